@@ -1,0 +1,50 @@
+// The daemon: owns every long-lived object, runs the event loop, handles signals.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <string>
+
+#include "burgernet/api/context.hpp"
+#include "burgernet/api/service.hpp"
+#include "burgernet/config/live_config.hpp"
+#include "burgernet/db/pool.hpp"
+#include "burgernet/http/server.hpp"
+#include "burgernet/metrics/registry.hpp"
+
+namespace burgernet::app {
+
+class Application {
+ public:
+  // `config_path` is read again on SIGHUP.
+  Application(config::Config config, std::string config_path);
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+  ~Application();
+
+  // Binds the listener, serves until SIGTERM or SIGINT, drains, and returns the exit code.
+  int run();
+
+ private:
+  boost::asio::awaitable<void> watch_signals();
+  boost::asio::awaitable<void> watch_database();
+  boost::asio::awaitable<void> shut_down();
+  void reload();
+
+  std::string config_path_;
+  config::LiveConfig config_;
+  boost::asio::io_context io_;
+  metrics::Registry metrics_;
+  db::Pool pool_;
+  api::DatabaseState database_;
+  api::Context context_;
+  api::Service service_;
+  http::Server server_;
+  boost::asio::signal_set signals_;
+  bool told_ready_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace burgernet::app

@@ -1,0 +1,86 @@
+// The daemon's configuration: every key of docs/configuration.md, with its default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace burgernet::config {
+
+// A config file that cannot be used; the message names the key ("http.listen: ...").
+class ConfigError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+  std::size_t body_limit_bytes = 1 << 20;
+  std::size_t header_limit_bytes = 16 << 10;
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
+  std::size_t max_connections = 1024;
+  std::chrono::milliseconds drain_timeout{10000};
+};
+
+struct DatabaseConfig {
+  std::string url;
+  std::size_t pool_size = 8;
+  std::chrono::milliseconds statement_timeout{10000};
+};
+
+// One configured channel. Driver-specific keys stay JSON for the driver to read; the common
+// ones are parsed here.
+struct ChannelConfig {
+  std::string name;    // "sms"
+  std::string driver;  // "file", "twilio_sms", ...
+  double rate_per_s = 0;  // 0: unlimited
+  int concurrency = 4;
+  std::chrono::milliseconds timeout{10000};
+  int max_attempts = 5;
+  nlohmann::json settings;  // the whole object, for the driver
+};
+
+struct ServiceArea {
+  double min_lat = 50.7, max_lat = 53.6, min_lon = 3.3, max_lon = 7.3;
+};
+
+struct LimitsConfig {
+  std::int64_t confirm_above = 25000;
+  double max_radius_m = 20000;
+  int max_vertices = 1000;
+  std::int64_t inline_fanout = 50000;
+  ServiceArea service_area;
+};
+
+struct QueueConfig {
+  int batch_size = 200;
+  std::chrono::seconds lease{60};
+  std::chrono::milliseconds poll{1000};
+  std::chrono::milliseconds retry_base{2000};
+  std::chrono::milliseconds retry_max{300000};
+  std::chrono::seconds default_urgent_expiry{6 * 3600};
+  std::chrono::seconds default_alert_expiry{48 * 3600};
+};
+
+struct Config {
+  HttpConfig http;
+  DatabaseConfig database;
+  std::map<std::string, ChannelConfig> channels;
+  LimitsConfig limits;
+  std::chrono::seconds location_ttl{7200};
+  int sms_max_segments = 3;
+  QueueConfig queue;
+  std::string log_level = "info";
+};
+
+// Parses and validates; throws ConfigError naming the first bad key. `env_database_url`
+// (BURGERNET_DATABASE_URL) overrides database.url when not empty.
+Config parse_config(const nlohmann::json& document, const std::string& env_database_url = {});
+Config load_config_file(const std::string& path);
+
+}  // namespace burgernet::config

@@ -1,0 +1,55 @@
+// The HTTP listener: accepts connections, reads requests within limits, hands them to the
+// service and writes the answers. Knows nothing about routes.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+
+#include "burgernet/config/config.hpp"
+#include "burgernet/http/message.hpp"
+
+namespace burgernet::http {
+
+// Turns a parsed request into a response; never throws (errors become responses).
+using RequestHandler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, const config::HttpConfig& config, RequestHandler handler);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; throws boost::system::system_error when the address cannot be bound.
+  void listen();
+  // The bound port (useful with port 0).
+  std::uint16_t port() const;
+  void start();
+  // Stops accepting and closes idle connections; requests in flight finish and are answered.
+  void stop();
+  std::size_t active_connections() const { return active_.load(); }
+  std::size_t requests_in_flight() const { return in_flight_.load(); }
+
+ private:
+  struct SessionState;
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  config::HttpConfig config_;
+  RequestHandler handler_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<std::size_t> active_{0};
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mutex_;
+  std::list<std::weak_ptr<SessionState>> sessions_;
+};
+
+}  // namespace burgernet::http

@@ -1,0 +1,113 @@
+// One place where typed errors become HTTP answers and every request is counted and logged.
+#include "burgernet/api/service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "burgernet/auth/secret.hpp"
+#include "burgernet/db/errors.hpp"
+#include "burgernet/http/errors.hpp"
+#include "burgernet/sql/query.hpp"
+
+namespace burgernet::api {
+
+using http::Request;
+using http::Response;
+
+bool DatabaseState::ready() const {
+  return reachable.load() && schema_version.load() == sql::latest_migration_version();
+}
+
+Service::Service(Context context, http::Router router) : context_(context), router_(std::move(router)) {}
+
+boost::asio::awaitable<Response> Service::handle(Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string route = "unmatched";
+  Response response;
+  try {
+    response = co_await dispatch(request, route);
+  } catch (const http::BadRequest& e) {
+    response = http::error_response(request, 400, e.code(), e.what(), e.field());
+  } catch (const http::ApiError& e) {
+    response = http::error_response(request, e.status(), e.code(), e.what());
+    if (e.status() == 429 || e.status() == 503) response.set(http::beast_http::field::retry_after, "1");
+  } catch (const db::DatabaseUnavailable& e) {
+    spdlog::warn("request {}: database unavailable during {}", request.request_id, e.query());
+    response = http::error_response(request, 503, "database_unavailable", "the database cannot be reached; retry");
+    response.set(http::beast_http::field::retry_after, "1");
+  } catch (const db::QueryCanceled& e) {
+    spdlog::warn("request {}: query {} ran past its timeout", request.request_id, e.query());
+    response = http::error_response(request, 503, "database_timeout", "the database is too slow right now; retry");
+    response.set(http::beast_http::field::retry_after, "1");
+  } catch (const std::exception& e) {
+    // A bug, never bad input: log it fully, answer without details.
+    spdlog::error("request {}: unhandled error on {}: {}", request.request_id, route, e.what());
+    response = http::error_response(request, 500, "internal_error", "an internal error occurred");
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  observe(request, route, response.result_int(), seconds);
+  co_return response;
+}
+
+boost::asio::awaitable<Response> Service::dispatch(Request& request, std::string& route) {
+  const auto match = router_.match(request.raw.method(), request.path, request.path_params);
+  using Kind = http::Router::Match::Kind;
+  if (match.kind == Kind::kNotFound) throw http::NotFound("no route for " + request.path);
+  route = match.route;
+  request.route = match.route;
+  if (match.kind == Kind::kMethodNotAllowed) {
+    auto response = http::error_response(request, 405, "method_not_allowed",
+                                         std::string(request.raw.method_string()) + " is not allowed here");
+    response.set(http::beast_http::field::allow, match.allowed);
+    co_return response;
+  }
+  if (!match.roles->empty()) {
+    if (!context_.database.ready()) {
+      throw http::ServiceUnavailable(context_.database.reachable ? "schema_behind" : "database_unavailable",
+                                     context_.database.reachable
+                                         ? "the database schema is behind this version; run burgernetctl migrate"
+                                         : "the database cannot be reached; retry");
+    }
+    co_await authenticate(request, *match.roles);
+  }
+  co_return co_await (*match.handler)(request);
+}
+
+boost::asio::awaitable<void> Service::authenticate(Request& request, const std::vector<std::string>& roles) {
+  // Device routes check the device's own secret in their handler.
+  if (roles.size() == 1 && roles.front() == "device") co_return;
+  const auto token = auth::bearer_token(request.header("Authorization").value_or(""));
+  if (token.empty()) throw http::Unauthorized();
+  auto caller = co_await context_.pool.run([hash = auth::secret_hash_param(token)](db::Connection& c) {
+    auto r = c.exec(sql::query("TokenFindByHash"), hash);
+    std::optional<http::Caller> found;
+    if (!r.empty()) found = http::Caller{r.string(0, 0), r.string(0, 1), r.string(0, 2), r.optional_string(0, 3)};
+    return found;
+  });
+  if (!caller) throw http::Unauthorized("the token is unknown, revoked or expired");
+  // admin may do everything (SPEC.md, "Roles").
+  if (caller->role != "admin" && std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
+    throw http::Forbidden("a " + caller->role + " token may not use " + request.route);
+  }
+  request.caller = std::move(caller);
+}
+
+void Service::observe(const Request& request, const std::string& route, unsigned status, double seconds) {
+  const std::string method(request.raw.method_string());
+  const std::string code = std::to_string(status);
+  context_.metrics
+      .counter("burgernet_http_requests_total", "HTTP requests answered, by route, method and status",
+               {{"route", route}, {"method", method}, {"status", code}})
+      .inc();
+  context_.metrics
+      .histogram("burgernet_http_request_duration_seconds", "Time to answer an HTTP request, by route",
+                 {{"route", route}, {"method", method}})
+      .observe(seconds);
+  // The route pattern, never the raw path: paths carry ids, query strings may carry anything.
+  spdlog::info("http {} {} {} {:.1f}ms id={} caller={}", method, route, status, seconds * 1000, request.request_id,
+               request.caller ? request.caller->name : "-");
+}
+
+}  // namespace burgernet::api

@@ -1,0 +1,148 @@
+// Start-up order, signals, the database watch and the bounded drain on shutdown.
+#include "burgernet/app/application.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <thread>
+
+#include "burgernet/db/errors.hpp"
+#include "burgernet/db/migrate.hpp"
+#include "burgernet/sql/query.hpp"
+
+namespace burgernet::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+db::PoolOptions pool_options(const config::Config& config) {
+  return db::PoolOptions{config.database.url, config.database.pool_size, config.database.statement_timeout};
+}
+
+void apply_log_level(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
+
+}  // namespace
+
+Application::Application(config::Config config, std::string config_path)
+    : config_path_(std::move(config_path)),
+      config_(config),
+      pool_(pool_options(config)),
+      context_{config_, pool_, metrics_, database_},
+      service_(context_, api::make_router(context_)),
+      server_(io_, config.http, [this](http::Request& request) { return service_.handle(request); }),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+  apply_log_level(config.log_level);
+}
+
+Application::~Application() { pool_.stop(); }
+
+int Application::run() {
+  const auto config = config_.get();
+  try {
+    server_.listen();
+  } catch (const boost::system::system_error& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", config->http.host, config->http.port, e.code().message());
+    return 1;
+  }
+  spdlog::info("burgernetd listening on {}:{}", config->http.host, server_.port());
+  server_.start();
+  asio::co_spawn(io_, watch_signals(), asio::detached);
+  asio::co_spawn(io_, watch_database(), asio::detached);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config->http.threads; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& t : threads) t.join();
+  spdlog::info("burgernetd stopped");
+  return 0;
+}
+
+asio::awaitable<void> Application::watch_signals() {
+  for (;;) {
+    const int signal = co_await signals_.async_wait(asio::use_awaitable);
+    if (signal == SIGHUP) {
+      reload();
+      continue;
+    }
+    spdlog::info("received {}, draining", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    co_await shut_down();
+    co_return;
+  }
+}
+
+void Application::reload() {
+  try {
+    auto next = config::load_config_file(config_path_);
+    const auto current = config_.get();
+    // The listener and the pool are bound at start; changing them needs a restart.
+    if (next.http.host != current->http.host || next.http.port != current->http.port ||
+        next.database.url != current->database.url) {
+      spdlog::warn("SIGHUP: http.listen and database.url take effect only after a restart");
+    }
+    apply_log_level(next.log_level);
+    config_.set(std::move(next));
+    spdlog::info("SIGHUP: configuration reloaded from {}", config_path_);
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: configuration not reloaded, keeping the old one: {}", e.what());
+  }
+}
+
+asio::awaitable<void> Application::watch_database() {
+  asio::steady_timer timer(io_);
+  bool was_ready = false;
+  bool first = true;
+  while (!stopping_) {
+    const int wanted = sql::latest_migration_version();
+    try {
+      const int version = co_await pool_.run([](db::Connection& c) { return db::schema_version(c); });
+      database_.reachable = true;
+      database_.schema_version = version;
+      if (version != wanted && (was_ready || first)) {
+        spdlog::error("database schema is at version {}, this daemon needs {}: not serving /v1 until "
+                      "`burgernetctl migrate` has run",
+                      version, wanted);
+      }
+    } catch (const db::DatabaseError& e) {
+      if (database_.reachable || first) spdlog::error("database unavailable: {}", e.what());
+      database_.reachable = false;
+    }
+    const bool ready = database_.ready();
+    if (ready && !was_ready) spdlog::info("database reachable, schema version {}: ready", wanted);
+    if (ready && !told_ready_) {
+      // systemd: ready once the listener is bound and the database answers.
+      sd_notify(0, "READY=1");
+      told_ready_ = true;
+    }
+    was_ready = ready;
+    first = false;
+    timer.expires_after(ready ? std::chrono::seconds(5) : std::chrono::seconds(1));
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
+asio::awaitable<void> Application::shut_down() {
+  stopping_ = true;
+  sd_notify(0, "STOPPING=1");
+  server_.stop();
+  const auto deadline = std::chrono::steady_clock::now() + config_.get()->http.drain_timeout;
+  asio::steady_timer timer(io_);
+  while ((server_.active_connections() > 0 || server_.requests_in_flight() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  if (server_.requests_in_flight() > 0) {
+    spdlog::warn("drain timeout: {} requests still in flight are cut off", server_.requests_in_flight());
+  }
+  io_.stop();
+}
+
+}  // namespace burgernet::app

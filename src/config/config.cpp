@@ -1,0 +1,247 @@
+// Reads the JSON config strictly: an unknown key or a wrong type is an error naming the key,
+// because a typo in a limit must not silently fall back to the default.
+#include "burgernet/config/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace burgernet::config {
+namespace {
+
+using nlohmann::json;
+
+// Reads one JSON object, remembering which keys were used, so that leftovers can be reported.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path) : object_(object), path_(std::move(path)) {
+    if (!object_.is_object()) fail(path_.empty() ? "the config" : path_, "must be an object");
+  }
+
+  [[noreturn]] static void fail(const std::string& key, const std::string& why) {
+    throw ConfigError(key + ": " + why);
+  }
+
+  std::string key(const std::string& name) const { return path_.empty() ? name : path_ + "." + name; }
+
+  const json* find(const std::string& name) {
+    used_.insert(name);
+    const auto it = object_.find(name);
+    return it == object_.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  void string(const std::string& name, std::string& out) {
+    if (const json* v = find(name)) {
+      if (!v->is_string()) fail(key(name), "must be a string");
+      out = v->get<std::string>();
+    }
+  }
+
+  template <typename Int>
+  void integer(const std::string& name, Int& out, long long min, long long max) {
+    if (const json* v = find(name)) {
+      if (!v->is_number_integer()) fail(key(name), "must be a whole number");
+      const auto n = v->get<long long>();
+      if (n < min || n > max) {
+        fail(key(name), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      }
+      out = static_cast<Int>(n);
+    }
+  }
+
+  void number(const std::string& name, double& out, double min, double max) {
+    if (const json* v = find(name)) {
+      if (!v->is_number()) fail(key(name), "must be a number");
+      const auto n = v->get<double>();
+      if (!(n >= min && n <= max)) {
+        std::ostringstream why;
+        why << "must be between " << min << " and " << max;
+        fail(key(name), why.str());
+      }
+      out = n;
+    }
+  }
+
+  template <typename Duration>
+  void duration(const std::string& name, Duration& out, long long min, long long max) {
+    long long n = out.count();
+    integer(name, n, min, max);
+    out = Duration(n);
+  }
+
+  // Throws for the first key nobody asked for.
+  void finish() const {
+    for (const auto& [name, value] : object_.items()) {
+      if (!used_.contains(name)) fail(key(name), "unknown key");
+    }
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  std::set<std::string> used_;
+};
+
+void parse_listen(const std::string& key, const std::string& listen, HttpConfig& http) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) ObjectReader::fail(key, "must be HOST:PORT, e.g. 127.0.0.1:8080");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = listen.substr(colon + 1);
+  char* end = nullptr;
+  const long n = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || n < 0 || n > 65535) ObjectReader::fail(key, "port must be 0 to 65535");
+  http.host = host;
+  http.port = static_cast<std::uint16_t>(n);
+}
+
+void parse_http(const json& object, HttpConfig& http) {
+  ObjectReader r(object, "http");
+  std::string listen;
+  r.string("listen", listen);
+  if (!listen.empty()) parse_listen(r.key("listen"), listen, http);
+  r.integer("threads", http.threads, 1, 64);
+  r.integer("body_limit_bytes", http.body_limit_bytes, 1024, 64LL << 20);
+  r.integer("header_limit_bytes", http.header_limit_bytes, 1024, 1 << 20);
+  r.duration("read_timeout_ms", http.read_timeout, 100, 600000);
+  r.duration("idle_timeout_ms", http.idle_timeout, 100, 3600000);
+  r.integer("max_connections", http.max_connections, 1, 100000);
+  r.duration("drain_timeout_ms", http.drain_timeout, 0, 600000);
+  r.finish();
+}
+
+void parse_database(const json& object, DatabaseConfig& db) {
+  ObjectReader r(object, "database");
+  r.string("url", db.url);
+  r.integer("pool_size", db.pool_size, 1, 200);
+  r.duration("statement_timeout_ms", db.statement_timeout, 0, 3600000);
+  r.finish();
+}
+
+// The keys each driver takes besides the common ones (SPEC.md, "Configuration").
+const std::map<std::string, std::set<std::string>>& driver_keys() {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"file", {"path"}},
+      {"twilio_sms", {"base_url", "account_sid", "auth_token_file", "from", "status_callback_url", "ca_file"}},
+      {"twilio_voice",
+       {"base_url", "account_sid", "auth_token_file", "from", "status_callback_url", "language", "ca_file"}},
+      {"fcm", {"service_account_file", "project_id", "base_url", "ca_file"}},
+      {"x", {"base_url", "consumer_key", "consumer_secret_file", "access_token", "access_token_secret_file",
+             "ca_file"}},
+      {"smtp", {"url", "from", "username", "password_file", "ca_file"}},
+      {"webhook", {"url", "secret_file", "ca_file"}},
+  };
+  return keys;
+}
+
+ChannelConfig parse_channel(const std::string& name, const json& object) {
+  ChannelConfig channel;
+  channel.name = name;
+  ObjectReader r(object, "channels." + name);
+  r.string("driver", channel.driver);
+  const auto known = driver_keys().find(channel.driver);
+  if (channel.driver.empty()) ObjectReader::fail(r.key("driver"), "is required");
+  if (known == driver_keys().end()) ObjectReader::fail(r.key("driver"), "unknown driver \"" + channel.driver + "\"");
+  r.number("rate_per_s", channel.rate_per_s, 0, 100000);
+  r.integer("concurrency", channel.concurrency, 1, 1024);
+  r.duration("timeout_ms", channel.timeout, 100, 600000);
+  r.integer("max_attempts", channel.max_attempts, 1, 100);
+  for (const auto& key : known->second) {
+    if (const json* v = r.find(key); v && !v->is_string()) ObjectReader::fail(r.key(key), "must be a string");
+  }
+  if (channel.driver == "file") {
+    std::string path;
+    r.string("path", path);
+    if (path.empty()) ObjectReader::fail(r.key("path"), "is required for the file driver");
+  }
+  r.finish();
+  channel.settings = object;
+  return channel;
+}
+
+void parse_limits(const json& object, LimitsConfig& limits) {
+  ObjectReader r(object, "limits");
+  r.integer("confirm_above", limits.confirm_above, 1, 100000000);
+  r.number("max_radius_m", limits.max_radius_m, 50, 500000);
+  r.integer("max_vertices", limits.max_vertices, 4, 100000);
+  r.integer("inline_fanout", limits.inline_fanout, 1, 100000000);
+  if (const json* area = r.find("service_area")) {
+    ObjectReader a(*area, "limits.service_area");
+    auto& s = limits.service_area;
+    a.number("min_lat", s.min_lat, -90, 90);
+    a.number("max_lat", s.max_lat, -90, 90);
+    a.number("min_lon", s.min_lon, -180, 180);
+    a.number("max_lon", s.max_lon, -180, 180);
+    a.finish();
+    if (s.min_lat >= s.max_lat || s.min_lon >= s.max_lon) {
+      ObjectReader::fail("limits.service_area", "min must be below max");
+    }
+  }
+  r.finish();
+}
+
+void parse_queue(const json& object, QueueConfig& queue) {
+  ObjectReader r(object, "queue");
+  r.integer("batch_size", queue.batch_size, 1, 10000);
+  r.duration("lease_s", queue.lease, 5, 3600);
+  r.duration("poll_ms", queue.poll, 10, 60000);
+  r.duration("retry_base_ms", queue.retry_base, 10, 3600000);
+  r.duration("retry_max_ms", queue.retry_max, 10, 86400000);
+  r.duration("default_urgent_expiry_s", queue.default_urgent_expiry, 60, 30 * 86400);
+  r.duration("default_alert_expiry_s", queue.default_alert_expiry, 60, 30 * 86400);
+  r.finish();
+}
+
+}  // namespace
+
+Config parse_config(const json& document, const std::string& env_database_url) {
+  Config config;
+  ObjectReader root(document, "");
+  if (const json* v = root.find("http")) parse_http(*v, config.http);
+  if (const json* v = root.find("database")) parse_database(*v, config.database);
+  if (const json* v = root.find("channels")) {
+    if (!v->is_object()) ObjectReader::fail("channels", "must be an object");
+    for (const auto& [name, channel] : v->items()) config.channels.emplace(name, parse_channel(name, channel));
+  }
+  if (const json* v = root.find("limits")) parse_limits(*v, config.limits);
+  if (const json* v = root.find("locations")) {
+    ObjectReader r(*v, "locations");
+    r.duration("ttl_s", config.location_ttl, 60, 7 * 86400);
+    r.finish();
+  }
+  if (const json* v = root.find("sms")) {
+    ObjectReader r(*v, "sms");
+    r.integer("max_segments", config.sms_max_segments, 1, 10);
+    r.finish();
+  }
+  if (const json* v = root.find("queue")) parse_queue(*v, config.queue);
+  if (const json* v = root.find("log")) {
+    ObjectReader r(*v, "log");
+    r.string("level", config.log_level);
+    static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+    if (!levels.contains(config.log_level)) ObjectReader::fail("log.level", "must be trace, debug, info, warn or error");
+    r.finish();
+  }
+  root.finish();
+  if (!env_database_url.empty()) config.database.url = env_database_url;
+  if (config.database.url.empty()) {
+    ObjectReader::fail("database.url", "is required (or set BURGERNET_DATABASE_URL)");
+  }
+  return config;
+}
+
+Config load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot be read");
+  json document;
+  try {
+    document = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  const char* env = std::getenv("BURGERNET_DATABASE_URL");
+  return parse_config(document, env ? env : "");
+}
+
+}  // namespace burgernet::config

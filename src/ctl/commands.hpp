@@ -1,0 +1,26 @@
+// The burgernetctl commands, one function each, so main only parses arguments.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "burgernet/config/config.hpp"
+
+namespace burgernet::ctl {
+
+struct TokenOptions {
+  std::string role;
+  std::string name;
+  std::optional<std::string> area;
+};
+
+struct ImportOptions {
+  std::string path;
+};
+
+int run_migrate(const config::Config& config);
+int run_token_create(const config::Config& config, const TokenOptions& options);
+int run_participants_import(const config::Config& config, const ImportOptions& options);
+int run_areas_import(const config::Config& config, const ImportOptions& options);
+
+}  // namespace burgernet::ctl

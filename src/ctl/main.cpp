@@ -1,0 +1,66 @@
+// burgernetctl: administration from the command line (migrations, tokens, imports).
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "burgernet/config/config.hpp"
+#include "burgernet/db/errors.hpp"
+#include "ctl/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace burgernet;
+  CLI::App cli{"burgernetctl: administers a burgernet installation"};
+  cli.require_subcommand(1);
+  std::string config_path;
+  cli.add_option("--config", config_path, "the daemon's JSON configuration file")->required();
+
+  auto* migrate = cli.add_subcommand("migrate", "apply the numbered migrations in sql/ (idempotent)");
+
+  auto* token = cli.add_subcommand("token", "API tokens");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "print a new API token on stdout, once");
+  ctl::TokenOptions token_options;
+  token_create->add_option("--role", token_options.role, "operator, municipal, registrar or admin")
+      ->required()
+      ->check(CLI::IsMember({"operator", "municipal", "registrar", "admin"}));
+  token_create->add_option("--name", token_options.name, "who or what uses the token")->required();
+  token_create->add_option("--area", token_options.area, "municipality or police unit code the token is bound to");
+
+  ctl::ImportOptions import_options;
+  auto* participants = cli.add_subcommand("participants", "participants");
+  participants->require_subcommand(1);
+  auto* participants_import = participants->add_subcommand("import", "bulk import of verified participants (CSV)");
+  participants_import->add_option("file", import_options.path, "phone,lat,lon,channels,quiet_from,quiet_to,language")
+      ->required();
+
+  auto* areas = cli.add_subcommand("areas", "municipality and police unit areas");
+  areas->require_subcommand(1);
+  auto* areas_import = areas->add_subcommand("import", "load a GeoJSON FeatureCollection with code and name");
+  areas_import->add_option("file", import_options.path, "the GeoJSON file")->required();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  config::Config config;
+  try {
+    config = config::load_config_file(config_path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "burgernetctl: config error: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    if (*migrate) return ctl::run_migrate(config);
+    if (*token_create) return ctl::run_token_create(config, token_options);
+    if (*participants_import) return ctl::run_participants_import(config, import_options);
+    if (*areas_import) return ctl::run_areas_import(config, import_options);
+  } catch (const db::DatabaseUnavailable& e) {
+    std::cerr << "burgernetctl: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "burgernetctl: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}

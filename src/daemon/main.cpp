@@ -1,0 +1,39 @@
+// burgernetd: the alert-dispatch daemon. `burgernetd --config FILE`, foreground, logs to stderr.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "burgernet/app/application.hpp"
+#include "burgernet/config/config.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"burgernetd: dispatches Burgernet actions and alerts to participants"};
+  std::string config_path;
+  cli.add_option("--config", config_path, "the JSON configuration file")->required();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  auto logger = spdlog::stderr_logger_mt("burgernetd");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  spdlog::set_default_logger(logger);
+
+  burgernet::config::Config config;
+  try {
+    config = burgernet::config::load_config_file(config_path);
+  } catch (const burgernet::config::ConfigError& e) {
+    std::cerr << "burgernetd: config error: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    burgernet::app::Application application(std::move(config), config_path);
+    return application.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("burgernetd: {}", e.what());
+    return 1;
+  }
+}

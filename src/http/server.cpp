@@ -1,0 +1,214 @@
+// Beast sessions on coroutines: one strand per connection, a deadline on every read, a body
+// and header limit on every parser, and a bounded drain on stop.
+#include "burgernet/http/server.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace burgernet::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+struct Server::SessionState {
+  asio::any_io_executor executor;    // the connection's strand
+  beast::tcp_stream* stream = nullptr;  // touched only on that strand; null once closed
+  std::atomic<bool> busy{false};
+};
+
+namespace {
+
+std::string new_request_id() {
+  unsigned char bytes[8];
+  RAND_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
+}
+
+// An incoming X-Request-Id is kept when it is short and plain, so a control room can follow
+// its own id through our logs; anything else is replaced.
+std::string request_id_from(const RawRequest& raw) {
+  const auto it = raw.find("X-Request-Id");
+  if (it != raw.end()) {
+    const auto v = it->value();
+    const bool plain = !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    if (plain) return std::string(v);
+  }
+  return new_request_id();
+}
+
+Response plain_error(unsigned status, const char* code, const char* message) {
+  Request request;
+  request.raw.version(11);
+  request.raw.keep_alive(false);
+  return error_response(request, status, code, message);
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, const config::HttpConfig& config, RequestHandler handler)
+    : io_(io), config_(config), handler_(std::move(handler)), acceptor_(io) {}
+
+void Server::listen() {
+  const tcp::endpoint endpoint(asio::ip::make_address(config_.host), config_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+std::uint16_t Server::port() const { return acceptor_.local_endpoint().port(); }
+
+void Server::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
+
+void Server::stop() {
+  stopping_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(sessions_mutex_);
+  for (auto& weak : sessions_) {
+    auto state = weak.lock();
+    if (!state || state->busy) continue;
+    // An idle keep-alive connection waits for a request that is not coming: cut it now. A
+    // busy one sees stopping_ and closes after its answer.
+    asio::post(state->executor, [state] {
+      if (!state->stream) return;
+      boost::system::error_code ignored;
+      state->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      state->stream->cancel();
+    });
+  }
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
+                                                          asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || stopping_) co_return;
+    if (ec) {
+      // EMFILE and friends: log, breathe, keep accepting.
+      spdlog::warn("http: accept failed: {}", ec.message());
+      continue;
+    }
+    auto executor = socket.get_executor();
+    if (active_.load() >= config_.max_connections) {
+      asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    ++active_;
+    asio::co_spawn(executor, session(std::move(socket)), [this](std::exception_ptr error) {
+      --active_;
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          spdlog::error("http: session ended by an exception: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+asio::awaitable<void> Server::refuse(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(2));
+  auto response = plain_error(503, "too_many_connections", "the server has too many open connections");
+  response.set(beast_http::field::retry_after, "1");
+  boost::system::error_code ec;
+  co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+asio::awaitable<void> Server::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  auto state = std::make_shared<SessionState>();
+  state->stream = &stream;
+  state->executor = stream.get_executor();
+  {
+    std::lock_guard lock(sessions_mutex_);
+    std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+    sessions_.push_back(state);
+  }
+  boost::system::error_code ec;
+  const auto remote = stream.socket().remote_endpoint(ec);
+  const std::string remote_address = ec ? std::string() : remote.address().to_string();
+  beast::flat_buffer buffer;
+
+  while (!stopping_) {
+    // Waiting for the next request on a kept-alive connection may take idle_timeout; once its
+    // first bytes are here, the whole request must arrive within read_timeout, so a client
+    // sending a byte a second is cut off.
+    if (buffer.size() == 0) {
+      stream.expires_after(config_.idle_timeout);
+      const auto n = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      buffer.commit(n);
+    }
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.body_limit(config_.body_limit_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(config_.header_limit_bytes));
+    stream.expires_after(config_.read_timeout);
+    co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast_http::error::body_limit || ec == beast_http::error::header_limit) {
+      const bool body = ec == beast_http::error::body_limit;
+      auto response = body ? plain_error(413, "body_too_large", "the request body is too large")
+                           : plain_error(431, "headers_too_large", "the request headers are too large");
+      stream.expires_after(std::chrono::seconds(5));
+      co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+      break;
+    }
+    if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof) {
+      break;
+    }
+    if (ec) {
+      auto response = plain_error(400, "malformed_request", "the request is not valid HTTP/1.1");
+      stream.expires_after(std::chrono::seconds(5));
+      co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+      break;
+    }
+
+    state->busy = true;
+    ++in_flight_;
+    Request request;
+    request.raw = parser.release();
+    request.remote_address = remote_address;
+    request.request_id = request_id_from(request.raw);
+    split_target(request.raw.target(), request.path, request.query);
+    Response response = co_await handler_(request);
+    if (stopping_) response.keep_alive(false);
+    const bool keep_alive = response.keep_alive();
+    stream.expires_after(config_.read_timeout);
+    co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    --in_flight_;
+    state->busy = false;
+    if (ec || !keep_alive) break;
+  }
+  state->stream = nullptr;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+}  // namespace burgernet::http
