@@ -1,0 +1,129 @@
+// The config loader: defaults, overrides, and one clear error naming the key for bad input.
+#include "burgernet/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace burgernet::config {
+namespace {
+
+using nlohmann::json;
+
+json minimal() {
+  return json::parse(R"({
+    "http": { "listen": "127.0.0.1:8080" },
+    "database": { "url": "postgresql://user@/burgernet?host=/tmp&port=55432" },
+    "channels": {
+      "voice":   { "driver": "file", "path": "var/outbox/voice.jsonl" },
+      "sms":     { "driver": "file", "path": "var/outbox/sms.jsonl" },
+      "push":    { "driver": "file", "path": "var/outbox/push.jsonl" },
+      "twitter": { "driver": "file", "path": "var/outbox/twitter.jsonl" }
+    }
+  })");
+}
+
+std::string error_of(const json& document, const std::string& env = {}) {
+  try {
+    parse_config(document, env);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Config, TheSpecsMinimalConfigWorksWithDefaults) {
+  const auto config = parse_config(minimal());
+  EXPECT_EQ(config.http.host, "127.0.0.1");
+  EXPECT_EQ(config.http.port, 8080);
+  EXPECT_EQ(config.channels.size(), 4u);
+  EXPECT_EQ(config.channels.at("sms").driver, "file");
+  EXPECT_EQ(config.limits.confirm_above, 25000);
+  EXPECT_EQ(config.limits.max_radius_m, 20000);
+  EXPECT_EQ(config.limits.max_vertices, 1000);
+  EXPECT_EQ(config.limits.inline_fanout, 50000);
+  EXPECT_EQ(config.location_ttl.count(), 7200);
+  EXPECT_EQ(config.sms_max_segments, 3);
+  EXPECT_DOUBLE_EQ(config.limits.service_area.min_lat, 50.7);
+}
+
+TEST(Config, EnvironmentOverridesTheDatabaseUrl) {
+  EXPECT_EQ(parse_config(minimal(), "postgresql://other@/x").database.url, "postgresql://other@/x");
+}
+
+TEST(Config, MissingDatabaseUrlNamesTheKey) {
+  auto doc = minimal();
+  doc.erase("database");
+  EXPECT_NE(error_of(doc).find("database.url"), std::string::npos) << error_of(doc);
+  EXPECT_EQ(parse_config(doc, "postgresql://x@/y").database.url, "postgresql://x@/y");
+}
+
+TEST(Config, UnknownKeysAreErrorsAtEveryLevel) {
+  auto doc = minimal();
+  doc["htpp"] = json::object();
+  EXPECT_EQ(error_of(doc), "htpp: unknown key");
+  doc = minimal();
+  doc["limits"] = {{"confirm_abvoe", 10}};
+  EXPECT_EQ(error_of(doc), "limits.confirm_abvoe: unknown key");
+  doc = minimal();
+  doc["channels"]["sms"]["paht"] = "x";
+  EXPECT_EQ(error_of(doc), "channels.sms.paht: unknown key");
+}
+
+TEST(Config, WrongTypesNameTheKey) {
+  auto doc = minimal();
+  doc["http"]["listen"] = 8080;
+  EXPECT_EQ(error_of(doc), "http.listen: must be a string");
+  doc = minimal();
+  doc["limits"] = {{"confirm_above", "many"}};
+  EXPECT_EQ(error_of(doc), "limits.confirm_above: must be a whole number");
+  doc = minimal();
+  doc["channels"] = json::array();
+  EXPECT_EQ(error_of(doc), "channels: must be an object");
+}
+
+TEST(Config, ValuesOutOfRangeAreRefused) {
+  auto doc = minimal();
+  doc["http"]["listen"] = "127.0.0.1:99999";
+  EXPECT_EQ(error_of(doc), "http.listen: port must be 0 to 65535");
+  doc = minimal();
+  doc["http"]["listen"] = "localhost";
+  EXPECT_NE(error_of(doc).find("http.listen"), std::string::npos);
+  doc = minimal();
+  doc["limits"] = {{"max_radius_m", 10}};
+  EXPECT_EQ(error_of(doc), "limits.max_radius_m: must be between 50 and 500000");
+  doc = minimal();
+  doc["limits"] = {{"service_area", {{"min_lat", 53}, {"max_lat", 52}}}};
+  EXPECT_EQ(error_of(doc), "limits.service_area: min must be below max");
+}
+
+TEST(Config, ChannelsNeedAKnownDriverAndItsKeys) {
+  auto doc = minimal();
+  doc["channels"]["sms"]["driver"] = "carrier_pigeon";
+  EXPECT_EQ(error_of(doc), "channels.sms.driver: unknown driver \"carrier_pigeon\"");
+  doc = minimal();
+  doc["channels"]["sms"].erase("path");
+  EXPECT_EQ(error_of(doc), "channels.sms.path: is required for the file driver");
+  doc = minimal();
+  doc["channels"]["sms"].erase("driver");
+  EXPECT_EQ(error_of(doc), "channels.sms.driver: is required");
+  doc = minimal();
+  doc["channels"]["sms"] = {{"driver", "twilio_sms"}, {"account_sid", "AC1"}, {"auth_token_file", "/run/x"},
+                            {"from", "+3197010000000"}, {"rate_per_s", 20}, {"max_attempts", 3}};
+  const auto config = parse_config(doc);
+  EXPECT_EQ(config.channels.at("sms").rate_per_s, 20);
+  EXPECT_EQ(config.channels.at("sms").max_attempts, 3);
+}
+
+TEST(Config, IPv6ListenAddressesAreAccepted) {
+  auto doc = minimal();
+  doc["http"]["listen"] = "[::1]:8081";
+  const auto config = parse_config(doc);
+  EXPECT_EQ(config.http.host, "::1");
+  EXPECT_EQ(config.http.port, 8081);
+}
+
+TEST(Config, AFileThatIsNotJsonIsOneClearError) {
+  EXPECT_THROW(load_config_file("/nonexistent/burgernet.json"), ConfigError);
+}
+
+}  // namespace
+}  // namespace burgernet::config
