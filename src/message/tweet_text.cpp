@@ -173,7 +173,7 @@ struct PhoneMatch {
   bool personal;
 };
 
-// A run of digits with single separators, optionally led by '+' or '('. "12-03-2024 14:30"
+// Digit groups joined by short separators, optionally led by '+' or '('. "12-03-2024 14:30"
 // is a date and a time, not the ten digits 1203202414: a group followed by ':' is left out.
 PhoneMatch match_phone(std::string_view text, std::size_t at) {
   std::size_t i = at;

@@ -101,7 +101,7 @@ PhoneNumberResult classify(const PhoneNumberUtil& util, const i18n::phonenumbers
     case PhoneNumberUtil::VOIP:
       // A landline abroad rings far from the participant's Dutch addresses, so an alert there
       // reaches nobody who can help.
-      if (!domestic) return refuse("from outside the Netherlands only mobile numbers can be registered");
+      if (!domestic) return refuse("a landline abroad cannot be registered; please use a mobile number");
       return {PhoneNumber{e164, false}, ""};
     case PhoneNumberUtil::PAGER:
       return refuse("pager numbers cannot receive calls or SMS");

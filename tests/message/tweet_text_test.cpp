@@ -112,6 +112,12 @@ TEST(StripPersonalData, KeepsLineBreaksBetweenParagraphs) {
             "Vermist: Anna (8).\nBel\nof 112.");
 }
 
+TEST(StripPersonalData, KeepsTextEndingInAnAccentedLetter) {
+  // 'à' is C3 A0 in UTF-8; its second byte is not a no-break space.
+  EXPECT_EQ(strip_personal_data("voilà"), "voilà");
+  EXPECT_EQ(strip_personal_data("voilà 0612345678"), "voilà");
+}
+
 TEST(StripPersonalData, RealisticAlert) {
   EXPECT_EQ(strip_personal_data(
                 "Burgernet Utrecht: vermist meisje Sara, 9 jr, roze jas. Gezien? Bel 112 of haar vader "

@@ -57,8 +57,8 @@ TEST(ParsePhoneNumber, FixedLineOrMobileCountsAsMobile) {
 }
 
 TEST(ParsePhoneNumber, ForeignLandlinesAreRefused) {
-  expect_refused("+32 2 511 11 11", "only mobile numbers");
-  expect_refused("+49 30 1234567", "only mobile numbers");
+  expect_refused("+32 2 511 11 11", "landline abroad");
+  expect_refused("+49 30 1234567", "landline abroad");
 }
 
 TEST(ParsePhoneNumber, DefaultRegionDecidesWhatIsDomestic) {
