@@ -29,7 +29,7 @@ void add_health_routes(http::Router& router, Context& context) {
       context.database.reachable = false;
       co_return http::error_response(request, 503, "database_unavailable", "the database cannot be reached");
     }
-    if (version != wanted) {
+    if (version < wanted) {
       co_return http::error_response(request, 503, "schema_behind",
                                      "the database schema is at version " + std::to_string(version) +
                                          ", this daemon needs " + std::to_string(wanted) +

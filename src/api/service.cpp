@@ -17,7 +17,9 @@ using http::Request;
 using http::Response;
 
 bool DatabaseState::ready() const {
-  return reachable.load() && schema_version.load() == sql::latest_migration_version();
+  // A schema ahead of this binary is served: during a rolling upgrade the new daemons migrate
+  // first, and migrations are written to stay compatible with the version before them.
+  return reachable.load() && schema_version.load() >= sql::latest_migration_version();
 }
 
 Service::Service(Context context, http::Router router) : context_(context), router_(std::move(router)) {}

@@ -104,7 +104,10 @@ asio::awaitable<void> Application::watch_database() {
       const int version = co_await pool_.run([](db::Connection& c) { return db::schema_version(c); });
       database_.reachable = true;
       database_.schema_version = version;
-      if (version != wanted && (was_ready || first)) {
+      if (version > wanted && first) {
+        spdlog::warn("database schema is at version {}, newer than this daemon's {}: serving anyway", version, wanted);
+      }
+      if (version < wanted && (was_ready || first)) {
         spdlog::error("database schema is at version {}, this daemon needs {}: not serving /v1 until "
                       "`burgernetctl migrate` has run",
                       version, wanted);

@@ -10,6 +10,7 @@
 #include "burgernet/sql/query.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
+#include "support/private_cluster.hpp"
 #include "support/test_database.hpp"
 
 namespace burgernet::testing {
@@ -193,6 +194,42 @@ TEST(DaemonSchema, RefusesToServeWhileTheSchemaIsBehindAndRecoversAfterMigrate) 
   ASSERT_EQ(run_ctl(daemon.config_path(), {"migrate"}, &out, &err), 0) << "a second migrate is harmless: " << err;
   EXPECT_EQ(out.find("applied"), std::string::npos) << out;
   EXPECT_TRUE(daemon.wait_ready(10s)) << daemon.log();
+}
+
+}  // namespace
+}  // namespace burgernet::testing
+
+namespace burgernet::testing {
+namespace {
+
+TEST(DaemonDatabaseRestart, Answers503DuringAnOutageAndRecoversByItself) {
+  PrivateCluster cluster;
+  {
+    db::Connection c(cluster.url());
+    db::migrate(c);
+  }
+  const auto outbox = make_temp_dir("burgernet-outbox-");
+  DaemonProcess daemon(daemon_config(cluster.url(), outbox));
+  ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
+  std::string out;
+  ASSERT_EQ(run_ctl(daemon.config_path(), {"token", "create", "--role", "admin", "--name", "ops"}, &out), 0);
+  HttpClient client(daemon.port());
+  ASSERT_EQ(client.get("/readyz").status, 200);
+
+  cluster.stop();
+  const auto during = client.get("/readyz");
+  EXPECT_EQ(during.status, 503);
+  EXPECT_EQ(during.error_code(), "database_unavailable");
+  HttpClient authed(daemon.port(), out.substr(0, out.find('\n')));
+  const auto v1 = authed.get("/v1/actions");
+  EXPECT_EQ(v1.status, 503) << v1.body;
+  EXPECT_FALSE(v1.header("retry-after").empty());
+  EXPECT_TRUE(daemon.running());
+
+  cluster.start();
+  EXPECT_TRUE(daemon.wait_ready(std::chrono::seconds(15))) << daemon.log();
+  EXPECT_EQ(client.get("/healthz").status, 200);
+  EXPECT_TRUE(daemon.running());
 }
 
 }  // namespace
