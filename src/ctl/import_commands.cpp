@@ -1,4 +1,4 @@
-// `burgernetctl participants import` and `areas import` (the core-flow change fills these in).
+// `burgernetctl participants import` (the core-flow change fills it in; areas: areas_import_command.cpp).
 #include <iostream>
 
 #include "ctl/commands.hpp"
@@ -7,11 +7,6 @@ namespace burgernet::ctl {
 
 int run_participants_import(const config::Config&, const ImportOptions&) {
   std::cerr << "burgernetctl: participants import is not available in this version\n";
-  return 1;
-}
-
-int run_areas_import(const config::Config&, const ImportOptions&) {
-  std::cerr << "burgernetctl: areas import is not available in this version\n";
   return 1;
 }
 
