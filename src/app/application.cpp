@@ -140,7 +140,8 @@ asio::awaitable<void> Application::run_fanout() {
     if (database_.ready()) {
       try {
         const auto config = config_.get();
-        did_work = co_await pool_.run([config](db::Connection& c) { return action::fanout_next_chunk(c, *config); });
+        // By reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
+        did_work = co_await pool_.run([&config](db::Connection& c) { return action::fanout_next_chunk(c, *config); });
       } catch (const std::exception& e) {
         spdlog::warn("fan-out: chunk not written, retrying: {}", e.what());
       }
