@@ -184,7 +184,8 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   auto selection = run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, config);
   for (const auto& name : broadcast) selection.by_channel[name] = 1;
 
-  if (selection.recipients > config.limits.confirm_above &&
+  // A preview is how the operator learns the count, so it never asks for confirmation.
+  if (!request.dry_run && selection.recipients > config.limits.confirm_above &&
       (!request.confirm_recipients || *request.confirm_recipients < selection.recipients)) {
     // The transaction rolls back: nothing of it stays.
     const auto count = std::to_string(selection.recipients);

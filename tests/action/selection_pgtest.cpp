@@ -233,7 +233,11 @@ class ConfirmationTest : public ActionDaemonTest {
 TEST_F(ConfirmationTest, MoreRecipientsThanTheLimitNeedAConfirmedCount) {
   for (int i = 0; i < 3; ++i) add_participant(database, {{offset(centre(), 100 * i, 0)}});
   auto body = action(circle(centre(), 1000));
+  body["dry_run"] = true;
   auto r = client().post("/v1/actions", body);
+  EXPECT_EQ(r.status, 200) << "a preview needs no confirmation: " << r.body;
+  body.erase("dry_run");
+  r = client().post("/v1/actions", body);
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_EQ(r.error_code(), "confirmation_required");
   EXPECT_EQ(r.json()["error"]["recipients"], 3);
