@@ -14,13 +14,13 @@
 namespace burgernet::action {
 namespace {
 
-using nlohmann::json;
 using http::BadRequest;
+using nlohmann::json;
 
 const std::set<std::string>& categories() {
-  static const std::set<std::string> all = {"burglary",   "missing_person", "amber_alert", "street_robbery",
-                                            "robbery",    "shoplifting",    "pickpocketing", "hit_and_run",
-                                            "vehicle",    "witness_call",   "prevention",  "other"};
+  static const std::set<std::string> all = {"burglary", "missing_person", "amber_alert",   "street_robbery",
+                                            "robbery",  "shoplifting",    "pickpocketing", "hit_and_run",
+                                            "vehicle",  "witness_call",   "prevention",    "other"};
   return all;
 }
 
@@ -33,7 +33,8 @@ double read_number(const json& object, const std::string& key, const std::string
   return value;
 }
 
-void check_in_service_area(double lat, double lon, const config::ServiceArea& area, const std::string& field) {
+void check_in_service_area(double lat, double lon, const config::ServiceArea& area,
+                           const std::string& field) {
   if (lat < area.min_lat || lat > area.max_lat || lon < area.min_lon || lon > area.max_lon) {
     throw BadRequest(field, "lies outside the service area");
   }
@@ -49,7 +50,8 @@ void read_polygon(const json& polygon, const config::Config& config, AreaRequest
   const std::string field = "area.polygon";
   if (!polygon.is_object()) throw BadRequest(field, "must be a GeoJSON Polygon object");
   reject_unknown_fields(polygon, field + ".", {"type", "coordinates"});
-  if (!polygon.contains("type") || polygon["type"] != "Polygon") throw BadRequest(field + ".type", "must be \"Polygon\"");
+  if (!polygon.contains("type") || polygon["type"] != "Polygon")
+    throw BadRequest(field + ".type", "must be \"Polygon\"");
   const auto it = polygon.find("coordinates");
   if (it == polygon.end() || !it->is_array() || it->empty()) {
     throw BadRequest(field + ".coordinates", "must be an array of linear rings");
@@ -58,18 +60,21 @@ void read_polygon(const json& polygon, const config::Config& config, AreaRequest
   for (std::size_t r = 0; r < it->size(); ++r) {
     const auto& ring = (*it)[r];
     const std::string ring_field = field + ".coordinates[" + std::to_string(r) + "]";
-    if (!ring.is_array() || ring.size() < 4) throw BadRequest(ring_field, "a ring needs at least 4 positions");
+    if (!ring.is_array() || ring.size() < 4)
+      throw BadRequest(ring_field, "a ring needs at least 4 positions");
     for (std::size_t p = 0; p < ring.size(); ++p) {
       const auto& position = ring[p];
       const std::string point_field = ring_field + "[" + std::to_string(p) + "]";
-      if (!position.is_array() || position.size() != 2 || !position[0].is_number() || !position[1].is_number()) {
+      if (!position.is_array() || position.size() != 2 || !position[0].is_number() ||
+          !position[1].is_number()) {
         throw BadRequest(point_field, "must be [lon, lat]");
       }
       const double lon = position[0].get<double>(), lat = position[1].get<double>();
       if (!std::isfinite(lon) || !std::isfinite(lat)) throw BadRequest(point_field, "must be finite numbers");
       check_in_service_area(lat, lon, config.limits.service_area, point_field);
     }
-    if (ring.front() != ring.back()) throw BadRequest(ring_field, "the ring is not closed (first position != last)");
+    if (ring.front() != ring.back())
+      throw BadRequest(ring_field, "the ring is not closed (first position != last)");
     vertices += static_cast<std::int64_t>(ring.size()) - 1;
   }
   if (vertices > config.limits.max_vertices) {
@@ -97,8 +102,10 @@ AreaRequest read_area(const json& body, const config::Config& config) {
     area.lon = read_number(value, "lon", "area.circle.lon");
     area.radius_m = read_number(value, "radius_m", "area.circle.radius_m");
     const auto& s = config.limits.service_area;
-    if (area.lat < s.min_lat || area.lat > s.max_lat) throw BadRequest("area.circle.lat", "lies outside the service area");
-    if (area.lon < s.min_lon || area.lon > s.max_lon) throw BadRequest("area.circle.lon", "lies outside the service area");
+    if (area.lat < s.min_lat || area.lat > s.max_lat)
+      throw BadRequest("area.circle.lat", "lies outside the service area");
+    if (area.lon < s.min_lon || area.lon > s.max_lon)
+      throw BadRequest("area.circle.lon", "lies outside the service area");
     if (area.radius_m < 50 || area.radius_m > config.limits.max_radius_m) {
       char why[96];
       std::snprintf(why, sizeof why, "must be between 50 and %g", config.limits.max_radius_m);
@@ -110,7 +117,8 @@ AreaRequest read_area(const json& body, const config::Config& config) {
     if (!value.is_string()) throw BadRequest("area.municipality", "must be a string such as \"GM0363\"");
     area.municipality = value.get<std::string>();
     static const std::regex code(R"([A-Za-z0-9_-]{1,32})");
-    if (!std::regex_match(area.municipality, code)) throw BadRequest("area.municipality", "is not an area code");
+    if (!std::regex_match(area.municipality, code))
+      throw BadRequest("area.municipality", "is not an area code");
     area.kind = AreaRequest::Kind::kMunicipality;
   } else {
     throw BadRequest("area." + form, "unknown area form; use circle, polygon or municipality");
@@ -125,7 +133,8 @@ std::vector<std::string> read_channels(const json& body, const config::Config& c
     for (const auto& [name, _] : config.channels) channels.push_back(name);
     return channels;
   }
-  if (!it->is_array() || it->empty()) throw BadRequest("channels", "must be a non-empty array of channel names");
+  if (!it->is_array() || it->empty())
+    throw BadRequest("channels", "must be a non-empty array of channel names");
   std::set<std::string> configured;
   for (const auto& [name, _] : config.channels) configured.insert(name);
   for (const auto& c : *it) {
@@ -164,7 +173,8 @@ const char* AreaRequest::kind_name() const {
   return "circle";
 }
 
-void reject_unknown_fields(const json& object, const std::string& prefix, std::initializer_list<const char*> allowed) {
+void reject_unknown_fields(const json& object, const std::string& prefix,
+                           std::initializer_list<const char*> allowed) {
   for (const auto& [key, _] : object.items()) {
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
       throw BadRequest(prefix + key, "unknown field");
@@ -186,8 +196,9 @@ std::string read_text(const json& body, const std::string& field, std::size_t ma
 }
 
 ActionRequest parse_action_request(const json& body, const config::Config& config) {
-  reject_unknown_fields(body, "", {"kind", "category", "title", "message", "area", "channels", "send_at",
-                                   "expires_in_s", "dry_run", "confirm_recipients"});
+  reject_unknown_fields(body, "",
+                        {"kind", "category", "title", "message", "area", "channels", "send_at",
+                         "expires_in_s", "dry_run", "confirm_recipients"});
   ActionRequest request;
 
   const auto kind = body.find("kind");
@@ -213,7 +224,8 @@ ActionRequest parse_action_request(const json& body, const config::Config& confi
   if (const auto it = body.find("send_at"); it != body.end() && !it->is_null()) {
     if (request.kind != "alert") throw BadRequest("send_at", "only alerts can be scheduled");
     if (!it->is_string() || !is_iso8601_with_offset(it->get<std::string>())) {
-      throw BadRequest("send_at", "must be an ISO 8601 date and time with an offset, e.g. 2026-11-28T18:00:00+01:00");
+      throw BadRequest("send_at",
+                       "must be an ISO 8601 date and time with an offset, e.g. 2026-11-28T18:00:00+01:00");
     }
     request.send_at = it->get<std::string>();
   }
@@ -223,8 +235,9 @@ ActionRequest parse_action_request(const json& body, const config::Config& confi
   if (const auto it = body.find("expires_in_s"); it != body.end() && !it->is_null()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < kMinExpiresInS ||
         it->get<std::int64_t>() > kMaxExpiresInS) {
-      throw BadRequest("expires_in_s", "must be a whole number of seconds between " + std::to_string(kMinExpiresInS) +
-                                           " and " + std::to_string(kMaxExpiresInS));
+      throw BadRequest("expires_in_s", "must be a whole number of seconds between " +
+                                           std::to_string(kMinExpiresInS) + " and " +
+                                           std::to_string(kMaxExpiresInS));
     }
     request.expires_in_s = it->get<std::int64_t>();
   }

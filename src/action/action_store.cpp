@@ -24,7 +24,8 @@ constexpr std::int64_t kMaxFanoutSlices = 65536;
 constexpr const char* kFirstParticipantId = "00000000-0000-0000-0000-000000000000";
 
 // Rethrows outages and timeouts as they are; any other database error becomes `bad`.
-[[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field, const std::string& why) {
+[[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field,
+                                         const std::string& why) {
   if (dynamic_cast<const db::DatabaseUnavailable*>(&e) || dynamic_cast<const db::QueryCanceled*>(&e)) throw;
   throw http::BadRequest(field, why);
 }
@@ -65,7 +66,8 @@ Visibility visibility_of(const http::Caller& caller) {
 }
 
 std::int64_t default_expiry_s(const std::string& kind, const config::Config& config) {
-  return kind == "urgent" ? config.queue.default_urgent_expiry.count() : config.queue.default_alert_expiry.count();
+  return kind == "urgent" ? config.queue.default_urgent_expiry.count()
+                          : config.queue.default_alert_expiry.count();
 }
 
 struct AreaGeometry {
@@ -80,12 +82,10 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
   if (caller.role == "municipal") token_area = caller.area_code;
   std::optional<db::Result> r;
   try {
-    r.emplace(c.exec(sql::query("ActionAreaResolve"), db::Params(area.kind_name(), area.lon, area.lat, area.radius_m,
-                                                                  polygon ? std::optional(area.polygon_geojson)
-                                                                          : std::nullopt,
-                                                                  municipality ? std::optional(area.municipality)
-                                                                               : std::nullopt,
-                                                                  token_area)));
+    r.emplace(c.exec(sql::query("ActionAreaResolve"),
+                     db::Params(area.kind_name(), area.lon, area.lat, area.radius_m,
+                                polygon ? std::optional(area.polygon_geojson) : std::nullopt,
+                                municipality ? std::optional(area.municipality) : std::nullopt, token_area)));
   } catch (const db::DatabaseError& e) {
     rethrow_as_bad_request(e, "area." + std::string(area.kind_name()), "is not a usable area");
   }
@@ -93,16 +93,19 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
     throw http::BadRequest("area.municipality", "there is no area with code \"" + area.municipality + "\"");
   }
   if (!r->boolean(0, r->column("valid"))) {
-    throw http::BadRequest("area.polygon", "is not a valid polygon: " + r->string(0, r->column("polygon_reason")));
+    throw http::BadRequest("area.polygon",
+                           "is not a valid polygon: " + r->string(0, r->column("polygon_reason")));
   }
   if (!r->boolean(0, r->column("inside_token_area"))) {
-    throw http::Forbidden("this token may only send alerts inside its own area (" + token_area.value_or("") + ")");
+    throw http::Forbidden("this token may only send alerts inside its own area (" + token_area.value_or("") +
+                          ")");
   }
   return {r->string(0, r->column("geom"))};
 }
 
 std::int64_t fanout_slices_for(std::int64_t recipients, const config::Config& config) {
-  const std::int64_t chunk = std::max<std::int64_t>(1, std::min(kFanoutChunkRecipients, config.limits.inline_fanout));
+  const std::int64_t chunk =
+      std::max<std::int64_t>(1, std::min(kFanoutChunkRecipients, config.limits.inline_fanout));
   return std::clamp<std::int64_t>((recipients + chunk - 1) / chunk, 1, kMaxFanoutSlices);
 }
 
@@ -117,9 +120,10 @@ Selection run_selection(db::Connection& c, const std::string& action_id, const s
                         const std::string& lower, const std::optional<std::string>& upper,
                         const std::vector<std::string>& personal, std::int64_t write_limit,
                         const config::Config& config) {
-  auto r = c.exec(sql::query("ActionFanout"),
-                  db::Params(action_id, message_id, lower, upper, static_cast<long long>(config.location_ttl.count()),
-                             max_attempts_by_channel(config).dump(), personal, static_cast<long long>(write_limit)));
+  auto r = c.exec(
+      sql::query("ActionFanout"),
+      db::Params(action_id, message_id, lower, upper, static_cast<long long>(config.location_ttl.count()),
+                 max_attempts_by_channel(config).dump(), personal, static_cast<long long>(write_limit)));
   return {r.int64(0, 0), json::parse(r.text(0, 1)), r.int64(0, 2)};
 }
 
@@ -127,8 +131,9 @@ void insert_broadcasts(db::Connection& c, const std::string& action_id, const st
                        const char* kind, const std::vector<std::string>& broadcast, std::int64_t at_least_s,
                        const config::Config& config) {
   if (broadcast.empty()) return;
-  c.exec(sql::query("ActionBroadcastInsert"), db::Params(action_id, message_id, kind, max_attempts_by_channel(config).dump(),
-                                                         broadcast, static_cast<long long>(at_least_s)));
+  c.exec(sql::query("ActionBroadcastInsert"),
+         db::Params(action_id, message_id, kind, max_attempts_by_channel(config).dump(), broadcast,
+                    static_cast<long long>(at_least_s)));
 }
 
 }  // namespace
@@ -166,10 +171,11 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   db::Transaction tx(c);
   std::optional<db::Result> inserted;
   try {
-    inserted.emplace(c.exec(sql::query("ActionInsert"),
-                            db::Params(request.kind, request.category, request.title, request.message,
-                                       request.area_json.dump(), area.geometry, request.channels, caller.token_id,
-                                       request.send_at, static_cast<long long>(request.expires_in_s))));
+    inserted.emplace(
+        c.exec(sql::query("ActionInsert"),
+               db::Params(request.kind, request.category, request.title, request.message,
+                          request.area_json.dump(), area.geometry, request.channels, caller.token_id,
+                          request.send_at, static_cast<long long>(request.expires_in_s))));
   } catch (const db::DatabaseError& e) {
     // The pattern let it through, so only the calendar can be wrong (a 30th of February).
     if (e.sqlstate().starts_with("22")) rethrow_as_bad_request(e, "send_at", "is not a valid date and time");
@@ -181,7 +187,8 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
 
   // Preview and fan-out are the same query; only the write limit differs.
   const std::int64_t write_limit = request.dry_run ? -1 : config.limits.inline_fanout;
-  auto selection = run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, config);
+  auto selection =
+      run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, config);
   for (const auto& name : broadcast) selection.by_channel[name] = 1;
 
   // A preview is how the operator learns the count, so it never asks for confirmation.
@@ -189,23 +196,25 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
       (!request.confirm_recipients || *request.confirm_recipients < selection.recipients)) {
     // The transaction rolls back: nothing of it stays.
     const auto count = std::to_string(selection.recipients);
-    return {409, {{"error",
-                   {{"code", "confirmation_required"},
-                    {"message", "this action would reach " + count + " recipients, more than " +
-                                    std::to_string(config.limits.confirm_above) +
-                                    "; send it again with \"confirm_recipients\": " + count},
-                    {"recipients", selection.recipients}}}}};
+    return {409,
+            {{"error",
+              {{"code", "confirmation_required"},
+               {"message", "this action would reach " + count + " recipients, more than " +
+                               std::to_string(config.limits.confirm_above) +
+                               "; send it again with \"confirm_recipients\": " + count},
+               {"recipients", selection.recipients}}}}};
   }
-  if (request.dry_run) return {200, {{"recipients", selection.recipients}, {"by_channel", selection.by_channel}}};
+  if (request.dry_run)
+    return {200, {{"recipients", selection.recipients}, {"by_channel", selection.by_channel}}};
 
   insert_broadcasts(c, id, message_id, "action", broadcast, 0, config);
   const bool large = selection.recipients > config.limits.inline_fanout;
   const auto slices = large ? fanout_slices_for(selection.recipients, config) : 1;
-  c.exec(sql::query("ActionFanoutPlan"),
-         db::Params(id, static_cast<long long>(selection.recipients), !large, static_cast<long long>(slices)));
+  c.exec(sql::query("ActionFanoutPlan"), db::Params(id, static_cast<long long>(selection.recipients), !large,
+                                                    static_cast<long long>(slices)));
   tx.commit();
-  spdlog::info("action {} raised by {}: {} {}, {} recipients, {} delivery rows{}", id, caller.name, request.kind,
-               request.category, selection.recipients, selection.inserted,
+  spdlog::info("action {} raised by {}: {} {}, {} recipients, {} delivery rows{}", id, caller.name,
+               request.kind, request.category, selection.recipients, selection.inserted,
                large ? ", the rest fanned out in " + std::to_string(slices) + " chunks" : "");
   return {201,
           {{"id", id},
@@ -282,7 +291,8 @@ json get_action(db::Connection& c, const std::string& id, const http::Caller& ca
   out["fanout"] = r.boolean(0, r.column("fanout_done")) ? "done" : "in_progress";
   json deliveries = json::object();
   const auto counts = c.exec(sql::query("ActionDeliveryCounts"), id);
-  for (int i = 0; i < counts.rows(); ++i) deliveries[counts.string(i, 0)][counts.string(i, 1)] = counts.int64(i, 2);
+  for (int i = 0; i < counts.rows(); ++i)
+    deliveries[counts.string(i, 0)][counts.string(i, 1)] = counts.int64(i, 2);
   out["deliveries"] = std::move(deliveries);
   return out;
 }
@@ -364,8 +374,8 @@ LockedAction lock_for_change(db::Connection& c, const std::string& id, const htt
 
 }  // namespace
 
-StoreAnswer post_update(db::Connection& c, const std::string& id, const std::string& text, const http::Caller& caller,
-                        const config::Config& config) {
+StoreAnswer post_update(db::Connection& c, const std::string& id, const std::string& text,
+                        const http::Caller& caller, const config::Config& config) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/true);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
@@ -382,8 +392,8 @@ StoreAnswer post_update(db::Connection& c, const std::string& id, const std::str
            {"deliveries", r.int64(0, 1) + static_cast<std::int64_t>(broadcast.size())}}};
 }
 
-StoreAnswer close_action(db::Connection& c, const std::string& id, const std::string& outcome, const std::string& text,
-                         const http::Caller& caller, const config::Config& config) {
+StoreAnswer close_action(db::Connection& c, const std::string& id, const std::string& outcome,
+                         const std::string& text, const http::Caller& caller, const config::Config& config) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
   const auto cancelled = c.exec(sql::query("ActionCancelQueued"), id).int64(0, 0);

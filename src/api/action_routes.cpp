@@ -34,7 +34,8 @@ constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 // Idempotency-Key (IETF httpapi draft): the key row is claimed in its own short transaction
 // before the work, so a concurrent repeat sees it; answers below 500 are kept and replayed;
 // after a 5xx or an outage the row is removed again so that a retry can proceed.
-awaitable<Response> idempotent(Context& context, Request& request, std::function<awaitable<Response>()> work) {
+awaitable<Response> idempotent(Context& context, Request& request,
+                               std::function<awaitable<Response>()> work) {
   const auto key = request.header("Idempotency-Key");
   if (!key) co_return co_await work();
   if (key->empty() || key->size() > kMaxIdempotencyKeyLength ||
@@ -42,12 +43,11 @@ awaitable<Response> idempotent(Context& context, Request& request, std::function
     throw http::BadRequest("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
   }
   // Same token, same key: the same method, route and body make the same request.
-  const std::string hash = auth::secret_hash_param(std::string(request.raw.method_string()) + " " + request.path +
-                                                   "\n" + request.raw.body());
+  const std::string hash = auth::secret_hash_param(std::string(request.raw.method_string()) + " " +
+                                                   request.path + "\n" + request.raw.body());
   const std::string token = request.caller->token_id;
-  const bool owned = co_await context.pool.run([&](db::Connection& c) {
-    return !c.exec(sql::query("IdempotencyClaim"), token, *key, hash).empty();
-  });
+  const bool owned = co_await context.pool.run(
+      [&](db::Connection& c) { return !c.exec(sql::query("IdempotencyClaim"), token, *key, hash).empty(); });
   if (!owned) {
     struct Earlier {
       bool same_request;
@@ -57,7 +57,8 @@ awaitable<Response> idempotent(Context& context, Request& request, std::function
     const auto earlier = co_await context.pool.run([&](db::Connection& c) {
       const auto r = c.exec(sql::query("IdempotencyFind"), token, *key, hash);
       std::optional<Earlier> found;
-      if (!r.empty()) found = Earlier{r.boolean(0, 0), r.optional_string(0, 1), r.optional_string(0, 2).value_or("")};
+      if (!r.empty())
+        found = Earlier{r.boolean(0, 0), r.optional_string(0, 1), r.optional_string(0, 2).value_or("")};
       return found;
     });
     if (earlier && !earlier->same_request) {
@@ -65,10 +66,11 @@ awaitable<Response> idempotent(Context& context, Request& request, std::function
                                 "this Idempotency-Key was used for a different request; use a new key");
     }
     if (!earlier || !earlier->status) {
-      throw http::Conflict("request_in_progress", "a request with this Idempotency-Key is still running; retry later");
+      throw http::Conflict("request_in_progress",
+                           "a request with this Idempotency-Key is still running; retry later");
     }
-    auto replay = http::text_response(request, static_cast<unsigned>(std::stoi(*earlier->status)), "application/json",
-                                      earlier->body);
+    auto replay = http::text_response(request, static_cast<unsigned>(std::stoi(*earlier->status)),
+                                      "application/json", earlier->body);
     replay.set("Idempotent-Replayed", "true");
     co_return replay;
   }
@@ -92,8 +94,8 @@ awaitable<Response> idempotent(Context& context, Request& request, std::function
   try {
     co_await context.pool.run([&](db::Connection& c) {
       if (keep) {
-        c.exec(sql::query("IdempotencyComplete"), db::Params(token, *key, static_cast<int>(response.result_int()),
-                                                             response.body()));
+        c.exec(sql::query("IdempotencyComplete"),
+               db::Params(token, *key, static_cast<int>(response.result_int()), response.body()));
       } else {
         c.exec(sql::query("IdempotencyRelease"), token, *key);
       }
@@ -123,37 +125,41 @@ int read_limit(const Request& request) {
 }  // namespace
 
 void add_action_routes(http::Router& router, Context& context) {
-  router.add(verb::verb::post, "/v1/actions", kActionRoles, [&context](Request& request) -> awaitable<Response> {
-    co_return co_await idempotent(context, request, [&]() -> awaitable<Response> {
-      const auto config = context.config.get();
-      const auto parsed = action::parse_action_request(request.json_body(), *config);
-      const auto answer = co_await context.pool.run(
-          [&](db::Connection& c) { return action::create_action(c, parsed, *request.caller, *config); });
-      co_return http::json_response(request, answer.status, answer.body);
-    });
-  });
+  router.add(
+      verb::verb::post, "/v1/actions", kActionRoles, [&context](Request& request) -> awaitable<Response> {
+        co_return co_await idempotent(context, request, [&]() -> awaitable<Response> {
+          const auto config = context.config.get();
+          const auto parsed = action::parse_action_request(request.json_body(), *config);
+          const auto answer = co_await context.pool.run(
+              [&](db::Connection& c) { return action::create_action(c, parsed, *request.caller, *config); });
+          co_return http::json_response(request, answer.status, answer.body);
+        });
+      });
 
-  router.add(verb::verb::get, "/v1/actions", kActionRoles, [&context](Request& request) -> awaitable<Response> {
-    action::ListQuery query;
-    query.limit = read_limit(request);
-    if (const auto it = request.query.find("status"); it != request.query.end()) {
-      if (it->second != "active" && it->second != "closed" && it->second != "expired") {
-        throw http::BadRequest("status", "must be active, closed or expired");
-      }
-      query.status = it->second;
-    }
-    if (const auto it = request.query.find("cursor"); it != request.query.end()) query.cursor = it->second;
-    const auto body = co_await context.pool.run(
-        [&](db::Connection& c) { return action::list_actions(c, query, *request.caller); });
-    co_return http::json_response(request, 200, body);
-  });
+  router.add(verb::verb::get, "/v1/actions", kActionRoles,
+             [&context](Request& request) -> awaitable<Response> {
+               action::ListQuery query;
+               query.limit = read_limit(request);
+               if (const auto it = request.query.find("status"); it != request.query.end()) {
+                 if (it->second != "active" && it->second != "closed" && it->second != "expired") {
+                   throw http::BadRequest("status", "must be active, closed or expired");
+                 }
+                 query.status = it->second;
+               }
+               if (const auto it = request.query.find("cursor"); it != request.query.end())
+                 query.cursor = it->second;
+               const auto body = co_await context.pool.run(
+                   [&](db::Connection& c) { return action::list_actions(c, query, *request.caller); });
+               co_return http::json_response(request, 200, body);
+             });
 
-  router.add(verb::verb::get, "/v1/actions/{id}", kActionRoles, [&context](Request& request) -> awaitable<Response> {
-    const auto& id = request.path_params.at("id");
-    const auto body =
-        co_await context.pool.run([&](db::Connection& c) { return action::get_action(c, id, *request.caller); });
-    co_return http::json_response(request, 200, body);
-  });
+  router.add(verb::verb::get, "/v1/actions/{id}", kActionRoles,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto& id = request.path_params.at("id");
+               const auto body = co_await context.pool.run(
+                   [&](db::Connection& c) { return action::get_action(c, id, *request.caller); });
+               co_return http::json_response(request, 200, body);
+             });
 
   router.add(verb::verb::post, "/v1/actions/{id}/updates", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
@@ -179,14 +185,16 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto body = request.json_body();
                  action::reject_unknown_fields(body, "", {"outcome", "message"});
                  const auto outcome = body.find("outcome");
-                 if (outcome == body.end() || outcome->is_null()) throw http::BadRequest("outcome", "is required");
+                 if (outcome == body.end() || outcome->is_null())
+                   throw http::BadRequest("outcome", "is required");
                  if (!outcome->is_string() || (*outcome != "resolved" && *outcome != "unresolved")) {
                    throw http::BadRequest("outcome", "must be \"resolved\" or \"unresolved\"");
                  }
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
                  const auto answer = co_await context.pool.run([&](db::Connection& c) {
-                   return action::close_action(c, id, outcome->get<std::string>(), text, *request.caller, *config);
+                   return action::close_action(c, id, outcome->get<std::string>(), text, *request.caller,
+                                               *config);
                  });
                  co_return http::json_response(request, answer.status, answer.body);
                });

@@ -20,14 +20,16 @@ std::string check_feature(const json& feature) {
   const auto geometry = feature.find("geometry");
   if (geometry == feature.end() || !geometry->is_object()) return "has no geometry";
   const auto type = geometry->value("type", "");
-  if (type != "Polygon" && type != "MultiPolygon") return "geometry is " + (type.empty() ? "missing" : type) +
-                                                           ", not Polygon or MultiPolygon";
-  if (!geometry->contains("coordinates") || !(*geometry)["coordinates"].is_array()) return "geometry has no coordinates";
+  if (type != "Polygon" && type != "MultiPolygon")
+    return "geometry is " + (type.empty() ? "missing" : type) + ", not Polygon or MultiPolygon";
+  if (!geometry->contains("coordinates") || !(*geometry)["coordinates"].is_array())
+    return "geometry has no coordinates";
   const auto properties = feature.find("properties");
   if (properties == feature.end() || !properties->is_object()) return "has no properties";
   const auto code = properties->find("code");
   static const std::regex code_pattern(R"([A-Za-z0-9_-]{1,32})");
-  if (code == properties->end() || !code->is_string() || !std::regex_match(code->get<std::string>(), code_pattern)) {
+  if (code == properties->end() || !code->is_string() ||
+      !std::regex_match(code->get<std::string>(), code_pattern)) {
     return "properties.code must be 1-32 letters, digits, '-' or '_'";
   }
   const auto name = properties->find("name");

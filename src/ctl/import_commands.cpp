@@ -1,4 +1,4 @@
-// `burgernetctl participants import` (the core-flow change fills it in; areas: areas_import_command.cpp).
+// `burgernetctl participants import` and `areas import` (the core-flow change fills these in).
 #include <iostream>
 
 #include "ctl/commands.hpp"

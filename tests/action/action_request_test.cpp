@@ -1,7 +1,8 @@
 // Pure checks of the action request reader and the fan-out's slicing of the id space.
+#include "burgernet/action/action_request.hpp"
+
 #include <gtest/gtest.h>
 
-#include "burgernet/action/action_request.hpp"
 #include "burgernet/action/action_store.hpp"
 #include "burgernet/http/errors.hpp"
 
@@ -64,7 +65,8 @@ TEST(ActionRequest, APolygonIsCheckedBeforeTheDatabaseSeesIt) {
   EXPECT_EQ(field_of(body), "area.polygon");  // more than 1000 vertices
   body["area"] = {{"polygon", {{"type", "LineString"}, {"coordinates", {ring}}}}};
   EXPECT_EQ(field_of(body), "area.polygon.type");
-  body["area"] = {{"polygon", {{"type", "Polygon"}, {"coordinates", {{{4.8, 52.3}, {4.9, 52.3}, {4.8, 52.3}}}}}}};
+  body["area"] = {
+      {"polygon", {{"type", "Polygon"}, {"coordinates", {{{4.8, 52.3}, {4.9, 52.3}, {4.8, 52.3}}}}}}};
   EXPECT_EQ(field_of(body), "area.polygon.coordinates[0]");
 }
 

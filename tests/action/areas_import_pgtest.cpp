@@ -39,8 +39,9 @@ class AreasImportTest : public DatabaseTest {
 TEST_F(AreasImportTest, StoresGoodFeaturesReportsBadOnesAndReplacesByCode) {
   const json bowtie = {{"type", "Polygon"},
                        {"coordinates", {{{4.0, 52.0}, {4.1, 52.1}, {4.1, 52.0}, {4.0, 52.1}, {4.0, 52.0}}}}};
-  json multi = {{"type", "MultiPolygon"},
-                {"coordinates", {square(5.0, 52.0, 0.1)["coordinates"], square(5.2, 52.0, 0.1)["coordinates"]}}};
+  json multi = {
+      {"type", "MultiPolygon"},
+      {"coordinates", {square(5.0, 52.0, 0.1)["coordinates"], square(5.2, 52.0, 0.1)["coordinates"]}}};
   const json document = {
       {"type", "FeatureCollection"},
       {"features",
@@ -55,16 +56,21 @@ TEST_F(AreasImportTest, StoresGoodFeaturesReportsBadOnesAndReplacesByCode) {
   EXPECT_NE(out.find("feature 3: rejected: properties.code"), std::string::npos) << out;
   EXPECT_NE(out.find("feature 4: rejected: invalid geometry"), std::string::npos) << out;
   EXPECT_NE(out.find("imported 2 areas, rejected 3"), std::string::npos) << out;
-  EXPECT_EQ(database.scalar("SELECT string_agg(code || ':' || GeometryType(geom) || ':' || ST_SRID(geom), ',' "
-                            "ORDER BY code) FROM areas"),
-            "GM0344:MULTIPOLYGON:28992,GM0363:MULTIPOLYGON:28992");
+  EXPECT_EQ(
+      database.scalar("SELECT string_agg(code || ':' || GeometryType(geom) || ':' || ST_SRID(geom), ',' "
+                      "ORDER BY code) FROM areas"),
+      "GM0344:MULTIPOLYGON:28992,GM0363:MULTIPOLYGON:28992");
   // The Dam lies inside the imported Amsterdam square.
-  EXPECT_EQ(database.scalar("SELECT ST_Covers(geom, " + sql_point(centre()) + ") FROM areas WHERE code = 'GM0363'"), "t");
+  EXPECT_EQ(
+      database.scalar("SELECT ST_Covers(geom, " + sql_point(centre()) + ") FROM areas WHERE code = 'GM0363'"),
+      "t");
 
-  const json again = {{"type", "FeatureCollection"},
-                      {"features", {feature(square(4.80, 52.30, 0.2), {{"code", "GM0363"}, {"name", "Amsterdam (nieuw)"}})}}};
+  const json again = {
+      {"type", "FeatureCollection"},
+      {"features", {feature(square(4.80, 52.30, 0.2), {{"code", "GM0363"}, {"name", "Amsterdam (nieuw)"}})}}};
   EXPECT_EQ(import(write(again), out, err), 0) << out << err;
-  EXPECT_EQ(database.scalar("SELECT count(*) || ' ' || max(name) FROM areas WHERE code = 'GM0363'"), "1 Amsterdam (nieuw)");
+  EXPECT_EQ(database.scalar("SELECT count(*) || ' ' || max(name) FROM areas WHERE code = 'GM0363'"),
+            "1 Amsterdam (nieuw)");
   EXPECT_EQ(database.scalar("SELECT count(*) FROM areas"), "2");
 }
 

@@ -24,11 +24,15 @@ using namespace std::chrono_literals;
 void populate(TestDatabase& db, int n, const std::string& phone_prefix = "+3162") {
   db.scalar(
       "WITH p AS (INSERT INTO participants (status, phone, verified_at) "
-      "  SELECT 'active', '" + phone_prefix + "' || lpad(i::text, 7, '0'), now() FROM generate_series(1, " +
-      std::to_string(n) + ") i RETURNING id, phone), "
+      "  SELECT 'active', '" +
+      phone_prefix + "' || lpad(i::text, 7, '0'), now() FROM generate_series(1, " + std::to_string(n) +
+      ") i RETURNING id, phone), "
       "s AS (SELECT id, substr(phone, 6)::int AS n FROM p), "
-      "a AS (INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, quiet_to) "
-      "  SELECT id, 0, ST_Translate(" + sql_point(centre()) + ", (n % 100) * 40 - 2000, (n / 100) * 40 - 2000 "
+      "a AS (INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, "
+      "quiet_to) "
+      "  SELECT id, 0, ST_Translate(" +
+      sql_point(centre()) +
+      ", (n % 100) * 40 - 2000, (n / 100) * 40 - 2000 "
       "                 + CASE WHEN n % 7 = 0 THEN 50000 ELSE 0 END), "
       "    CASE n % 3 WHEN 0 THEN '{voice,sms}'::text[] WHEN 1 THEN '{sms,push}' ELSE '{voice,push}' END, "
       "    CASE WHEN n % 5 = 0 THEN ((now() AT TIME ZONE 'Europe/Amsterdam') - interval '1 hour')::time END, "
@@ -36,7 +40,9 @@ void populate(TestDatabase& db, int n, const std::string& phone_prefix = "+3162"
       "  FROM s RETURNING participant_id) "
       "INSERT INTO devices (participant_id, platform, push_token, secret_hash, location, location_at) "
       "  SELECT id, 'ios', 'tok-' || n, decode(md5(id::text), 'hex'), "
-      "    CASE WHEN n % 7 = 0 THEN ST_Translate(" + sql_point(centre()) + ", (n % 50) * 10, 0) END, "
+      "    CASE WHEN n % 7 = 0 THEN ST_Translate(" +
+      sql_point(centre()) +
+      ", (n % 50) * 10, 0) END, "
       "    CASE WHEN n % 7 = 0 THEN now() END "
       "  FROM s WHERE n % 3 <> 0 OR n % 7 = 0");
 }
@@ -60,10 +66,13 @@ action::ActionRequest request_for(const config::Config& config) {
 std::string difference(TestDatabase& db, const std::string& a, const std::string& b) {
   auto rows_of = [](const std::string& id) {
     return "SELECT participant_id, device_id, channel, priority, max_attempts, status FROM deliveries "
-           "WHERE action_id = '" + id + "' AND kind = 'action'";
+           "WHERE action_id = '" +
+           id + "' AND kind = 'action'";
   };
-  return db.scalar("SELECT (SELECT count(*) FROM (" + rows_of(a) + " EXCEPT ALL " + rows_of(b) + ") x) || '/' || "
-                   "(SELECT count(*) FROM (" + rows_of(b) + " EXCEPT ALL " + rows_of(a) + ") y)");
+  return db.scalar("SELECT (SELECT count(*) FROM (" + rows_of(a) + " EXCEPT ALL " + rows_of(b) +
+                   ") x) || '/' || "
+                   "(SELECT count(*) FROM (" +
+                   rows_of(b) + " EXCEPT ALL " + rows_of(a) + ") y)");
 }
 
 TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
@@ -93,7 +102,8 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
     ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
   }
   EXPECT_EQ(database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'"), "2");
-  const int after_two = std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"));
+  const int after_two =
+      std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"));
   EXPECT_GT(after_two, 1);
 
   // A follow-up while the fan-out runs reaches the chunks written before and after it.
@@ -106,11 +116,12 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
     const auto claim = dying.exec(sql::query("ActionFanoutClaim"));
     ASSERT_EQ(claim.rows(), 1);
     dying.exec(sql::query("ActionFanout"),
-               db::Params(id, claim.string(0, 5), *action::slice_bound(2, slices), action::slice_bound(3, slices),
-                          7200, std::string("{}"), std::vector<std::string>{"voice", "sms", "push"},
-                          static_cast<long long>(1000000)));
+               db::Params(id, claim.string(0, 5), *action::slice_bound(2, slices),
+                          action::slice_bound(3, slices), 7200, std::string("{}"),
+                          std::vector<std::string>{"voice", "sms", "push"}, static_cast<long long>(1000000)));
   }  // connection closed without COMMIT
-  EXPECT_EQ(std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "' AND kind = 'action'")),
+  EXPECT_EQ(std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                                      "' AND kind = 'action'")),
             after_two);
 
   db::Connection worker(database.url());
@@ -127,8 +138,10 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
   EXPECT_EQ(small.body["by_channel"], large.body["by_channel"]);
 
   EXPECT_EQ(difference(database, id, inline_id), "0/0");
-  EXPECT_EQ(database.scalar("SELECT count(*) - count(DISTINCT (participant_id, channel, device_id)) FROM deliveries "
-                            "WHERE action_id = '" + id + "' AND kind = 'action'"),
+  EXPECT_EQ(database.scalar(
+                "SELECT count(*) - count(DISTINCT (participant_id, channel, device_id)) FROM deliveries "
+                "WHERE action_id = '" +
+                id + "' AND kind = 'action'"),
             "0");
   EXPECT_EQ(database.scalar("SELECT count(DISTINCT participant_id) FROM deliveries WHERE action_id = '" + id +
                             "' AND kind = 'action'"),
@@ -191,9 +204,12 @@ TEST_F(FanoutDaemonTest, TheDaemonFansOutALargeActionInTheBackgroundToTheCountIt
 TEST_F(FanoutDaemonTest, RaisingAnActionForTenThousandRecipients) {
   database.scalar(
       "WITH p AS (INSERT INTO participants (status, phone, verified_at) "
-      "  SELECT 'active', '+3163' || lpad(i::text, 7, '0'), now() FROM generate_series(1, 10000) i RETURNING id, phone) "
+      "  SELECT 'active', '+3163' || lpad(i::text, 7, '0'), now() FROM generate_series(1, 10000) i RETURNING "
+      "id, phone) "
       "INSERT INTO participant_addresses (participant_id, position, location, channels) "
-      "  SELECT id, 0, ST_Translate(" + sql_point(centre()) + ", (n % 100) * 40 - 2000, (n / 100) * 40 - 2000), "
+      "  SELECT id, 0, ST_Translate(" +
+      sql_point(centre()) +
+      ", (n % 100) * 40 - 2000, (n / 100) * 40 - 2000), "
       "    '{voice,sms}' FROM (SELECT id, substr(phone, 6)::int AS n FROM p) s");
   database.scalar("ANALYZE");
   start();
@@ -201,17 +217,19 @@ TEST_F(FanoutDaemonTest, RaisingAnActionForTenThousandRecipients) {
   body["dry_run"] = true;
   auto started = std::chrono::steady_clock::now();
   const auto preview = client().post("/v1/actions", body);
-  const double preview_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double preview_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   ASSERT_EQ(preview.status, 200) << preview.body;
   body.erase("dry_run");
   started = std::chrono::steady_clock::now();
   const auto r = client().post("/v1/actions", body);
-  const double raise_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double raise_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.json()["recipients"], 10000);
   EXPECT_EQ(count("SELECT count(*) FROM deliveries"), "20001");
-  std::cout << "[ timing ] dry run for 10000 recipients: " << preview_ms << " ms; raising it (20001 rows): " << raise_ms
-            << " ms\n";
+  std::cout << "[ timing ] dry run for 10000 recipients: " << preview_ms
+            << " ms; raising it (20001 rows): " << raise_ms << " ms\n";
   RecordProperty("preview_ms", std::to_string(preview_ms));
   RecordProperty("raise_ms", std::to_string(raise_ms));
 }

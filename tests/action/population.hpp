@@ -44,8 +44,8 @@ struct DeviceSpec {
 
 inline std::string sql_point(Place p) {
   char buffer[160];
-  std::snprintf(buffer, sizeof buffer, "ST_Transform(ST_SetSRID(ST_MakePoint(%.9f, %.9f), 4326), 28992)", p.lon,
-                p.lat);
+  std::snprintf(buffer, sizeof buffer, "ST_Transform(ST_SetSRID(ST_MakePoint(%.9f, %.9f), 4326), 28992)",
+                p.lon, p.lat);
   return buffer;
 }
 
@@ -55,31 +55,38 @@ inline std::string add_participant(TestDatabase& db, const std::vector<AddressSp
                                    const std::string& status = "active") {
   static int counter = 0;
   const std::string phone = "+3161" + std::to_string(1000000 + (++counter));
-  const std::string id = db.scalar("INSERT INTO participants (status, phone, verified_at) VALUES ('" + status +
-                                   "', '" + phone + "', now()) RETURNING id");
+  const std::string id = db.scalar("INSERT INTO participants (status, phone, verified_at) VALUES ('" +
+                                   status + "', '" + phone + "', now()) RETURNING id");
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const auto& a = addresses[i];
     const std::string from = a.quiet_from ? "'" + *a.quiet_from + "'" : "NULL";
     const std::string to = a.quiet_to ? "'" + *a.quiet_to + "'" : "NULL";
-    db.scalar("INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, quiet_to) "
-              "VALUES ('" + id + "', " + std::to_string(i) + ", " + sql_point(a.at) + ", '" + a.channels + "', " +
-              from + ", " + to + ")");
+    db.scalar(
+        "INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, "
+        "quiet_to) "
+        "VALUES ('" +
+        id + "', " + std::to_string(i) + ", " + sql_point(a.at) + ", '" + a.channels + "', " + from + ", " +
+        to + ")");
   }
   for (const auto& d : devices) {
     const std::string location = d.at ? sql_point(*d.at) : "NULL";
-    const std::string at = d.at ? "now() - interval '" + std::to_string(d.location_age_s) + " seconds'" : "NULL";
-    db.scalar("INSERT INTO devices (participant_id, platform, push_token, secret_hash, location, location_at, "
-              "disabled_at) VALUES ('" + id + "', 'android', 'push-" + id + "-' || gen_random_uuid(), "
-              "decode(md5(gen_random_uuid()::text), 'hex'), " + location + ", " + at + ", " +
-              (d.disabled ? "now()" : "NULL") + ")");
+    const std::string at =
+        d.at ? "now() - interval '" + std::to_string(d.location_age_s) + " seconds'" : "NULL";
+    db.scalar(
+        "INSERT INTO devices (participant_id, platform, push_token, secret_hash, location, location_at, "
+        "disabled_at) VALUES ('" +
+        id + "', 'android', 'push-" + id +
+        "-' || gen_random_uuid(), "
+        "decode(md5(gen_random_uuid()::text), 'hex'), " +
+        location + ", " + at + ", " + (d.disabled ? "now()" : "NULL") + ")");
   }
   return id;
 }
 
 // "HH:MM" in Europe/Amsterdam, `minutes` from now.
 inline std::string local_hhmm(TestDatabase& db, int minutes) {
-  return db.scalar("SELECT to_char((now() AT TIME ZONE 'Europe/Amsterdam') + interval '" + std::to_string(minutes) +
-                   " minutes', 'HH24:MI')");
+  return db.scalar("SELECT to_char((now() AT TIME ZONE 'Europe/Amsterdam') + interval '" +
+                   std::to_string(minutes) + " minutes', 'HH24:MI')");
 }
 
 // A daemon with file channels on the test database, and an operator token.
@@ -122,8 +129,10 @@ class ActionDaemonTest : public DatabaseTest {
   std::string count(const std::string& sql) { return database.scalar(sql); }
   // Delivery rows of the action message of `id` by `channel` (all channels when empty).
   int rows(const std::string& id, const std::string& where = "true") {
-    return std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "' AND kind = "
-                                     "'action' AND (" + where + ")"));
+    return std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                                     "' AND kind = "
+                                     "'action' AND (" +
+                                     where + ")"));
   }
 
   std::string outbox_ = make_temp_dir("burgernet-outbox-");

@@ -18,7 +18,8 @@ class SelectionTest : public ActionDaemonTest {
     return r.json().value("id", "");
   }
   int of(const std::string& id, const std::string& participant, const std::string& channel = {}) {
-    return rows(id, "participant_id = '" + participant + "'" + (channel.empty() ? "" : " AND channel = '" + channel + "'"));
+    return rows(id, "participant_id = '" + participant + "'" +
+                        (channel.empty() ? "" : " AND channel = '" + channel + "'"));
   }
 };
 
@@ -36,12 +37,14 @@ TEST_F(SelectionTest, ACircleSelectsTheAddressesInsideItOnly) {
   EXPECT_EQ(of(id, inside, "push"), 0);
   EXPECT_EQ(of(id, outside), 0);
   // Every row: urgent priority, the action's expiry, the channel's attempts, queued now.
-  EXPECT_EQ(count("SELECT count(*) FROM deliveries d JOIN actions a ON a.id = d.action_id WHERE d.priority = 0 AND "
-                  "d.expires_at = a.expires_at AND d.max_attempts = 5 AND d.status = 'queued' AND "
-                  "d.run_after <= now()"),
-            "3");
+  EXPECT_EQ(
+      count("SELECT count(*) FROM deliveries d JOIN actions a ON a.id = d.action_id WHERE d.priority = 0 AND "
+            "d.expires_at = a.expires_at AND d.max_attempts = 5 AND d.status = 'queued' AND "
+            "d.run_after <= now()"),
+      "3");
   EXPECT_EQ(count("SELECT recipients FROM actions WHERE id = '" + id + "'"), "1");
-  EXPECT_EQ(count("SELECT count(*) FROM action_messages WHERE action_id = '" + id + "' AND kind = 'action'"), "1");
+  EXPECT_EQ(count("SELECT count(*) FROM action_messages WHERE action_id = '" + id + "' AND kind = 'action'"),
+            "1");
 }
 
 TEST_F(SelectionTest, BroadcastChannelsGetExactlyOneRowWithoutAParticipant) {
@@ -54,9 +57,10 @@ TEST_F(SelectionTest, BroadcastChannelsGetExactlyOneRowWithoutAParticipant) {
 
 TEST_F(SelectionTest, APolygonSelectsTheAddressesInsideIt) {
   const auto sw = offset(centre(), -1000, -1000), ne = offset(centre(), 1000, 1000);
-  const json polygon = {{"type", "Polygon"},
-                        {"coordinates", {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat},
-                                          {sw.lon, sw.lat}}}}};
+  const json polygon = {
+      {"type", "Polygon"},
+      {"coordinates",
+       {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat}, {sw.lon, sw.lat}}}}};
   const auto inside = add_participant(database, {{offset(centre(), 600, -700), "{sms}"}});
   const auto outside = add_participant(database, {{offset(centre(), 1600, 0), "{sms}"}});
   const auto id = raise(action({{"polygon", polygon}}));
@@ -85,10 +89,12 @@ TEST_F(SelectionTest, AMunicipalityAreaComesFromTheAreasTable) {
 }
 
 TEST_F(SelectionTest, SeveralMatchingAddressesMakeOneRecipientWithTheChannelsOfEach) {
-  const auto person = add_participant(
-      database,
-      {{offset(centre(), 100, 0), "{sms}"}, {offset(centre(), -200, 0), "{push}"}, {offset(centre(), 5000, 0), "{voice}"}},
-      {{std::nullopt}, {offset(centre(), 9000, 0)}, {std::nullopt, 60, /*disabled=*/true}});
+  const auto person =
+      add_participant(database,
+                      {{offset(centre(), 100, 0), "{sms}"},
+                       {offset(centre(), -200, 0), "{push}"},
+                       {offset(centre(), 5000, 0), "{voice}"}},
+                      {{std::nullopt}, {offset(centre(), 9000, 0)}, {std::nullopt, 60, /*disabled=*/true}});
   const auto r = client().post("/v1/actions", action(circle(centre(), 1000)));
   ASSERT_EQ(r.status, 201) << r.body;
   const auto id = r.json()["id"].get<std::string>();
@@ -103,8 +109,10 @@ TEST_F(SelectionTest, SeveralMatchingAddressesMakeOneRecipientWithTheChannelsOfE
 TEST_F(SelectionTest, AFreshDeviceLocationAloneGetsPushToTheDevicesInTheArea) {
   const auto located = add_participant(database, {{offset(centre(), 8000, 0), "{voice,sms,push}"}},
                                        {{offset(centre(), 200, 0)}, {offset(centre(), 7000, 0)}});
-  const auto stale = add_participant(database, {{offset(centre(), 8000, 0)}}, {{offset(centre(), 200, 0), 3 * 3600}});
-  const auto disabled = add_participant(database, {{offset(centre(), 8000, 0)}}, {{offset(centre(), 200, 0), 60, true}});
+  const auto stale =
+      add_participant(database, {{offset(centre(), 8000, 0)}}, {{offset(centre(), 200, 0), 3 * 3600}});
+  const auto disabled =
+      add_participant(database, {{offset(centre(), 8000, 0)}}, {{offset(centre(), 200, 0), 60, true}});
   const auto pending = add_participant(database, {{offset(centre(), 100, 0)}}, {{offset(centre(), 100, 0)}},
                                        "pending_verification");
   const auto r = client().post("/v1/actions", action(circle(centre(), 1000)));
@@ -113,9 +121,10 @@ TEST_F(SelectionTest, AFreshDeviceLocationAloneGetsPushToTheDevicesInTheArea) {
   EXPECT_EQ(r.json()["recipients"], 1);
   EXPECT_EQ(of(id, located), 1);
   EXPECT_EQ(of(id, located, "push"), 1);
-  EXPECT_EQ(count("SELECT count(*) FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE d.action_id = '" + id +
-                  "' AND ST_DWithin(v.location, " + sql_point(centre()) + ", 1000)"),
-            "1");
+  EXPECT_EQ(
+      count("SELECT count(*) FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE d.action_id = '" +
+            id + "' AND ST_DWithin(v.location, " + sql_point(centre()) + ", 1000)"),
+      "1");
   EXPECT_EQ(of(id, stale), 0);
   EXPECT_EQ(of(id, disabled), 0);
   EXPECT_EQ(of(id, pending), 0);
@@ -124,11 +133,14 @@ TEST_F(SelectionTest, AFreshDeviceLocationAloneGetsPushToTheDevicesInTheArea) {
 TEST_F(SelectionTest, UrgentActionsCallNobodyInsideQuietHoursButSendTheRest) {
   const auto quiet_from = local_hhmm(database, -60), quiet_to = local_hhmm(database, 60);
   const auto later_from = local_hhmm(database, 60), later_to = local_hhmm(database, 120);
-  const auto sleeping = add_participant(database, {{offset(centre(), 100, 0), "{voice,sms}", quiet_from, quiet_to}});
-  const auto awake = add_participant(database, {{offset(centre(), 200, 0), "{voice,sms}", later_from, later_to}});
+  const auto sleeping =
+      add_participant(database, {{offset(centre(), 100, 0), "{voice,sms}", quiet_from, quiet_to}});
+  const auto awake =
+      add_participant(database, {{offset(centre(), 200, 0), "{voice,sms}", later_from, later_to}});
   // Quiet at home, not at work: any matching address that allows the call is enough.
-  const auto two_places = add_participant(database, {{offset(centre(), 300, 0), "{voice}", quiet_from, quiet_to},
-                                                     {offset(centre(), -300, 0), "{voice}"}});
+  const auto two_places = add_participant(
+      database,
+      {{offset(centre(), 300, 0), "{voice}", quiet_from, quiet_to}, {offset(centre(), -300, 0), "{voice}"}});
   const auto id = raise(action(circle(centre(), 1000)));
   EXPECT_EQ(of(id, sleeping, "voice"), 0);
   EXPECT_EQ(of(id, sleeping, "sms"), 1);
@@ -139,15 +151,18 @@ TEST_F(SelectionTest, UrgentActionsCallNobodyInsideQuietHoursButSendTheRest) {
 }
 
 TEST_F(SelectionTest, AlertsWaitUntilQuietHoursEndIncludingWindowsAcrossMidnight) {
-  const std::string today = database.scalar("SELECT to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD')");
-  const std::string tomorrow =
-      database.scalar("SELECT to_char((now() AT TIME ZONE 'Europe/Amsterdam') + interval '1 day', 'YYYY-MM-DD')");
+  const std::string today =
+      database.scalar("SELECT to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD')");
+  const std::string tomorrow = database.scalar(
+      "SELECT to_char((now() AT TIME ZONE 'Europe/Amsterdam') + interval '1 day', 'YYYY-MM-DD')");
   auto local_run_after = [&](const std::string& id, const std::string& participant) {
-    return database.scalar("SELECT to_char(min(run_after) AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') "
-                           "FROM deliveries WHERE action_id = '" + id + "' AND participant_id = '" + participant + "'");
+    return database.scalar(
+        "SELECT to_char(min(run_after) AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') "
+        "FROM deliveries WHERE action_id = '" +
+        id + "' AND participant_id = '" + participant + "'");
   };
-  const auto m60 = local_hhmm(database, -60), p60 = local_hhmm(database, 60), m120 = local_hhmm(database, -120),
-             p120 = local_hhmm(database, 120);
+  const auto m60 = local_hhmm(database, -60), p60 = local_hhmm(database, 60),
+             m120 = local_hhmm(database, -120), p120 = local_hhmm(database, 120);
   // An ordinary window around now: waits until it ends today (unless that is past midnight).
   const auto plain = add_participant(database, {{offset(centre(), 100, 0), "{sms}", m60, p60}});
   // Windows with from > to cross midnight: 'evening' (now is after from) ends tomorrow,
@@ -172,7 +187,8 @@ TEST_F(SelectionTest, AlertsWaitUntilQuietHoursEndIncludingWindowsAcrossMidnight
 }
 
 TEST_F(SelectionTest, ScheduledAlertsStartAtSendAtAndQuietHoursEndInTheRightOffsetAcrossDst) {
-  const auto night = add_participant(database, {{offset(centre(), 100, 0), "{sms}", std::string("23:00"), std::string("07:00")}});
+  const auto night = add_participant(
+      database, {{offset(centre(), 100, 0), "{sms}", std::string("23:00"), std::string("07:00")}});
   const auto anytime = add_participant(database, {{offset(centre(), 200, 0), "{sms}"}});
   auto body = action(circle(centre(), 1000), "alert");
   // The night the clocks go forward (2027-03-28, 02:00 CET becomes 03:00 CEST): 07:00 that
@@ -191,12 +207,14 @@ TEST_F(SelectionTest, ScheduledAlertsStartAtSendAtAndQuietHoursEndInTheRightOffs
   EXPECT_EQ(count("SELECT run_after = '2027-10-31 06:00:00+00' FROM deliveries WHERE action_id = '" + id +
                   "' AND participant_id = '" + night + "'"),
             "t");
-  EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "' AND run_after < '2027-10-30 21:30:00+00'"),
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                  "' AND run_after < '2027-10-30 21:30:00+00'"),
             "0");
 }
 
 TEST_F(SelectionTest, ChannelsLimitWhatIsSent) {
-  const auto person = add_participant(database, {{offset(centre(), 100, 0), "{voice,sms,push}"}}, {{std::nullopt}});
+  const auto person =
+      add_participant(database, {{offset(centre(), 100, 0), "{voice,sms,push}"}}, {{std::nullopt}});
   auto body = action(circle(centre(), 1000));
   body["channels"] = {"sms", "push"};
   const auto id = raise(body);
@@ -207,7 +225,8 @@ TEST_F(SelectionTest, ChannelsLimitWhatIsSent) {
 }
 
 TEST_F(SelectionTest, ADryRunCountsTheSameAndStoresNothing) {
-  for (int i = 0; i < 4; ++i) add_participant(database, {{offset(centre(), 100 * i, 0), "{voice,sms,push}"}}, {{std::nullopt}});
+  for (int i = 0; i < 4; ++i)
+    add_participant(database, {{offset(centre(), 100 * i, 0), "{voice,sms,push}"}}, {{std::nullopt}});
   add_participant(database, {{offset(centre(), 5000, 0)}}, {{offset(centre(), 50, 50)}});
   auto body = action(circle(centre(), 1000));
   body["dry_run"] = true;
@@ -255,11 +274,13 @@ TEST_F(ConfirmationTest, MoreRecipientsThanTheLimitNeedAConfirmedCount) {
 TEST_F(SelectionTest, BadInputIsA400NamingTheFieldAndStoresNothing) {
   add_participant(database, {{offset(centre(), 100, 0)}});
   const auto sw = offset(centre(), -1000, -1000), ne = offset(centre(), 1000, 1000);
-  const json bowtie = {{"type", "Polygon"},
-                       {"coordinates", {{{sw.lon, sw.lat}, {ne.lon, ne.lat}, {ne.lon, sw.lat}, {sw.lon, ne.lat},
-                                         {sw.lon, sw.lat}}}}};
-  const json open_ring = {{"type", "Polygon"},
-                          {"coordinates", {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat}}}}};
+  const json bowtie = {
+      {"type", "Polygon"},
+      {"coordinates",
+       {{{sw.lon, sw.lat}, {ne.lon, ne.lat}, {ne.lon, sw.lat}, {sw.lon, ne.lat}, {sw.lon, sw.lat}}}}};
+  const json open_ring = {
+      {"type", "Polygon"},
+      {"coordinates", {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat}}}}};
   const json abroad = {{"type", "Polygon"},
                        {"coordinates", {{{sw.lon, sw.lat}, {9.0, sw.lat}, {9.0, ne.lat}, {sw.lon, sw.lat}}}}};
   struct Case {
@@ -280,21 +301,45 @@ TEST_F(SelectionTest, BadInputIsA400NamingTheFieldAndStoresNothing) {
       {"lon not a number", [](json& b) { b["area"]["circle"]["lon"] = "4.9"; }, "area.circle.lon"},
       {"unknown area field", [](json& b) { b["area"]["circle"]["radius"] = 5; }, "area.circle.radius"},
       {"two area forms", [](json& b) { b["area"]["municipality"] = "GM0363"; }, "area"},
-      {"unknown municipality", [](json& b) { b["area"] = {{"municipality", "GM9999"}}; }, "area.municipality"},
-      {"self-intersecting polygon", [&](json& b) { b["area"] = {{"polygon", bowtie}}; }, "area.polygon"},
-      {"open ring", [&](json& b) { b["area"] = {{"polygon", open_ring}}; }, "area.polygon.coordinates[0]"},
-      {"polygon point abroad", [&](json& b) { b["area"] = {{"polygon", abroad}}; }, "area.polygon.coordinates[0][1]"},
-      {"unconfigured channel", [](json& b) { b["channels"] = {"sms", "pigeon"}; }, "channels"},
+      {"unknown municipality",
+       [](json& b) {
+         b["area"] = {{"municipality", "GM9999"}};
+       },
+       "area.municipality"},
+      {"self-intersecting polygon",
+       [&](json& b) {
+         b["area"] = {{"polygon", bowtie}};
+       },
+       "area.polygon"},
+      {"open ring",
+       [&](json& b) {
+         b["area"] = {{"polygon", open_ring}};
+       },
+       "area.polygon.coordinates[0]"},
+      {"polygon point abroad",
+       [&](json& b) {
+         b["area"] = {{"polygon", abroad}};
+       },
+       "area.polygon.coordinates[0][1]"},
+      {"unconfigured channel",
+       [](json& b) {
+         b["channels"] = {"sms", "pigeon"};
+       },
+       "channels"},
       {"empty channels", [](json& b) { b["channels"] = json::array(); }, "channels"},
       {"send_at on an urgent action", [](json& b) { b["send_at"] = "2030-01-01T10:00:00+01:00"; }, "send_at"},
-      {"send_at without offset", [](json& b) {
+      {"send_at without offset",
+       [](json& b) {
          b["kind"] = "alert";
          b["send_at"] = "2030-01-01T10:00:00";
-       }, "send_at"},
-      {"send_at not a date", [](json& b) {
+       },
+       "send_at"},
+      {"send_at not a date",
+       [](json& b) {
          b["kind"] = "alert";
          b["send_at"] = "2030-02-30T10:00:00Z";
-       }, "send_at"},
+       },
+       "send_at"},
       {"expires_in_s too small", [](json& b) { b["expires_in_s"] = 5; }, "expires_in_s"},
       {"dry_run not a boolean", [](json& b) { b["dry_run"] = "yes"; }, "dry_run"},
       {"negative confirm_recipients", [](json& b) { b["confirm_recipients"] = -1; }, "confirm_recipients"},
@@ -336,14 +381,16 @@ TEST_F(SelectionTest, MunicipalTokensSendAlertsInsideTheirAreaOnlyAndSeeOnlyThei
   ASSERT_EQ(police.status, 201);
   const auto police_id = police.json()["id"].get<std::string>();
   EXPECT_EQ(m.get("/v1/actions/" + police_id).status, 404);
-  EXPECT_EQ(m.post("/v1/actions/" + police_id + "/close", {{"outcome", "resolved"}, {"message", "x"}}).status, 404);
+  EXPECT_EQ(m.post("/v1/actions/" + police_id + "/close", {{"outcome", "resolved"}, {"message", "x"}}).status,
+            404);
   EXPECT_EQ(m.get("/v1/actions/" + own.json()["id"].get<std::string>()).status, 200);
   const auto list = m.get("/v1/actions").json();
   ASSERT_EQ(list["actions"].size(), 1u);
   EXPECT_EQ(list["actions"][0]["id"], own.json()["id"]);
   EXPECT_EQ(client().get("/v1/actions").json()["actions"].size(), 2u);
   // A registrar may not raise actions.
-  EXPECT_EQ(client(token("registrar", "site")).post("/v1/actions", action(circle(centre(), 1000))).status, 403);
+  EXPECT_EQ(client(token("registrar", "site")).post("/v1/actions", action(circle(centre(), 1000))).status,
+            403);
 }
 
 TEST_F(SelectionTest, GetShowsTheActionWithDeliveryCountsPerChannelAndStatus) {
@@ -364,8 +411,9 @@ TEST_F(SelectionTest, GetShowsTheActionWithDeliveryCountsPerChannelAndStatus) {
   EXPECT_EQ(got["recipients"], 2);
   EXPECT_EQ(got["channels"], json({"push", "sms", "twitter", "voice"}));
   EXPECT_EQ(got["area"]["type"], "Polygon");
-  EXPECT_EQ(got["deliveries"],
-            json({{"sms", {{"queued", 1}, {"sent", 1}}}, {"voice", {{"queued", 1}}}, {"twitter", {{"queued", 1}}}}));
+  EXPECT_EQ(got["deliveries"], json({{"sms", {{"queued", 1}, {"sent", 1}}},
+                                     {"voice", {{"queued", 1}}},
+                                     {"twitter", {{"queued", 1}}}}));
   EXPECT_TRUE(got["created_at"].is_string());
   EXPECT_TRUE(got["expires_at"].is_string());
   EXPECT_EQ(client().get("/v1/actions/00000000-0000-4000-8000-000000000000").status, 404);
@@ -376,7 +424,9 @@ TEST_F(SelectionTest, GetShowsTheActionWithDeliveryCountsPerChannelAndStatus) {
 TEST_F(SelectionTest, TheListIsNewestFirstWithCursorPagingAndAStatusFilter) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(raise(action(circle(centre(), 1000))));
-  ASSERT_EQ(client().post("/v1/actions/" + ids[1] + "/close", {{"outcome", "resolved"}, {"message", "Opgelost."}}).status,
+  ASSERT_EQ(client()
+                .post("/v1/actions/" + ids[1] + "/close", {{"outcome", "resolved"}, {"message", "Opgelost."}})
+                .status,
             200);
   std::vector<std::string> seen;
   std::string cursor;

@@ -28,10 +28,10 @@ struct ActionRequest {
   std::string title;
   std::string message;
   AreaRequest area;
-  nlohmann::json area_json;           // the area object as sent, kept on the action
-  std::vector<std::string> channels;  // defaults to every configured channel
+  nlohmann::json area_json;            // the area object as sent, kept on the action
+  std::vector<std::string> channels;   // defaults to every configured channel
   std::optional<std::string> send_at;  // ISO 8601 with offset; alerts only
-  std::int64_t expires_in_s = 0;      // defaults by kind (queue.default_*_expiry_s)
+  std::int64_t expires_in_s = 0;       // defaults by kind (queue.default_*_expiry_s)
   bool dry_run = false;
   std::optional<std::int64_t> confirm_recipients;
 };

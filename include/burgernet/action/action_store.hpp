@@ -24,8 +24,8 @@ struct StoreAnswer {
 // limits.inline_fanout recipients, every delivery row; a larger action gets a fan-out plan
 // that fanout_next_chunk() carries out. A dry run or a refused confirmation rolls back.
 // Throws http::BadRequest / Forbidden for what only the database can check (the area).
-StoreAnswer create_action(db::Connection& connection, const ActionRequest& request, const http::Caller& caller,
-                          const config::Config& config);
+StoreAnswer create_action(db::Connection& connection, const ActionRequest& request,
+                          const http::Caller& caller, const config::Config& config);
 
 // Writes the next chunk of one unfinished large action, if any, and advances its plan in the
 // same transaction. True when it did something (call again), false when there is nothing to do.
