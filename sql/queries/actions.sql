@@ -45,32 +45,20 @@ INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::messag
 -- are at most $8 recipients; always returns the counts.
 --   $1 action id, $2 message id, $3/$4 participant id range, $5 locations.ttl_s,
 --   $6 max_attempts per channel (jsonb), $7 the action's personal channels, $8 write limit.
--- Quiet hours are read in Europe/Amsterdam at the moment the action may go out (t0: now, or
--- an alert's later send_at); a window with from > to crosses midnight. An alert inside them
--- waits until they end: the local end time on the right day, turned back into an instant by
--- AT TIME ZONE, which applies the offset in force on that day (DST-correct).
+-- Quiet hours are read at the moment the action may go out (t0: now, or an alert's later
+-- send_at) by burgernet_quiet_end (migration 0004: Europe/Amsterdam, across midnight, DST).
+-- An alert inside them waits until they end.
 WITH a AS MATERIALIZED (
   SELECT id, kind, area, greatest(send_at, now()) AS t0, expires_at,
-         CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority,
-         greatest(send_at, now()) AT TIME ZONE 'Europe/Amsterdam' AS local_t0
+         CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority
   FROM actions WHERE id = $1::uuid
 ),
 addr AS (
-  SELECT pa.participant_id, pa.channels AS chosen, q.in_quiet,
-         CASE WHEN q.in_quiet THEN
-           (CASE WHEN a.local_t0::time < pa.quiet_to THEN a.local_t0::date + pa.quiet_to
-                 ELSE a.local_t0::date + 1 + pa.quiet_to END) AT TIME ZONE 'Europe/Amsterdam'
-         END AS quiet_end
+  SELECT pa.participant_id, pa.channels AS chosen, q.quiet_end IS NOT NULL AS in_quiet, q.quiet_end
   FROM a
   JOIN participant_addresses pa ON ST_Covers(a.area, pa.location)
   JOIN participants p ON p.id = pa.participant_id AND p.status = 'active'
-  CROSS JOIN LATERAL (
-    SELECT CASE
-             WHEN pa.quiet_from IS NULL OR pa.quiet_from = pa.quiet_to THEN false
-             WHEN pa.quiet_from < pa.quiet_to THEN a.local_t0::time >= pa.quiet_from AND a.local_t0::time < pa.quiet_to
-             ELSE a.local_t0::time >= pa.quiet_from OR a.local_t0::time < pa.quiet_to
-           END AS in_quiet
-  ) q
+  CROSS JOIN LATERAL (SELECT burgernet_quiet_end(a.t0, pa.quiet_from, pa.quiet_to) AS quiet_end) q
   WHERE pa.participant_id >= $3::uuid AND ($4::uuid IS NULL OR pa.participant_id < $4::uuid)
 ),
 -- A channel reaches the participant if any matching address that chose it allows it; for an
@@ -215,15 +203,25 @@ WHERE a.id = $1::uuid
 FOR UPDATE OF a;
 
 -- name: ActionUpdateDeliveries :one
--- The same (participant, channel, device) as the action message, unless cancelled; an alert
--- row still waiting for quiet hours to end keeps waiting.
+-- The same (participant, channel, device) as the action message, unless cancelled, never
+-- before the action row itself. An alert's follow-up respects quiet hours like the alert did:
+-- it waits for the earliest moment any address in the area that chose the channel allows.
 WITH ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts)
   SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
          d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'update', d.priority,
-         greatest(d.run_after, now()), d.expires_at, d.max_attempts
+         CASE WHEN a.kind = 'alert' THEN
+           coalesce((SELECT min(coalesce(burgernet_quiet_end(greatest(d.run_after, now()), pa.quiet_from, pa.quiet_to),
+                                         greatest(d.run_after, now())))
+                     FROM participant_addresses pa
+                     WHERE pa.participant_id = d.participant_id AND d.channel = ANY (pa.channels)
+                       AND ST_Covers(a.area, pa.location)),
+                    greatest(d.run_after, now()))
+         ELSE greatest(d.run_after, now()) END,
+         d.expires_at, d.max_attempts
   FROM deliveries d
+  JOIN actions a ON a.id = d.action_id
   WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL AND d.status <> 'cancelled'
   RETURNING participant_id
 )
@@ -240,14 +238,23 @@ UPDATE actions SET status = 'closed', outcome = $2::action_outcome, closed_at = 
 WHERE id = $1::uuid;
 
 -- name: ActionClosingDeliveries :one
--- To everyone who was sent the action, by each channel they were sent it by, except voice.
+-- To everyone who was sent the action, by each channel they were sent it by, except voice;
+-- an alert's closing waits for quiet hours as the alert did (see ActionUpdateDeliveries).
 WITH ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts)
   SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
-         d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'closing', d.priority, now(),
+         d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'closing', d.priority,
+         CASE WHEN a.kind = 'alert' THEN
+           coalesce((SELECT min(coalesce(burgernet_quiet_end(now(), pa.quiet_from, pa.quiet_to), now()))
+                     FROM participant_addresses pa
+                     WHERE pa.participant_id = d.participant_id AND d.channel = ANY (pa.channels)
+                       AND ST_Covers(a.area, pa.location)),
+                    now())
+         ELSE now() END,
          greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts
   FROM deliveries d
+  JOIN actions a ON a.id = d.action_id
   WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL
     AND d.status IN ('sent', 'delivered') AND d.channel <> 'voice'
   RETURNING participant_id

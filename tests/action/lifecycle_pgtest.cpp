@@ -105,6 +105,32 @@ TEST_F(LifecycleTest, ClosingCancelsWhatIsQueuedAndTellsThoseWhoWereSentItExcept
   EXPECT_EQ(of_kind(id, "closing"), 3);
 }
 
+TEST_F(LifecycleTest, AnAlertsUpdateAndClosingWaitForQuietHoursLikeTheAlert) {
+  const auto from = local_hhmm(database, -60), to = local_hhmm(database, 60);
+  const auto quiet = add_participant(database, {{offset(centre(), 100, 0), "{sms}", from, to}});
+  const auto awake = add_participant(database, {{offset(centre(), 200, 0), "{sms}"}});
+  const auto id = raise(action(circle(centre(), 1000), "alert"));
+  // As if both had been sent the alert earlier, before the quiet hours began.
+  database.scalar(
+      "UPDATE deliveries SET status = 'sent', sent_at = now(), run_after = now() - interval '2 hours' "
+      "WHERE action_id = '" +
+      id + "'");
+  auto local_run_after = [&](const std::string& kind, const std::string& participant) {
+    return count(
+        "SELECT to_char(run_after AT TIME ZONE 'Europe/Amsterdam', 'HH24:MI') FROM deliveries WHERE "
+        "action_id = '" +
+        id + "' AND kind = '" + kind + "' AND participant_id = '" + participant + "'");
+  };
+  ASSERT_EQ(client().post("/v1/actions/" + id + "/updates", {{"message", "Nieuwe info."}}).status, 201);
+  EXPECT_EQ(local_run_after("update", quiet), to);
+  EXPECT_EQ(of_kind(id, "update", "participant_id = '" + awake + "' AND run_after <= now()"), 1);
+  ASSERT_EQ(
+      client().post("/v1/actions/" + id + "/close", {{"outcome", "resolved"}, {"message", "Dank."}}).status,
+      200);
+  EXPECT_EQ(local_run_after("closing", quiet), to);
+  EXPECT_EQ(of_kind(id, "closing", "participant_id = '" + awake + "' AND run_after <= now()"), 1);
+}
+
 TEST_F(LifecycleTest, CloseChecksItsInput) {
   const auto id = raise(action(circle(centre(), 1000)));
   auto c = client();
