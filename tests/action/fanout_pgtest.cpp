@@ -2,6 +2,7 @@
 // path, resumes after a crash without duplicates, and carries updates to later chunks. Also
 // measures how long raising an action for 10,000 recipients takes.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
@@ -198,6 +199,47 @@ TEST_F(FanoutDaemonTest, TheDaemonFansOutALargeActionInTheBackgroundToTheCountIt
   ASSERT_EQ(got["fanout"], "done") << daemon_->log();
   for (const auto& [channel, n] : preview.json()["by_channel"].items()) {
     EXPECT_EQ(got["deliveries"][channel]["queued"], n) << channel;
+  }
+}
+
+TEST_F(FanoutDaemonTest, ADaemonKilledDuringTheFanoutIsResumedByTheNextWithoutDuplicates) {
+  populate(database, 3000);
+  start({{"inline_fanout", 50}});
+  const auto r = client().post("/v1/actions", action(circle(centre(), 5000)));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.json()["id"];
+  // Kill it once it has committed a chunk or two, in the middle of writing the next.
+  const auto wait_until = std::chrono::steady_clock::now() + 10s;
+  while (database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'") == "0" &&
+         std::chrono::steady_clock::now() < wait_until) {
+    std::this_thread::sleep_for(2ms);
+  }
+  daemon_->signal(SIGKILL);
+  ASSERT_TRUE(daemon_->wait_exit(5s).has_value());
+  const auto slices = database.scalar("SELECT fanout_slices FROM actions WHERE id = '" + id + "'");
+  const auto done_at_kill = database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'");
+  std::cout << "[ fanout ] killed after " << done_at_kill << " of " << slices << " chunks\n";
+
+  auto config = daemon_config(database.url(), outbox_);
+  config["limits"] = {{"inline_fanout", 50}};
+  DaemonProcess next(config);
+  ASSERT_TRUE(next.wait_ready()) << next.log();
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'") != "t" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'"), "t") << next.log();
+  EXPECT_EQ(database.scalar(
+                "SELECT count(*) - count(DISTINCT (participant_id, channel, device_id)) FROM deliveries "
+                "WHERE action_id = '" +
+                id + "' AND kind = 'action'"),
+            "0");
+  for (const auto& [channel, n] : r.json()["by_channel"].items()) {
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                              "' AND channel = '" + channel + "'"),
+              std::to_string(n.get<int>()))
+        << channel;
   }
 }
 
