@@ -23,7 +23,7 @@ constexpr std::int64_t kFanoutChunkRecipients = 10000;
 constexpr std::int64_t kMaxFanoutSlices = 65536;
 constexpr const char* kFirstParticipantId = "00000000-0000-0000-0000-000000000000";
 
-// Rethrows outages and timeouts as they are; any other database error becomes `bad`.
+// Rethrows outages and timeouts as they are; any other database error becomes a 400 naming `field`.
 [[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field,
                                          const std::string& why) {
   if (dynamic_cast<const db::DatabaseUnavailable*>(&e) || dynamic_cast<const db::QueryCanceled*>(&e)) throw;
