@@ -93,8 +93,11 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
     throw http::BadRequest("area.municipality", "there is no area with code \"" + area.municipality + "\"");
   }
   if (!r->boolean(0, r->column("valid"))) {
-    throw http::BadRequest("area.polygon",
-                           "is not a valid polygon: " + r->string(0, r->column("polygon_reason")));
+    // PostGIS appends where it went wrong ("Self-intersection[4.89 52.37]"): the reason only,
+    // so that no coordinates end up in answers that may be logged or stored.
+    auto reason = r->string(0, r->column("polygon_reason"));
+    reason = reason.substr(0, reason.find('['));
+    throw http::BadRequest("area.polygon", "is not a valid polygon: " + reason);
   }
   if (!r->boolean(0, r->column("inside_token_area"))) {
     throw http::Forbidden("this token may only send alerts inside its own area (" + token_area.value_or("") +

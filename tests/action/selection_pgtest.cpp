@@ -353,6 +353,7 @@ TEST_F(SelectionTest, BadInputIsA400NamingTheFieldAndStoresNothing) {
     EXPECT_EQ(r.status, 400) << test.name << ": " << r.body;
     EXPECT_EQ(r.error_code(), "invalid_request") << test.name;
     EXPECT_EQ(r.json()["error"].value("field", ""), test.field) << test.name << ": " << r.body;
+    EXPECT_EQ(r.body.find("52.3"), std::string::npos) << "no coordinates in errors: " << r.body;
   }
   EXPECT_EQ(c.request(boost::beast::http::verb::post, "/v1/actions", "{not json").status, 400);
   EXPECT_EQ(c.request(boost::beast::http::verb::post, "/v1/actions", "[1,2]").status, 400);
