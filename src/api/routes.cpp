@@ -1,4 +1,5 @@
 // Every route of the daemon, in one visible list.
+#include "api/action_routes.hpp"
 #include "api/health_routes.hpp"
 #include "burgernet/api/service.hpp"
 
@@ -7,6 +8,7 @@ namespace burgernet::api {
 http::Router make_router(Context& context) {
   http::Router router;
   add_health_routes(router, context);
+  add_action_routes(router, context);
   return router;
 }
 

@@ -82,7 +82,10 @@ boost::asio::awaitable<void> Service::authenticate(Request& request, const std::
   if (roles.size() == 1 && roles.front() == "device") co_return;
   const auto token = auth::bearer_token(request.header("Authorization").value_or(""));
   if (token.empty()) throw http::Unauthorized();
-  auto caller = co_await context_.pool.run([hash = auth::secret_hash_param(token)](db::Connection& c) {
+  // Captured by reference: g++ 12 destroys a by-value capture of a lambda temporary inside a
+  // co_await expression twice (a double free), so pool.run() lambdas capture references only.
+  const std::string hash = auth::secret_hash_param(token);
+  auto caller = co_await context_.pool.run([&hash](db::Connection& c) {
     auto r = c.exec(sql::query("TokenFindByHash"), hash);
     std::optional<http::Caller> found;
     if (!r.empty()) found = http::Caller{r.string(0, 0), r.string(0, 1), r.string(0, 2), r.optional_string(0, 3)};

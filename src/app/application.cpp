@@ -12,6 +12,7 @@
 #include <csignal>
 #include <thread>
 
+#include "burgernet/action/action_store.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/db/migrate.hpp"
 #include "burgernet/sql/query.hpp"
@@ -55,6 +56,7 @@ int Application::run() {
   server_.start();
   asio::co_spawn(io_, watch_signals(), asio::detached);
   asio::co_spawn(io_, watch_database(), asio::detached);
+  asio::co_spawn(io_, run_fanout(), asio::detached);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config->http.threads; ++i) threads.emplace_back([this] { io_.run(); });
@@ -130,6 +132,30 @@ asio::awaitable<void> Application::watch_database() {
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
 }
+
+// --- The fan-out of large actions (SPEC "Promises of speed") -------------------------------
+// Any daemon takes any unfinished action (FOR UPDATE SKIP LOCKED), one committed chunk at a
+// time, so several daemons share a national alert and a restart resumes where it stopped.
+asio::awaitable<void> Application::run_fanout() {
+  asio::steady_timer timer(io_);
+  while (!stopping_) {
+    bool did_work = false;
+    if (database_.ready()) {
+      try {
+        const auto config = config_.get();
+        // By reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
+        did_work = co_await pool_.run([&config](db::Connection& c) { return action::fanout_next_chunk(c, *config); });
+      } catch (const std::exception& e) {
+        spdlog::warn("fan-out: chunk not written, retrying: {}", e.what());
+      }
+    }
+    if (did_work) continue;
+    timer.expires_after(std::chrono::milliseconds(250));
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+// --- end of the fan-out -------------------------------------------------------------------
 
 asio::awaitable<void> Application::shut_down() {
   stopping_ = true;

@@ -10,9 +10,4 @@ int run_participants_import(const config::Config&, const ImportOptions&) {
   return 1;
 }
 
-int run_areas_import(const config::Config&, const ImportOptions&) {
-  std::cerr << "burgernetctl: areas import is not available in this version\n";
-  return 1;
-}
-
 }  // namespace burgernet::ctl

@@ -31,6 +31,8 @@ class Application {
   boost::asio::awaitable<void> watch_signals();
   boost::asio::awaitable<void> watch_database();
   boost::asio::awaitable<void> shut_down();
+  // Writes the delivery rows of large actions chunk by chunk (action/action_store.hpp).
+  boost::asio::awaitable<void> run_fanout();
   void reload();
 
   std::string config_path_;

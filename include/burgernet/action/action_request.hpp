@@ -1,0 +1,55 @@
+// What a POST /v1/actions asks for, read and checked field by field before anything is stored.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "burgernet/config/config.hpp"
+
+namespace burgernet::action {
+
+// The area in one of its three forms; the database turns it into one RD New geometry.
+struct AreaRequest {
+  enum class Kind { kCircle, kPolygon, kMunicipality };
+  Kind kind = Kind::kCircle;
+  double lat = 0, lon = 0, radius_m = 0;  // circle
+  std::string polygon_geojson;            // polygon, as sent (checked)
+  std::string municipality;               // municipality code
+  const char* kind_name() const;
+};
+
+struct ActionRequest {
+  std::string kind;  // urgent | alert
+  std::string category;
+  std::string title;
+  std::string message;
+  AreaRequest area;
+  nlohmann::json area_json;            // the area object as sent, kept on the action
+  std::vector<std::string> channels;   // defaults to every configured channel
+  std::optional<std::string> send_at;  // ISO 8601 with offset; alerts only
+  std::int64_t expires_in_s = 0;       // defaults by kind (queue.default_*_expiry_s)
+  bool dry_run = false;
+  std::optional<std::int64_t> confirm_recipients;
+};
+
+inline constexpr std::size_t kMaxTitleLength = 120;     // code points
+inline constexpr std::size_t kMaxMessageLength = 1000;  // code points
+inline constexpr std::int64_t kMinExpiresInS = 60;
+inline constexpr std::int64_t kMaxExpiresInS = 30 * 86400;
+
+// Reads the body of POST /v1/actions; throws http::BadRequest naming the first bad field
+// ("area.circle.radius_m"). Checks everything that needs no database.
+ActionRequest parse_action_request(const nlohmann::json& body, const config::Config& config);
+
+// A text field of a follow-up or closing: present, a string, not blank, at most `max` code points.
+std::string read_text(const nlohmann::json& body, const std::string& field, std::size_t max);
+
+// Every key of `object` must be in `allowed`; else BadRequest naming `prefix` + key.
+void reject_unknown_fields(const nlohmann::json& object, const std::string& prefix,
+                           std::initializer_list<const char*> allowed);
+
+}  // namespace burgernet::action

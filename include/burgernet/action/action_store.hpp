@@ -1,0 +1,57 @@
+// Actions in the database: raising one (selection and fan-out in SQL), reading, follow-ups,
+// closing, and the chunked fan-out of large actions. Blocking; run on the pool's threads.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "burgernet/action/action_request.hpp"
+#include "burgernet/config/config.hpp"
+#include "burgernet/db/connection.hpp"
+#include "burgernet/http/message.hpp"
+
+namespace burgernet::action {
+
+// An answer decided by the store itself (201, the dry run's 200, the 409 asking to confirm).
+struct StoreAnswer {
+  unsigned status;
+  nlohmann::json body;
+};
+
+// Raises the action: one transaction writes the action, its message and, up to
+// limits.inline_fanout recipients, every delivery row; a larger action gets a fan-out plan
+// that fanout_next_chunk() carries out. A dry run or a refused confirmation rolls back.
+// Throws http::BadRequest / Forbidden for what only the database can check (the area).
+StoreAnswer create_action(db::Connection& connection, const ActionRequest& request,
+                          const http::Caller& caller, const config::Config& config);
+
+// Writes the next chunk of one unfinished large action, if any, and advances its plan in the
+// same transaction. True when it did something (call again), false when there is nothing to do.
+bool fanout_next_chunk(db::Connection& connection, const config::Config& config);
+
+// GET /v1/actions/{id}: throws http::NotFound for an unknown id or one the caller may not see.
+nlohmann::json get_action(db::Connection& connection, const std::string& id, const http::Caller& caller);
+
+struct ListQuery {
+  std::optional<std::string> status;
+  int limit = 50;
+  std::optional<std::string> cursor;  // as handed out in next_cursor
+};
+nlohmann::json list_actions(db::Connection& connection, const ListQuery& query, const http::Caller& caller);
+
+// POST /v1/actions/{id}/updates and /close. Conflict when the action is closed (or expired).
+StoreAnswer post_update(db::Connection& connection, const std::string& id, const std::string& text,
+                        const http::Caller& caller, const config::Config& config);
+StoreAnswer close_action(db::Connection& connection, const std::string& id, const std::string& outcome,
+                         const std::string& text, const http::Caller& caller, const config::Config& config);
+
+// The lower bound of slice `index` of `slices` of the participant id space, as a uuid;
+// nullopt for index == slices (no upper bound).
+std::optional<std::string> slice_bound(std::int64_t index, std::int64_t slices);
+
+// Whether `text` is a uuid in its canonical form (else the route answers 404).
+bool is_uuid(std::string_view text);
+
+}  // namespace burgernet::action

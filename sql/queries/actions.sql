@@ -1,0 +1,262 @@
+-- Actions: the area, the selection of recipients and the fan-out into the delivery queue.
+
+-- name: ActionAreaResolve :one
+-- The area in RD New from one of its three forms ($1 circle|polygon|municipality), whether it
+-- is a valid polygon, and whether it lies inside the caller's token area ($7, NULL: anywhere).
+-- Circles become ST_Buffer polygons with 32 segments per quarter: one geometry column and one
+-- ST_Covers test serve every area form (the same GiST lookup for all three), and the 128-gon
+-- is inscribed in the circle, so it never selects anyone outside the radius and misses at
+-- most a sliver of 0.03 % of the radius at the edge (6 m at 20 km).
+WITH g AS (
+  SELECT CASE $1::text
+           WHEN 'circle' THEN ST_Buffer(ST_Transform(ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326), 28992),
+                                        $4::float8, 'quad_segs=32')
+           WHEN 'polygon' THEN ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($5::text), 4326), 28992)
+           ELSE (SELECT geom FROM areas WHERE code = $6::text)
+         END AS geom,
+         CASE WHEN $1::text = 'polygon' THEN ST_IsValidReason(ST_SetSRID(ST_GeomFromGeoJSON($5::text), 4326)) END
+           AS polygon_reason
+)
+SELECT g.geom IS NOT NULL AS found,
+       coalesce(g.polygon_reason, 'Valid Geometry') = 'Valid Geometry' AS valid,
+       g.polygon_reason,
+       CASE WHEN $7::text IS NULL THEN true
+            ELSE coalesce((SELECT ST_CoveredBy(g.geom, t.geom) FROM areas t WHERE t.code = $7::text), false)
+       END AS inside_token_area,
+       g.geom
+FROM g;
+
+-- name: ActionInsert :one
+-- An alert's expiry counts from the moment it may be sent, not from the POST.
+INSERT INTO actions (kind, category, title, message, area_request, area, channels, token_id, send_at, expires_at)
+VALUES ($1::action_kind, $2, $3, $4, $5::jsonb, $6::geometry, $7::text[], $8::uuid, coalesce($9::timestamptz, now()),
+        greatest(coalesce($9::timestamptz, now()), now()) + make_interval(secs => $10::int))
+RETURNING id, kind::text, status::text,
+          to_char(send_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS send_at,
+          to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS expires_at;
+
+-- name: ActionMessageInsert :one
+INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::message_kind, $3) RETURNING id;
+
+-- name: ActionFanout :one
+-- THE selection (SPEC "Selection rules"), used by the preview, the inline fan-out and every
+-- chunk of a large one, so that they cannot disagree. Writes the delivery rows of the action
+-- message $2 for the participants with $3 <= id < $4 ($4 NULL: no upper bound) only when they
+-- are at most $8 recipients; always returns the counts.
+--   $1 action id, $2 message id, $3/$4 participant id range, $5 locations.ttl_s,
+--   $6 max_attempts per channel (jsonb), $7 the action's personal channels, $8 write limit.
+-- Quiet hours are read at the moment the action may go out (t0: now, or an alert's later
+-- send_at) by burgernet_quiet_end (migration 0004: Europe/Amsterdam, across midnight, DST).
+-- An alert inside them waits until they end.
+WITH a AS MATERIALIZED (
+  SELECT id, kind, area, greatest(send_at, now()) AS t0, expires_at,
+         CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority
+  FROM actions WHERE id = $1::uuid
+),
+addr AS (
+  SELECT pa.participant_id, pa.channels AS chosen, q.quiet_end IS NOT NULL AS in_quiet, q.quiet_end
+  FROM a
+  JOIN participant_addresses pa ON ST_Covers(a.area, pa.location)
+  JOIN participants p ON p.id = pa.participant_id AND p.status = 'active'
+  CROSS JOIN LATERAL (SELECT burgernet_quiet_end(a.t0, pa.quiet_from, pa.quiet_to) AS quiet_end) q
+  WHERE pa.participant_id >= $3::uuid AND ($4::uuid IS NULL OR pa.participant_id < $4::uuid)
+),
+-- A channel reaches the participant if any matching address that chose it allows it; for an
+-- alert the earliest allowed moment wins.
+addr_channel AS (
+  SELECT addr.participant_id, c.channel,
+         min(CASE WHEN a.kind = 'alert' AND addr.in_quiet THEN addr.quiet_end ELSE a.t0 END) AS run_after
+  FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(channel)
+  WHERE c.channel = ANY ($7::text[])
+    AND NOT (a.kind = 'urgent' AND c.channel = 'voice' AND addr.in_quiet)
+  GROUP BY addr.participant_id, c.channel
+),
+-- Matched by a fresh device location and by no address: push to the devices in the area.
+located AS (
+  SELECT d.participant_id, d.id AS device_id
+  FROM a
+  JOIN devices d ON ST_Covers(a.area, d.location)
+  JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
+  WHERE 'push' = ANY ($7::text[])
+    AND d.disabled_at IS NULL
+    AND d.location_at > now() - make_interval(secs => $5::int)
+    AND d.participant_id >= $3::uuid AND ($4::uuid IS NULL OR d.participant_id < $4::uuid)
+    AND NOT EXISTS (SELECT 1 FROM addr WHERE addr.participant_id = d.participant_id)
+),
+selected AS (
+  SELECT ac.participant_id, NULL::uuid AS device_id, ac.channel, ac.run_after
+  FROM addr_channel ac
+  WHERE ac.channel <> 'push'
+  UNION ALL
+  SELECT ac.participant_id, d.id, 'push', ac.run_after
+  FROM addr_channel ac
+  JOIN devices d ON d.participant_id = ac.participant_id AND d.disabled_at IS NULL
+  WHERE ac.channel = 'push'
+  UNION ALL
+  SELECT l.participant_id, l.device_id, 'push', a.t0
+  FROM located l, a
+),
+counted AS (
+  SELECT count(DISTINCT participant_id) AS recipients FROM selected
+),
+inserted AS (
+  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                          expires_at, max_attempts)
+  SELECT a.id, $2::bigint, s.participant_id, s.device_id, s.channel, 'action', a.priority, s.run_after,
+         a.expires_at, coalesce(($6::jsonb ->> s.channel)::int, 5)
+  FROM selected s, a, counted
+  WHERE counted.recipients <= $8::bigint
+  RETURNING 1
+)
+SELECT counted.recipients,
+       (SELECT coalesce(jsonb_object_agg(channel, n), '{}'::jsonb)::text
+        FROM (SELECT channel, count(*) AS n FROM selected GROUP BY channel) per_channel) AS by_channel,
+       (SELECT count(*) FROM inserted) AS inserted
+FROM counted;
+
+-- name: ActionBroadcastInsert :exec
+-- One post per broadcast channel ($5) and message, without personal data; it stays sendable
+-- until the action expires, and at least $6 seconds (a closing after the expiry still goes).
+INSERT INTO deliveries (action_id, message_id, channel, kind, priority, run_after, expires_at, max_attempts)
+SELECT a.id, $2::bigint, c.channel, $3::message_kind, CASE a.kind WHEN 'urgent' THEN 0 ELSE 1 END,
+       greatest(a.send_at, now()), greatest(a.expires_at, now() + make_interval(secs => $6::int)),
+       coalesce(($4::jsonb ->> c.channel)::int, 5)
+FROM actions a, unnest($5::text[]) AS c(channel)
+WHERE a.id = $1::uuid;
+
+-- name: ActionFanoutPlan :exec
+UPDATE actions SET recipients = $2::int, fanout_done = $3::boolean, fanout_slices = $4::int, fanout_next_slice = 0
+WHERE id = $1::uuid;
+
+-- name: ActionFanoutClaim :one
+-- One action whose fan-out is unfinished, locked for this chunk; other daemons take others.
+SELECT a.id, a.fanout_slices, a.fanout_next_slice, array_to_json(a.channels)::text AS channels,
+       (a.status = 'active' AND a.expires_at > now()) AS live, m.id AS message_id
+FROM actions a
+JOIN action_messages m ON m.action_id = a.id AND m.kind = 'action'
+WHERE NOT a.fanout_done
+ORDER BY a.created_at
+LIMIT 1
+FOR UPDATE OF a SKIP LOCKED;
+
+-- name: ActionFanoutAdvance :exec
+UPDATE actions SET fanout_next_slice = $2::int, fanout_done = ($2::int >= fanout_slices) OR $3::boolean
+WHERE id = $1::uuid;
+
+-- name: ActionFanoutCopyToUpdates :exec
+-- Updates posted while a large action was still fanning out reach the chunks written later.
+INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                        expires_at, max_attempts)
+SELECT d.action_id, m.id, d.participant_id, d.device_id, d.channel, 'update', d.priority, greatest(d.run_after, now()),
+       d.expires_at, d.max_attempts
+FROM deliveries d
+JOIN action_messages m ON m.action_id = d.action_id AND m.kind = 'update'
+WHERE d.action_id = $1::uuid AND d.message_id = $2::bigint
+  AND d.participant_id >= $3::uuid AND ($4::uuid IS NULL OR d.participant_id < $4::uuid);
+
+-- name: ActionGet :one
+-- $2/$3: a municipal caller's token id and area; it sees only actions of tokens of its area
+-- (or its own). The status reads 'expired' once the expiry passed, whoever noticed it first.
+SELECT a.id, a.kind::text, a.category, a.title, a.message,
+       ST_AsGeoJSON(ST_Transform(a.area, 4326), 6) AS area,
+       array_to_json(a.channels)::text AS channels,
+       CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END AS status,
+       a.outcome::text,
+       to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
+       to_char(a.send_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS send_at,
+       to_char(a.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS expires_at,
+       to_char(a.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS closed_at,
+       a.recipients, a.fanout_done
+FROM actions a
+WHERE a.id = $1::uuid
+  AND ($2::uuid IS NULL OR a.token_id = $2::uuid
+       OR ($3::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $3::text)));
+
+-- name: ActionDeliveryCounts :many
+SELECT channel, status::text, count(*) FROM deliveries WHERE action_id = $1::uuid GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- name: ActionList :many
+-- Newest first; ($5, $6) is the (created_at, id) of the last row of the previous page.
+SELECT a.id, a.kind::text, a.category, a.title,
+       CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END AS status,
+       a.outcome::text,
+       to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
+       to_char(a.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS expires_at,
+       a.recipients, a.created_at::text AS cursor_at
+FROM actions a
+WHERE ($1::uuid IS NULL OR a.token_id = $1::uuid
+       OR ($2::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $2::text)))
+  AND ($3::text IS NULL
+       OR (CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END) = $3::text)
+  AND ($4::timestamptz IS NULL OR (a.created_at, a.id) < ($4::timestamptz, $5::uuid))
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT $6::int;
+
+-- name: ActionLockForChange :one
+-- Taken by updates, closing and fan-out chunks alike, so that an update never misses a chunk.
+SELECT a.kind::text, a.status::text, a.expires_at <= now() AS past_expiry, a.expires_at,
+       array_to_json(a.channels)::text AS channels
+FROM actions a
+WHERE a.id = $1::uuid
+  AND ($2::uuid IS NULL OR a.token_id = $2::uuid
+       OR ($3::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $3::text)))
+FOR UPDATE OF a;
+
+-- name: ActionUpdateDeliveries :one
+-- The same (participant, channel, device) as the action message, unless cancelled, never
+-- before the action row itself. An alert's follow-up respects quiet hours like the alert did:
+-- it waits for the earliest moment any address in the area that chose the channel allows.
+WITH ins AS (
+  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                          expires_at, max_attempts)
+  SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
+         d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'update', d.priority,
+         CASE WHEN a.kind = 'alert' THEN
+           coalesce((SELECT min(coalesce(burgernet_quiet_end(greatest(d.run_after, now()), pa.quiet_from, pa.quiet_to),
+                                         greatest(d.run_after, now())))
+                     FROM participant_addresses pa
+                     WHERE pa.participant_id = d.participant_id AND d.channel = ANY (pa.channels)
+                       AND ST_Covers(a.area, pa.location)),
+                    greatest(d.run_after, now()))
+         ELSE greatest(d.run_after, now()) END,
+         d.expires_at, d.max_attempts
+  FROM deliveries d
+  JOIN actions a ON a.id = d.action_id
+  WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL AND d.status <> 'cancelled'
+  RETURNING participant_id
+)
+SELECT count(DISTINCT participant_id), count(*) FROM ins;
+
+-- name: ActionCancelQueued :one
+WITH cancelled AS (
+  UPDATE deliveries SET status = 'cancelled' WHERE action_id = $1::uuid AND status = 'queued' RETURNING 1
+)
+SELECT count(*) FROM cancelled;
+
+-- name: ActionMarkClosed :exec
+UPDATE actions SET status = 'closed', outcome = $2::action_outcome, closed_at = now(), fanout_done = true
+WHERE id = $1::uuid;
+
+-- name: ActionClosingDeliveries :one
+-- To everyone who was sent the action, by each channel they were sent it by, except voice;
+-- an alert's closing waits for quiet hours as the alert did (see ActionUpdateDeliveries).
+WITH ins AS (
+  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                          expires_at, max_attempts)
+  SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
+         d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'closing', d.priority,
+         CASE WHEN a.kind = 'alert' THEN
+           coalesce((SELECT min(coalesce(burgernet_quiet_end(now(), pa.quiet_from, pa.quiet_to), now()))
+                     FROM participant_addresses pa
+                     WHERE pa.participant_id = d.participant_id AND d.channel = ANY (pa.channels)
+                       AND ST_Covers(a.area, pa.location)),
+                    now())
+         ELSE now() END,
+         greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts
+  FROM deliveries d
+  JOIN actions a ON a.id = d.action_id
+  WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL
+    AND d.status IN ('sent', 'delivered') AND d.channel <> 'voice'
+  RETURNING participant_id
+)
+SELECT count(DISTINCT participant_id), count(*) FROM ins;

@@ -1,0 +1,421 @@
+// The SQL side of actions: every participant list stays in the database; C++ only sees counts.
+#include "burgernet/action/action_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+#include "burgernet/channel/channel_kind.hpp"
+#include "burgernet/db/errors.hpp"
+#include "burgernet/http/errors.hpp"
+#include "burgernet/sql/query.hpp"
+
+namespace burgernet::action {
+namespace {
+
+using nlohmann::json;
+
+// A chunk of a large fan-out writes about this many recipients (never more per chunk than an
+// inline fan-out would): small enough to commit within a second, large enough to keep up.
+constexpr std::int64_t kFanoutChunkRecipients = 10000;
+constexpr std::int64_t kMaxFanoutSlices = 65536;
+constexpr const char* kFirstParticipantId = "00000000-0000-0000-0000-000000000000";
+
+// Rethrows outages and timeouts as they are; any other database error becomes a 400 naming `field`.
+[[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field,
+                                         const std::string& why) {
+  if (dynamic_cast<const db::DatabaseUnavailable*>(&e) || dynamic_cast<const db::QueryCanceled*>(&e)) throw;
+  throw http::BadRequest(field, why);
+}
+
+json max_attempts_by_channel(const config::Config& config) {
+  json attempts = json::object();
+  for (const auto& [name, channel] : config.channels) attempts[name] = channel.max_attempts;
+  return attempts;
+}
+
+std::vector<std::string> personal_channels(const std::vector<std::string>& channels) {
+  std::vector<std::string> out;
+  std::copy_if(channels.begin(), channels.end(), std::back_inserter(out),
+               [](const std::string& c) { return !channel::is_broadcast_channel(c); });
+  return out;
+}
+
+std::vector<std::string> broadcast_channels(const std::vector<std::string>& channels) {
+  std::vector<std::string> out;
+  std::copy_if(channels.begin(), channels.end(), std::back_inserter(out),
+               [](const std::string& c) { return channel::is_broadcast_channel(c); });
+  return out;
+}
+
+std::vector<std::string> channels_from_json(const std::string& text) {
+  return json::parse(text).get<std::vector<std::string>>();
+}
+
+// A municipal caller sees and changes only the actions of tokens of its own area (and its
+// own); every other role sees all.
+struct Visibility {
+  std::optional<std::string> token_id;
+  std::optional<std::string> area_code;
+};
+Visibility visibility_of(const http::Caller& caller) {
+  if (caller.role != "municipal") return {};
+  return {caller.token_id, caller.area_code};
+}
+
+std::int64_t default_expiry_s(const std::string& kind, const config::Config& config) {
+  return kind == "urgent" ? config.queue.default_urgent_expiry.count()
+                          : config.queue.default_alert_expiry.count();
+}
+
+struct AreaGeometry {
+  std::string geometry;  // EWKB hex, RD New
+};
+
+AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const http::Caller& caller) {
+  const auto& area = request.area;
+  const bool polygon = area.kind == AreaRequest::Kind::kPolygon;
+  const bool municipality = area.kind == AreaRequest::Kind::kMunicipality;
+  std::optional<std::string> token_area;
+  if (caller.role == "municipal") token_area = caller.area_code;
+  std::optional<db::Result> r;
+  try {
+    r.emplace(c.exec(sql::query("ActionAreaResolve"),
+                     db::Params(area.kind_name(), area.lon, area.lat, area.radius_m,
+                                polygon ? std::optional(area.polygon_geojson) : std::nullopt,
+                                municipality ? std::optional(area.municipality) : std::nullopt, token_area)));
+  } catch (const db::DatabaseError& e) {
+    rethrow_as_bad_request(e, "area." + std::string(area.kind_name()), "is not a usable area");
+  }
+  if (!r->boolean(0, r->column("found"))) {
+    throw http::BadRequest("area.municipality", "there is no area with code \"" + area.municipality + "\"");
+  }
+  if (!r->boolean(0, r->column("valid"))) {
+    // PostGIS appends where it went wrong ("Self-intersection[4.89 52.37]"): the reason only,
+    // so that no coordinates end up in answers that may be logged or stored.
+    auto reason = r->string(0, r->column("polygon_reason"));
+    reason = reason.substr(0, reason.find('['));
+    throw http::BadRequest("area.polygon", "is not a valid polygon: " + reason);
+  }
+  if (!r->boolean(0, r->column("inside_token_area"))) {
+    throw http::Forbidden("this token may only send alerts inside its own area (" + token_area.value_or("") +
+                          ")");
+  }
+  return {r->string(0, r->column("geom"))};
+}
+
+std::int64_t fanout_slices_for(std::int64_t recipients, const config::Config& config) {
+  const std::int64_t chunk =
+      std::max<std::int64_t>(1, std::min(kFanoutChunkRecipients, config.limits.inline_fanout));
+  return std::clamp<std::int64_t>((recipients + chunk - 1) / chunk, 1, kMaxFanoutSlices);
+}
+
+struct Selection {
+  std::int64_t recipients;
+  json by_channel;
+  std::int64_t inserted;
+};
+
+// Runs THE selection query (sql/queries/actions.sql, ActionFanout) over one participant range.
+Selection run_selection(db::Connection& c, const std::string& action_id, const std::string& message_id,
+                        const std::string& lower, const std::optional<std::string>& upper,
+                        const std::vector<std::string>& personal, std::int64_t write_limit,
+                        const config::Config& config) {
+  auto r = c.exec(
+      sql::query("ActionFanout"),
+      db::Params(action_id, message_id, lower, upper, static_cast<long long>(config.location_ttl.count()),
+                 max_attempts_by_channel(config).dump(), personal, static_cast<long long>(write_limit)));
+  return {r.int64(0, 0), json::parse(r.text(0, 1)), r.int64(0, 2)};
+}
+
+void insert_broadcasts(db::Connection& c, const std::string& action_id, const std::string& message_id,
+                       const char* kind, const std::vector<std::string>& broadcast, std::int64_t at_least_s,
+                       const config::Config& config) {
+  if (broadcast.empty()) return;
+  c.exec(sql::query("ActionBroadcastInsert"),
+         db::Params(action_id, message_id, kind, max_attempts_by_channel(config).dump(), broadcast,
+                    static_cast<long long>(at_least_s)));
+}
+
+}  // namespace
+
+std::optional<std::string> slice_bound(std::int64_t index, std::int64_t slices) {
+  if (index >= slices) return std::nullopt;
+  const auto prefix = static_cast<std::uint32_t>((static_cast<std::uint64_t>(index) << 32) / slices);
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%08x-0000-0000-0000-000000000000", prefix);
+  return std::string(buffer);
+}
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (ch != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(ch))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const http::Caller& caller,
+                          const config::Config& config) {
+  if (caller.role == "municipal" && request.kind != "alert") {
+    throw http::Forbidden("a municipal token may only send alerts");
+  }
+  const auto area = resolve_area(c, request, caller);
+  const auto personal = personal_channels(request.channels);
+  const auto broadcast = broadcast_channels(request.channels);
+
+  db::Transaction tx(c);
+  std::optional<db::Result> inserted;
+  try {
+    inserted.emplace(
+        c.exec(sql::query("ActionInsert"),
+               db::Params(request.kind, request.category, request.title, request.message,
+                          request.area_json.dump(), area.geometry, request.channels, caller.token_id,
+                          request.send_at, static_cast<long long>(request.expires_in_s))));
+  } catch (const db::DatabaseError& e) {
+    // The pattern let it through, so only the calendar can be wrong (a 30th of February).
+    if (e.sqlstate().starts_with("22")) rethrow_as_bad_request(e, "send_at", "is not a valid date and time");
+    throw;
+  }
+  const std::string id = inserted->string(0, 0);
+  const std::string message_id =
+      c.exec(sql::query("ActionMessageInsert"), id, "action", request.message).string(0, 0);
+
+  // Preview and fan-out are the same query; only the write limit differs.
+  const std::int64_t write_limit = request.dry_run ? -1 : config.limits.inline_fanout;
+  auto selection =
+      run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, config);
+  for (const auto& name : broadcast) selection.by_channel[name] = 1;
+
+  // A preview is how the operator learns the count, so it never asks for confirmation.
+  if (!request.dry_run && selection.recipients > config.limits.confirm_above &&
+      (!request.confirm_recipients || *request.confirm_recipients < selection.recipients)) {
+    // The transaction rolls back: nothing of it stays.
+    const auto count = std::to_string(selection.recipients);
+    return {409,
+            {{"error",
+              {{"code", "confirmation_required"},
+               {"message", "this action would reach " + count + " recipients, more than " +
+                               std::to_string(config.limits.confirm_above) +
+                               "; send it again with \"confirm_recipients\": " + count},
+               {"recipients", selection.recipients}}}}};
+  }
+  if (request.dry_run)
+    return {200, {{"recipients", selection.recipients}, {"by_channel", selection.by_channel}}};
+
+  insert_broadcasts(c, id, message_id, "action", broadcast, 0, config);
+  const bool large = selection.recipients > config.limits.inline_fanout;
+  const auto slices = large ? fanout_slices_for(selection.recipients, config) : 1;
+  c.exec(sql::query("ActionFanoutPlan"), db::Params(id, static_cast<long long>(selection.recipients), !large,
+                                                    static_cast<long long>(slices)));
+  tx.commit();
+  spdlog::info("action {} raised by {}: {} {}, {} recipients, {} delivery rows{}", id, caller.name,
+               request.kind, request.category, selection.recipients, selection.inserted,
+               large ? ", the rest fanned out in " + std::to_string(slices) + " chunks" : "");
+  return {201,
+          {{"id", id},
+           {"kind", request.kind},
+           {"status", inserted->string(0, 2)},
+           {"recipients", selection.recipients},
+           {"by_channel", selection.by_channel},
+           {"send_at", inserted->string(0, 3)},
+           {"expires_at", inserted->string(0, 4)},
+           {"fanout", large ? "in_progress" : "done"}}};
+}
+
+bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
+  db::Transaction tx(c);
+  const auto claim = c.exec(sql::query("ActionFanoutClaim"));
+  if (claim.empty()) return false;
+  const std::string id = claim.string(0, 0);
+  const auto slices = claim.int64(0, 1);
+  const auto next = claim.int64(0, 2);
+  const auto channels = channels_from_json(claim.string(0, 3));
+  const bool live = claim.boolean(0, 4);
+  const std::string message_id = claim.string(0, 5);
+  if (!live || next >= slices) {
+    // Closed or expired meanwhile: what is left would be cancelled or expire anyway.
+    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true));
+    tx.commit();
+    return true;
+  }
+  const auto lower = slice_bound(next, slices);
+  const auto upper = slice_bound(next + 1, slices);
+  const auto selection = run_selection(c, id, message_id, *lower, upper, personal_channels(channels),
+                                       std::numeric_limits<std::int64_t>::max(), config);
+  c.exec(sql::query("ActionFanoutCopyToUpdates"), db::Params(id, message_id, *lower, upper));
+  c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next + 1), false));
+  tx.commit();
+  spdlog::debug("action {}: fan-out chunk {}/{} wrote {} rows", id, next + 1, slices, selection.inserted);
+  if (next + 1 == slices) spdlog::info("action {}: fan-out complete ({} chunks)", id, slices);
+  return true;
+}
+
+namespace {
+
+json action_json(const db::Result& r, int row) {
+  auto text_or_null = [&](const char* name) -> json {
+    const int col = r.column(name);
+    return r.is_null(row, col) ? json(nullptr) : json(r.string(row, col));
+  };
+  json out = {{"id", r.string(row, r.column("id"))},
+              {"kind", r.string(row, r.column("kind"))},
+              {"category", r.string(row, r.column("category"))},
+              {"title", r.string(row, r.column("title"))},
+              {"status", r.string(row, r.column("status"))},
+              {"outcome", text_or_null("outcome")},
+              {"created_at", r.string(row, r.column("created_at"))},
+              {"expires_at", r.string(row, r.column("expires_at"))},
+              {"recipients", r.int64(row, r.column("recipients"))}};
+  return out;
+}
+
+}  // namespace
+
+json get_action(db::Connection& c, const std::string& id, const http::Caller& caller) {
+  if (!is_uuid(id)) throw http::NotFound("no such action");
+  const auto v = visibility_of(caller);
+  const auto r = c.exec(sql::query("ActionGet"), db::Params(id, v.token_id, v.area_code));
+  if (r.empty()) throw http::NotFound("no such action");
+  json out = action_json(r, 0);
+  out["message"] = r.string(0, r.column("message"));
+  out["area"] = json::parse(r.text(0, r.column("area")));
+  out["channels"] = json::parse(r.text(0, r.column("channels")));
+  out["send_at"] = r.string(0, r.column("send_at"));
+  const int closed = r.column("closed_at");
+  out["closed_at"] = r.is_null(0, closed) ? json(nullptr) : json(r.string(0, closed));
+  out["fanout"] = r.boolean(0, r.column("fanout_done")) ? "done" : "in_progress";
+  json deliveries = json::object();
+  const auto counts = c.exec(sql::query("ActionDeliveryCounts"), id);
+  for (int i = 0; i < counts.rows(); ++i)
+    deliveries[counts.string(i, 0)][counts.string(i, 1)] = counts.int64(i, 2);
+  out["deliveries"] = std::move(deliveries);
+  return out;
+}
+
+namespace {
+
+// The cursor is opaque to clients: hex of "created_at|id" of the last row handed out.
+std::string encode_cursor(const std::string& at, const std::string& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : at + "|" + id) {
+    out += kHex[ch >> 4];
+    out += kHex[ch & 15];
+  }
+  return out;
+}
+
+std::pair<std::string, std::string> decode_cursor(const std::string& cursor) {
+  auto bad = [] { return http::BadRequest("cursor", "is not a next_cursor from this API"); };
+  if (cursor.size() % 2 != 0 || cursor.size() > 400) throw bad();
+  std::string text;
+  for (std::size_t i = 0; i < cursor.size(); i += 2) {
+    const auto hex = [&](char ch) {
+      if (ch >= '0' && ch <= '9') return ch - '0';
+      if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+      throw bad();
+    };
+    text += static_cast<char>(hex(cursor[i]) * 16 + hex(cursor[i + 1]));
+  }
+  const auto bar = text.rfind('|');
+  if (bar == std::string::npos || !is_uuid(text.substr(bar + 1))) throw bad();
+  return {text.substr(0, bar), text.substr(bar + 1)};
+}
+
+}  // namespace
+
+json list_actions(db::Connection& c, const ListQuery& query, const http::Caller& caller) {
+  std::optional<std::string> after_at, after_id;
+  if (query.cursor) std::tie(after_at, after_id) = decode_cursor(*query.cursor);
+  const auto v = visibility_of(caller);
+  std::optional<db::Result> r;
+  try {
+    r.emplace(c.exec(sql::query("ActionList"),
+                     db::Params(v.token_id, v.area_code, query.status, after_at, after_id, query.limit + 1)));
+  } catch (const db::DatabaseError& e) {
+    rethrow_as_bad_request(e, "cursor", "is not a next_cursor from this API");
+  }
+  json actions = json::array();
+  const int shown = std::min(r->rows(), query.limit);
+  for (int i = 0; i < shown; ++i) actions.push_back(action_json(*r, i));
+  json next = nullptr;
+  if (r->rows() > query.limit) {
+    next = encode_cursor(r->string(shown - 1, r->column("cursor_at")), r->string(shown - 1, r->column("id")));
+  }
+  return {{"actions", std::move(actions)}, {"next_cursor", std::move(next)}};
+}
+
+namespace {
+
+struct LockedAction {
+  std::string kind;
+  std::vector<std::string> channels;
+};
+
+// Locks the action for a change; NotFound if the caller may not see it, Conflict when the
+// change comes too late. Waits for a fan-out chunk in progress, so none is missed.
+LockedAction lock_for_change(db::Connection& c, const std::string& id, const http::Caller& caller,
+                             bool refuse_expired) {
+  if (!is_uuid(id)) throw http::NotFound("no such action");
+  const auto v = visibility_of(caller);
+  const auto r = c.exec(sql::query("ActionLockForChange"), db::Params(id, v.token_id, v.area_code));
+  if (r.empty()) throw http::NotFound("no such action");
+  if (r.string(0, 1) == "closed") throw http::Conflict("action_closed", "the action is closed already");
+  if (refuse_expired && (r.string(0, 1) == "expired" || r.boolean(0, 2))) {
+    throw http::Conflict("action_expired", "the action has expired");
+  }
+  return {r.string(0, 0), channels_from_json(r.string(0, 4))};
+}
+
+}  // namespace
+
+StoreAnswer post_update(db::Connection& c, const std::string& id, const std::string& text,
+                        const http::Caller& caller, const config::Config& config) {
+  db::Transaction tx(c);
+  const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/true);
+  const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
+  const auto r = c.exec(sql::query("ActionUpdateDeliveries"), id, message_id);
+  const auto broadcast = broadcast_channels(action.channels);
+  insert_broadcasts(c, id, message_id, "update", broadcast, 0, config);
+  tx.commit();
+  spdlog::info("action {}: update by {} to {} recipients", id, caller.name, r.int64(0, 0));
+  return {201,
+          {{"action_id", id},
+           {"message_id", std::stoll(message_id)},
+           {"kind", "update"},
+           {"recipients", r.int64(0, 0)},
+           {"deliveries", r.int64(0, 1) + static_cast<std::int64_t>(broadcast.size())}}};
+}
+
+StoreAnswer close_action(db::Connection& c, const std::string& id, const std::string& outcome,
+                         const std::string& text, const http::Caller& caller, const config::Config& config) {
+  db::Transaction tx(c);
+  const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
+  const auto cancelled = c.exec(sql::query("ActionCancelQueued"), id).int64(0, 0);
+  c.exec(sql::query("ActionMarkClosed"), id, outcome);
+  const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "closing", text).string(0, 0);
+  const auto expiry = static_cast<long long>(default_expiry_s(action.kind, config));
+  const auto r = c.exec(sql::query("ActionClosingDeliveries"), db::Params(id, message_id, expiry));
+  const auto broadcast = broadcast_channels(action.channels);
+  insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, config);
+  tx.commit();
+  spdlog::info("action {}: closed by {} ({}), {} queued deliveries cancelled, closing to {} recipients", id,
+               caller.name, outcome, cancelled, r.int64(0, 0));
+  return {200,
+          {{"id", id},
+           {"status", "closed"},
+           {"outcome", outcome},
+           {"cancelled", cancelled},
+           {"closing_recipients", r.int64(0, 0)},
+           {"closing_deliveries", r.int64(0, 1) + static_cast<std::int64_t>(broadcast.size())}}};
+}
+
+}  // namespace burgernet::action

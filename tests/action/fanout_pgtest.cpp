@@ -1,0 +1,280 @@
+// Large actions: the fan-out in committed chunks ends with exactly the rows of the inline
+// path, resumes after a crash without duplicates, and carries updates to later chunks. Also
+// measures how long raising an action for 10,000 recipients takes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "action/population.hpp"
+#include "burgernet/action/action_request.hpp"
+#include "burgernet/action/action_store.hpp"
+#include "burgernet/config/config.hpp"
+#include "burgernet/sql/query.hpp"
+
+namespace burgernet::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+// `n` participants on a grid around the centre (40 m apart), with a mix of channels, quiet
+// hours around now for every fifth, push devices, and every seventh known only by a fresh
+// device location inside the area (home far away).
+void populate(TestDatabase& db, int n, const std::string& phone_prefix = "+3162") {
+  db.scalar(
+      "WITH p AS (INSERT INTO participants (status, phone, verified_at) "
+      "  SELECT 'active', '" +
+      phone_prefix + "' || lpad(i::text, 7, '0'), now() FROM generate_series(1, " + std::to_string(n) +
+      ") i RETURNING id, phone), "
+      "s AS (SELECT id, substr(phone, 6)::int AS n FROM p), "
+      "a AS (INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, "
+      "quiet_to) "
+      "  SELECT id, 0, ST_Translate(" +
+      sql_point(centre()) +
+      ", (n % 100) * 40 - 2000, (n / 100) * 40 - 2000 "
+      "                 + CASE WHEN n % 7 = 0 THEN 50000 ELSE 0 END), "
+      "    CASE n % 3 WHEN 0 THEN '{voice,sms}'::text[] WHEN 1 THEN '{sms,push}' ELSE '{voice,push}' END, "
+      "    CASE WHEN n % 5 = 0 THEN ((now() AT TIME ZONE 'Europe/Amsterdam') - interval '1 hour')::time END, "
+      "    CASE WHEN n % 5 = 0 THEN ((now() AT TIME ZONE 'Europe/Amsterdam') + interval '1 hour')::time END "
+      "  FROM s RETURNING participant_id) "
+      "INSERT INTO devices (participant_id, platform, push_token, secret_hash, location, location_at) "
+      "  SELECT id, 'ios', 'tok-' || n, decode(md5(id::text), 'hex'), "
+      "    CASE WHEN n % 7 = 0 THEN ST_Translate(" +
+      sql_point(centre()) +
+      ", (n % 50) * 10, 0) END, "
+      "    CASE WHEN n % 7 = 0 THEN now() END "
+      "  FROM s WHERE n % 3 <> 0 OR n % 7 = 0");
+}
+
+config::Config test_config(const std::string& url, std::int64_t inline_fanout) {
+  auto document = daemon_config(url, "/tmp");
+  document["limits"] = {{"inline_fanout", inline_fanout}};
+  return config::parse_config(document);
+}
+
+action::ActionRequest request_for(const config::Config& config) {
+  json body = {{"kind", "urgent"},
+               {"category", "missing_person"},
+               {"title", "Vermist kind"},
+               {"message", "Meisje van 7, roze jas."},
+               {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 5000}}}}}};
+  return action::parse_action_request(body, config);
+}
+
+// Rows of the action message of `a` that `b` lacks, counted as a multiset both ways.
+std::string difference(TestDatabase& db, const std::string& a, const std::string& b) {
+  auto rows_of = [](const std::string& id) {
+    return "SELECT participant_id, device_id, channel, priority, max_attempts, status FROM deliveries "
+           "WHERE action_id = '" +
+           id + "' AND kind = 'action'";
+  };
+  return db.scalar("SELECT (SELECT count(*) FROM (" + rows_of(a) + " EXCEPT ALL " + rows_of(b) +
+                   ") x) || '/' || "
+                   "(SELECT count(*) FROM (" +
+                   rows_of(b) + " EXCEPT ALL " + rows_of(a) + ") y)");
+}
+
+TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
+  TestDatabase database;
+  populate(database, 700);
+  const std::string token_id = database.scalar(
+      "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
+  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auto chunked = test_config(database.url(), 50);
+  const auto inline_ = test_config(database.url(), 1000000);
+
+  db::Connection api(database.url());
+  const auto large = action::create_action(api, request_for(chunked), caller, chunked);
+  ASSERT_EQ(large.status, 201u) << large.body.dump();
+  EXPECT_EQ(large.body["fanout"], "in_progress");
+  const std::string id = large.body["id"];
+  const auto recipients = large.body["recipients"].get<std::int64_t>();
+  ASSERT_GT(recipients, 500);
+  // Only the tweet exists yet; the plan cuts the id space into slices of about 50 recipients.
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"), "1");
+  const int slices = std::stoi(database.scalar("SELECT fanout_slices FROM actions WHERE id = '" + id + "'"));
+  EXPECT_EQ(slices, (recipients + 49) / 50);
+
+  {
+    db::Connection worker(database.url());
+    ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
+    ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
+  }
+  EXPECT_EQ(database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'"), "2");
+  const int after_two =
+      std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"));
+  EXPECT_GT(after_two, 1);
+
+  // A follow-up while the fan-out runs reaches the chunks written before and after it.
+  ASSERT_EQ(action::post_update(api, id, "Gevonden in het park? Nog niet.", caller, chunked).status, 201u);
+
+  {
+    // A worker dies in the middle of the third chunk: its rows were written but never committed.
+    db::Connection dying(database.url());
+    dying.exec_script("BEGIN", "BEGIN");
+    const auto claim = dying.exec(sql::query("ActionFanoutClaim"));
+    ASSERT_EQ(claim.rows(), 1);
+    dying.exec(sql::query("ActionFanout"),
+               db::Params(id, claim.string(0, 5), *action::slice_bound(2, slices),
+                          action::slice_bound(3, slices), 7200, std::string("{}"),
+                          std::vector<std::string>{"voice", "sms", "push"}, static_cast<long long>(1000000)));
+  }  // connection closed without COMMIT
+  EXPECT_EQ(std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                                      "' AND kind = 'action'")),
+            after_two);
+
+  db::Connection worker(database.url());
+  int chunks = 0;
+  while (action::fanout_next_chunk(worker, chunked)) ++chunks;
+  EXPECT_EQ(chunks, slices - 2);
+  EXPECT_EQ(database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'"), "t");
+
+  const auto small = action::create_action(api, request_for(inline_), caller, inline_);
+  ASSERT_EQ(small.status, 201u);
+  EXPECT_EQ(small.body["fanout"], "done");
+  const std::string inline_id = small.body["id"];
+  EXPECT_EQ(small.body["recipients"], recipients);
+  EXPECT_EQ(small.body["by_channel"], large.body["by_channel"]);
+
+  EXPECT_EQ(difference(database, id, inline_id), "0/0");
+  EXPECT_EQ(database.scalar(
+                "SELECT count(*) - count(DISTINCT (participant_id, channel, device_id)) FROM deliveries "
+                "WHERE action_id = '" +
+                id + "' AND kind = 'action'"),
+            "0");
+  EXPECT_EQ(database.scalar("SELECT count(DISTINCT participant_id) FROM deliveries WHERE action_id = '" + id +
+                            "' AND kind = 'action'"),
+            std::to_string(recipients));
+  // The update reached every personal row of the action, whichever chunk wrote it.
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                            "' AND kind = 'update' AND participant_id IS NOT NULL"),
+            database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                            "' AND kind = 'action' AND participant_id IS NOT NULL"));
+  EXPECT_FALSE(action::fanout_next_chunk(worker, chunked));
+}
+
+TEST(Fanout, ClosingStopsAnUnfinishedFanout) {
+  TestDatabase database;
+  populate(database, 300);
+  const std::string token_id = database.scalar(
+      "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
+  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auto chunked = test_config(database.url(), 50);
+  db::Connection api(database.url());
+  const auto large = action::create_action(api, request_for(chunked), caller, chunked);
+  ASSERT_EQ(large.status, 201u);
+  const std::string id = large.body["id"];
+  ASSERT_TRUE(action::fanout_next_chunk(api, chunked));
+  ASSERT_EQ(action::close_action(api, id, "resolved", "Gevonden.", caller, chunked).status, 200u);
+  const auto before = database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'");
+  EXPECT_FALSE(action::fanout_next_chunk(api, chunked));
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"), before);
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                            "' AND kind = 'action' AND status = 'queued'"),
+            "0");
+}
+
+class FanoutDaemonTest : public ActionDaemonTest {};
+
+TEST_F(FanoutDaemonTest, TheDaemonFansOutALargeActionInTheBackgroundToTheCountItPromised) {
+  populate(database, 400);
+  start({{"inline_fanout", 50}});
+  auto body = action(circle(centre(), 5000));
+  body["dry_run"] = true;
+  const auto preview = client().post("/v1/actions", body);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  body.erase("dry_run");
+  const auto r = client().post("/v1/actions", body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["recipients"], preview.json()["recipients"]);
+  const std::string id = r.json()["id"];
+  json got;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  do {
+    std::this_thread::sleep_for(100ms);
+    got = client().get("/v1/actions/" + id).json();
+  } while (got["fanout"] != "done" && std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(got["fanout"], "done") << daemon_->log();
+  for (const auto& [channel, n] : preview.json()["by_channel"].items()) {
+    EXPECT_EQ(got["deliveries"][channel]["queued"], n) << channel;
+  }
+}
+
+TEST_F(FanoutDaemonTest, ADaemonKilledDuringTheFanoutIsResumedByTheNextWithoutDuplicates) {
+  populate(database, 3000);
+  start({{"inline_fanout", 50}});
+  const auto r = client().post("/v1/actions", action(circle(centre(), 5000)));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.json()["id"];
+  // Kill it once it has committed a chunk or two, in the middle of writing the next.
+  const auto wait_until = std::chrono::steady_clock::now() + 10s;
+  while (database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'") == "0" &&
+         std::chrono::steady_clock::now() < wait_until) {
+    std::this_thread::sleep_for(2ms);
+  }
+  daemon_->signal(SIGKILL);
+  ASSERT_TRUE(daemon_->wait_exit(5s).has_value());
+  const auto slices = database.scalar("SELECT fanout_slices FROM actions WHERE id = '" + id + "'");
+  const auto done_at_kill = database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'");
+  std::cout << "[ fanout ] killed after " << done_at_kill << " of " << slices << " chunks\n";
+
+  auto config = daemon_config(database.url(), outbox_);
+  config["limits"] = {{"inline_fanout", 50}};
+  DaemonProcess next(config);
+  ASSERT_TRUE(next.wait_ready()) << next.log();
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'") != "t" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'"), "t") << next.log();
+  EXPECT_EQ(database.scalar(
+                "SELECT count(*) - count(DISTINCT (participant_id, channel, device_id)) FROM deliveries "
+                "WHERE action_id = '" +
+                id + "' AND kind = 'action'"),
+            "0");
+  for (const auto& [channel, n] : r.json()["by_channel"].items()) {
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                              "' AND channel = '" + channel + "'"),
+              std::to_string(n.get<int>()))
+        << channel;
+  }
+}
+
+TEST_F(FanoutDaemonTest, RaisingAnActionForTenThousandRecipients) {
+  database.scalar(
+      "WITH p AS (INSERT INTO participants (status, phone, verified_at) "
+      "  SELECT 'active', '+3163' || lpad(i::text, 7, '0'), now() FROM generate_series(1, 10000) i RETURNING "
+      "id, phone) "
+      "INSERT INTO participant_addresses (participant_id, position, location, channels) "
+      "  SELECT id, 0, ST_Translate(" +
+      sql_point(centre()) +
+      ", (n % 100) * 40 - 2000, (n / 100) * 40 - 2000), "
+      "    '{voice,sms}' FROM (SELECT id, substr(phone, 6)::int AS n FROM p) s");
+  database.scalar("ANALYZE");
+  start();
+  auto body = action(circle(centre(), 5000));
+  body["dry_run"] = true;
+  auto started = std::chrono::steady_clock::now();
+  const auto preview = client().post("/v1/actions", body);
+  const double preview_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  body.erase("dry_run");
+  started = std::chrono::steady_clock::now();
+  const auto r = client().post("/v1/actions", body);
+  const double raise_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["recipients"], 10000);
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries"), "20001");
+  std::cout << "[ timing ] dry run for 10000 recipients: " << preview_ms
+            << " ms; raising it (20001 rows): " << raise_ms << " ms\n";
+  RecordProperty("preview_ms", std::to_string(preview_ms));
+  RecordProperty("raise_ms", std::to_string(raise_ms));
+}
+
+}  // namespace
+}  // namespace burgernet::testing
