@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "burgernet/action/action_store.hpp"
+#include "burgernet/channel/registry.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/db/migrate.hpp"
 #include "burgernet/sql/query.hpp"
@@ -42,10 +43,19 @@ Application::Application(config::Config config, std::string config_path)
   apply_log_level(config.log_level);
 }
 
-Application::~Application() { pool_.stop(); }
+Application::~Application() {
+  if (dispatcher_) dispatcher_->join();
+  pool_.stop();
+}
 
 int Application::run() {
   const auto config = config_.get();
+  try {
+    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, pool_, metrics_);
+  } catch (const channel::UnsupportedDriver& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
   try {
     server_.listen();
   } catch (const boost::system::system_error& e) {
@@ -57,11 +67,13 @@ int Application::run() {
   asio::co_spawn(io_, watch_signals(), asio::detached);
   asio::co_spawn(io_, watch_database(), asio::detached);
   asio::co_spawn(io_, run_fanout(), asio::detached);
+  dispatcher_->start();
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config->http.threads; ++i) threads.emplace_back([this] { io_.run(); });
   io_.run();
   for (auto& t : threads) t.join();
+  dispatcher_->join();
   spdlog::info("burgernetd stopped");
   return 0;
 }
@@ -161,15 +173,20 @@ asio::awaitable<void> Application::shut_down() {
   stopping_ = true;
   sd_notify(0, "STOPPING=1");
   server_.stop();
+  // Stop claiming; batches in flight finish and unsent claims go back to the queue.
+  dispatcher_->request_stop();
   const auto deadline = std::chrono::steady_clock::now() + config_.get()->http.drain_timeout;
   asio::steady_timer timer(io_);
-  while ((server_.active_connections() > 0 || server_.requests_in_flight() > 0) &&
+  while ((server_.active_connections() > 0 || server_.requests_in_flight() > 0 || !dispatcher_->stopped()) &&
          std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::use_awaitable);
   }
   if (server_.requests_in_flight() > 0) {
     spdlog::warn("drain timeout: {} requests still in flight are cut off", server_.requests_in_flight());
+  }
+  if (!dispatcher_->stopped()) {
+    spdlog::warn("drain timeout: deliveries still being sent stay leased until the rescuer returns them");
   }
   io_.stop();
 }

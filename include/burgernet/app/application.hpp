@@ -13,6 +13,7 @@
 #include "burgernet/db/pool.hpp"
 #include "burgernet/http/server.hpp"
 #include "burgernet/metrics/registry.hpp"
+#include "burgernet/queue/dispatcher.hpp"
 
 namespace burgernet::app {
 
@@ -45,6 +46,7 @@ class Application {
   api::Service service_;
   http::Server server_;
   boost::asio::signal_set signals_;
+  std::unique_ptr<queue::Dispatcher> dispatcher_;  // built in run(): an unusable driver is an exit code
   bool told_ready_ = false;
   bool stopping_ = false;
 };

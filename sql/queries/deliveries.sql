@@ -1,0 +1,95 @@
+-- The delivery queue: claim with SKIP LOCKED, complete only rows this worker still holds.
+
+-- name: DeliveriesClaim :many
+WITH picked AS (
+  SELECT id FROM deliveries
+  WHERE channel = $1 AND status = 'queued' AND run_after <= now()
+  ORDER BY priority, run_after, id
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE deliveries d
+  SET status = 'sending', attempt = d.attempt + 1, lease_owner = $3,
+      lease_expires_at = now() + make_interval(secs => $4::double precision)
+  FROM picked WHERE d.id = picked.id
+  RETURNING d.*
+)
+SELECT c.id, c.action_id::text AS action_id, c.kind::text AS kind, c.body,
+       p.phone, p.email, dv.push_token, m.text AS message_text,
+       a.title, a.category, a.kind::text AS action_kind,
+       CASE WHEN c.expires_at < now() OR a.expires_at < now() OR a.status = 'expired' THEN 'expired'
+            WHEN a.status = 'closed' AND c.kind <> 'closing' THEN 'cancelled'
+            WHEN dv.disabled_at IS NOT NULL THEN 'cancelled'
+            ELSE '' END AS skip,
+       extract(epoch FROM a.created_at)::double precision AS action_created,
+       c.attempt
+FROM claimed c
+LEFT JOIN participants p ON p.id = c.participant_id
+LEFT JOIN devices dv ON dv.id = c.device_id
+LEFT JOIN action_messages m ON m.id = c.message_id
+LEFT JOIN actions a ON a.id = c.action_id
+ORDER BY c.priority, c.run_after, c.id;
+
+-- name: DeliveriesMarkSent :many
+UPDATE deliveries d
+SET status = 'sent', sent_at = now(), provider_ref = NULLIF(r.ref, ''), body = NULL,
+    lease_owner = NULL, lease_expires_at = NULL, last_error = NULL
+FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, ref)
+WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
+RETURNING d.id, d.action_id::text;
+
+-- name: ActionsTouchSent :many
+WITH locked AS (
+  SELECT id FROM actions WHERE id = ANY($1::text[]::uuid[]) ORDER BY id FOR UPDATE
+)
+UPDATE actions a
+SET first_sent_at = coalesce(a.first_sent_at, now()), last_sent_at = now()
+FROM locked WHERE a.id = locked.id
+RETURNING (a.first_sent_at = a.last_sent_at) AS first,
+          extract(epoch FROM now() - a.created_at)::double precision AS seconds;
+
+-- name: DeliveriesRetry :many
+UPDATE deliveries d
+SET status = CASE WHEN d.attempt >= d.max_attempts THEN 'failed'::delivery_status ELSE 'queued' END,
+    run_after = now() + make_interval(secs => r.delay), last_error = r.reason,
+    lease_owner = NULL, lease_expires_at = NULL,
+    body = CASE WHEN d.attempt >= d.max_attempts THEN NULL ELSE d.body END
+FROM unnest($2::text[]::bigint[], $3::text[]::double precision[], $4::text[]) AS r(id, delay, reason)
+WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
+RETURNING d.id, d.status::text;
+
+-- name: DeliveriesFail :exec
+UPDATE deliveries d
+SET status = 'failed', last_error = r.reason, lease_owner = NULL, lease_expires_at = NULL, body = NULL
+FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, reason)
+WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
+
+-- name: DeliveriesSkip :exec
+-- Expired or cancelled at claim time: never sent, never retried.
+UPDATE deliveries d
+SET status = r.status::delivery_status, lease_owner = NULL, lease_expires_at = NULL, body = NULL
+FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, status)
+WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
+
+-- name: DeliveriesRelease :exec
+-- Claimed but not sent (shutdown): back to the queue, the attempt not counted.
+UPDATE deliveries
+SET status = 'queued', attempt = greatest(attempt - 1, 0), lease_owner = NULL, lease_expires_at = NULL
+WHERE id = ANY($2::text[]::bigint[]) AND status = 'sending' AND lease_owner = $1;
+
+-- name: DeliveriesRescue :one
+WITH rescued AS (
+  UPDATE deliveries
+  SET status = CASE WHEN attempt >= max_attempts THEN 'failed'::delivery_status ELSE 'queued' END,
+      last_error = 'lease expired', lease_owner = NULL, lease_expires_at = NULL
+  WHERE status = 'sending' AND lease_expires_at < now()
+  RETURNING id
+)
+SELECT count(*) FROM rescued;
+
+-- name: ActionsExpire :exec
+UPDATE actions SET status = 'expired' WHERE status = 'active' AND expires_at < now();
+
+-- name: DeliveriesDepth :many
+SELECT channel, status::text, count(*) FROM deliveries
+WHERE status IN ('queued', 'sending') GROUP BY channel, status;
