@@ -67,7 +67,11 @@ int Application::run() {
   asio::co_spawn(io_, watch_signals(), asio::detached);
   asio::co_spawn(io_, watch_database(), asio::detached);
   asio::co_spawn(io_, run_fanout(), asio::detached);
-  dispatcher_->start();
+  if (config->queue.dispatch) {
+    dispatcher_->start();
+  } else {
+    spdlog::info("queue.dispatch is false: this daemon sends nothing, other daemons on the database do");
+  }
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config->http.threads; ++i) threads.emplace_back([this] { io_.run(); });

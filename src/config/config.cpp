@@ -38,6 +38,13 @@ class ObjectReader {
     }
   }
 
+  void boolean(const std::string& name, bool& out) {
+    if (const json* v = find(name)) {
+      if (!v->is_boolean()) fail(key(name), "must be true or false");
+      out = v->get<bool>();
+    }
+  }
+
   template <typename Int>
   void integer(const std::string& name, Int& out, long long min, long long max) {
     if (const json* v = find(name)) {
@@ -183,6 +190,7 @@ void parse_limits(const json& object, LimitsConfig& limits) {
 
 void parse_queue(const json& object, QueueConfig& queue) {
   ObjectReader r(object, "queue");
+  r.boolean("dispatch", queue.dispatch);
   r.integer("batch_size", queue.batch_size, 1, 10000);
   r.duration("lease_s", queue.lease, 5, 3600);
   r.duration("poll_ms", queue.poll, 10, 60000);

@@ -98,6 +98,8 @@ class ActionDaemonTest : public DatabaseTest {
   void start(nlohmann::json limits = nlohmann::json::object()) {
     auto config = daemon_config(database.url(), outbox_);
     if (!limits.empty()) config["limits"] = limits;
+    // These tests look at the rows as the API wrote them (and move them by hand): no sender.
+    config["queue"] = {{"dispatch", false}};
     daemon_ = std::make_unique<DaemonProcess>(config);
     ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
     operator_token_ = token("operator", "op");

@@ -58,6 +58,8 @@ struct LimitsConfig {
 };
 
 struct QueueConfig {
+  // False: this daemon serves the API and fans out, and leaves sending to the others.
+  bool dispatch = true;
   int batch_size = 200;
   std::chrono::seconds lease{60};
   std::chrono::milliseconds poll{1000};
