@@ -173,15 +173,6 @@ const char* AreaRequest::kind_name() const {
   return "circle";
 }
 
-void reject_unknown_fields(const json& object, const std::string& prefix,
-                           std::initializer_list<const char*> allowed) {
-  for (const auto& [key, _] : object.items()) {
-    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
-      throw BadRequest(prefix + key, "unknown field");
-    }
-  }
-}
-
 std::string read_text(const json& body, const std::string& field, std::size_t max) {
   const auto it = body.find(field);
   if (it == body.end() || it->is_null()) throw BadRequest(field, "is required");

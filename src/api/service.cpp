@@ -32,6 +32,9 @@ boost::asio::awaitable<Response> Service::handle(Request& request) {
     response = co_await dispatch(request, route);
   } catch (const http::BadRequest& e) {
     response = http::error_response(request, 400, e.code(), e.what(), e.field());
+  } catch (const http::TooManyRequests& e) {
+    response = http::error_response(request, 429, e.code(), e.what());
+    response.set(http::beast_http::field::retry_after, std::to_string(std::max(1, e.retry_after_s())));
   } catch (const http::ApiError& e) {
     response = http::error_response(request, e.status(), e.code(), e.what());
     if (e.status() == 429 || e.status() == 503) response.set(http::beast_http::field::retry_after, "1");

@@ -95,11 +95,12 @@ class ActionDaemonTest : public DatabaseTest {
   void TearDown() override {
     if (HasFailure() && daemon_) std::cerr << "--- daemon log ---\n" << daemon_->log() << "---\n";
   }
-  void start(nlohmann::json limits = nlohmann::json::object()) {
+  // `dispatch` false: the tests look at the rows as the API wrote them (and move them by
+  // hand), so nothing sends them.
+  void start(nlohmann::json limits = nlohmann::json::object(), bool dispatch = false) {
     auto config = daemon_config(database.url(), outbox_);
     if (!limits.empty()) config["limits"] = limits;
-    // These tests look at the rows as the API wrote them (and move them by hand): no sender.
-    config["queue"] = {{"dispatch", false}};
+    config["queue"] = {{"dispatch", dispatch}, {"poll_ms", 100}};
     daemon_ = std::make_unique<DaemonProcess>(config);
     ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
     operator_token_ = token("operator", "op");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "burgernet/config/config.hpp"
+#include "burgernet/http/json_fields.hpp"
 
 namespace burgernet::action {
 
@@ -48,8 +49,6 @@ ActionRequest parse_action_request(const nlohmann::json& body, const config::Con
 // A text field of a follow-up or closing: present, a string, not blank, at most `max` code points.
 std::string read_text(const nlohmann::json& body, const std::string& field, std::size_t max);
 
-// Every key of `object` must be in `allowed`; else BadRequest naming `prefix` + key.
-void reject_unknown_fields(const nlohmann::json& object, const std::string& prefix,
-                           std::initializer_list<const char*> allowed);
+using http::reject_unknown_fields;
 
 }  // namespace burgernet::action

@@ -56,6 +56,17 @@ class Unprocessable : public ApiError {
   Unprocessable(std::string code, const std::string& message) : ApiError(422, std::move(code), message) {}
 };
 
+// 429: `retry_after_s` goes into the Retry-After header.
+class TooManyRequests : public ApiError {
+ public:
+  TooManyRequests(const std::string& message, int retry_after_s)
+      : ApiError(429, "rate_limited", message), retry_after_s_(retry_after_s) {}
+  int retry_after_s() const { return retry_after_s_; }
+
+ private:
+  int retry_after_s_;
+};
+
 class ServiceUnavailable : public ApiError {
  public:
   ServiceUnavailable(std::string code, const std::string& message) : ApiError(503, std::move(code), message) {}

@@ -1,0 +1,63 @@
+// Participants in the database: sign-up with a verification code sent through the queue,
+// verification, reading, changing, erasure, devices and their locations. Blocking; run on the
+// pool's threads. Each function is one transaction.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "burgernet/config/config.hpp"
+#include "burgernet/db/connection.hpp"
+#include "burgernet/participant/participant_request.hpp"
+
+namespace burgernet::participant {
+
+inline constexpr int kCodeValidSeconds = 600;
+inline constexpr int kCodeMaxTries = 5;
+inline constexpr int kCodeResendAfterSeconds = 60;
+inline constexpr int kMaxDevices = 10;
+
+// Stores the pending participant and queues its verification code; returns the new id.
+// Throws http::ServiceUnavailable when no channel can carry the code.
+std::string sign_up(db::Connection& connection, const SignUpRequest& request, const config::Config& config);
+
+// A new code for a pending participant (the old one stops working). Throws NotFound,
+// Conflict (already active) or TooManyRequests (the last code is less than a minute old).
+void resend_verification(db::Connection& connection, const std::string& id, const config::Config& config);
+
+// Checks the code: activates the participant (replacing an older registration of the same
+// number) or throws Unprocessable (code_incorrect, code_expired, code_attempts_exhausted),
+// NotFound, or Conflict (already active).
+void verify(db::Connection& connection, const std::string& id, const std::string& code);
+
+// GET /v1/participants/{id}; throws NotFound.
+nlohmann::json get_participant(db::Connection& connection, const std::string& id);
+
+// PATCH: applies the change and returns the participant as GET shows it. A new number goes
+// back to pending_verification and gets a code.
+nlohmann::json change_participant(db::Connection& connection, const std::string& id, const ParticipantChange& change,
+                                  const config::Config& config);
+
+// Erasure for good: the person's row, addresses, devices, codes and queued deliveries; only a
+// monthly count of erasures stays. Throws NotFound.
+void erase_participant(db::Connection& connection, const std::string& id);
+
+struct NewDevice {
+  std::string device_id;
+  std::string device_secret;  // shown once; only its hash is stored
+};
+NewDevice add_device(db::Connection& connection, const std::string& participant_id, const std::string& platform,
+                     const std::string& push_token);
+
+// False when the device is unknown, disabled, or the secret is wrong (the caller answers 401).
+// `lat`/`lon` nullopt clears the location.
+bool update_device_location(db::Connection& connection, const std::string& device_id, const std::string& secret,
+                            std::optional<double> lat, std::optional<double> lon, std::optional<double> accuracy_m);
+
+// The SHA-256 of a participant's code, bound to the participant so equal codes differ.
+std::string code_hash_param(const std::string& participant_id, const std::string& code);
+
+// The text of the verification message for `channel` (digits spoken one by one on voice).
+std::string verification_text(const std::string& code, const std::string& channel);
+
+}  // namespace burgernet::participant

@@ -1,0 +1,173 @@
+// Participant handlers: read and check the request, let the store do the work in one
+// transaction. Logs carry ids only, never a number, an address or a secret.
+#include "api/participant_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+#include "burgernet/action/action_store.hpp"
+#include "burgernet/auth/secret.hpp"
+#include "burgernet/http/errors.hpp"
+#include "burgernet/http/json_fields.hpp"
+#include "burgernet/participant/participant_request.hpp"
+#include "burgernet/participant/participant_store.hpp"
+
+namespace burgernet::api {
+namespace {
+
+using boost::asio::awaitable;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+namespace verb = http::beast_http;
+
+const std::vector<std::string> kRegistrar = {"registrar"};
+const std::vector<std::string> kDevice = {"device"};
+constexpr std::size_t kMaxPushTokenLength = 4096;
+
+// A malformed id cannot name anything: 404, like an unknown one.
+const std::string& id_param(const Request& request, const char* name) {
+  const auto& id = request.path_params.at(name);
+  if (!action::is_uuid(id)) throw http::NotFound("no such participant");
+  return id;
+}
+
+std::string read_string(const json& body, const char* field) {
+  const auto it = body.find(field);
+  if (it == body.end() || it->is_null()) throw http::BadRequest(field, "is required");
+  if (!it->is_string()) throw http::BadRequest(field, "must be a string");
+  return it->get<std::string>();
+}
+
+std::optional<double> read_coordinate(const json& body, const char* field, double limit) {
+  const auto it = body.find(field);
+  if (it == body.end() || it->is_null()) throw http::BadRequest(field, "is required");
+  if (!it->is_number() || !std::isfinite(it->get<double>()) || std::abs(it->get<double>()) > limit) {
+    throw http::BadRequest(field, "must be a number from -" + std::to_string(static_cast<int>(limit)) + " to " +
+                                      std::to_string(static_cast<int>(limit)));
+  }
+  return it->get<double>();
+}
+
+}  // namespace
+
+void add_participant_routes(http::Router& router, Context& context) {
+  router.add(verb::verb::post, "/v1/participants", kRegistrar, [&context](Request& request) -> awaitable<Response> {
+    const auto config = context.config.get();
+    const auto parsed = participant::parse_sign_up(request.json_body(), *config);
+    const auto id = co_await context.pool.run(
+        [&](db::Connection& c) { return participant::sign_up(c, parsed, *config); });
+    spdlog::info("participant {} signed up by {}; verification code queued", id, request.caller->name);
+    // The same answer whether or not the number is registered already (migration 0003).
+    co_return http::json_response(request, 201, {{"id", id}, {"status", "pending_verification"}});
+  });
+
+  router.add(verb::verb::post, "/v1/participants/{id}/verify", kRegistrar,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto& id = id_param(request, "id");
+               const auto body = request.json_body();
+               http::reject_unknown_fields(body, "", {"code"});
+               const auto code = read_string(body, "code");
+               if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
+                 throw http::BadRequest("code", "must be the six digits of the code");
+               }
+               co_await context.pool.run([&](db::Connection& c) {
+                 participant::verify(c, id, code);
+                 return 0;
+               });
+               co_return http::json_response(request, 200, {{"status", "active"}});
+             });
+
+  router.add(verb::verb::post, "/v1/participants/{id}/verification", kRegistrar,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto& id = id_param(request, "id");
+               const auto config = context.config.get();
+               co_await context.pool.run([&](db::Connection& c) {
+                 participant::resend_verification(c, id, *config);
+                 return 0;
+               });
+               co_return http::json_response(request, 202, {{"status", "pending_verification"}});
+             });
+
+  router.add(verb::verb::get, "/v1/participants/{id}", kRegistrar, [&context](Request& request) -> awaitable<Response> {
+    const auto& id = id_param(request, "id");
+    const auto body = co_await context.pool.run([&](db::Connection& c) { return participant::get_participant(c, id); });
+    co_return http::json_response(request, 200, body);
+  });
+
+  router.add(verb::verb::patch, "/v1/participants/{id}", kRegistrar,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto& id = id_param(request, "id");
+               const auto config = context.config.get();
+               const auto change = participant::parse_participant_change(request.json_body(), *config);
+               const auto body = co_await context.pool.run(
+                   [&](db::Connection& c) { return participant::change_participant(c, id, change, *config); });
+               co_return http::json_response(request, 200, body);
+             });
+
+  router.add(verb::verb::delete_, "/v1/participants/{id}", kRegistrar,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto& id = id_param(request, "id");
+               co_await context.pool.run([&](db::Connection& c) {
+                 participant::erase_participant(c, id);
+                 return 0;
+               });
+               spdlog::info("participant {} erased by {}", id, request.caller->name);
+               co_return http::empty_response(request, 204);
+             });
+
+  router.add(verb::verb::post, "/v1/participants/{id}/devices", kRegistrar,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto& id = id_param(request, "id");
+               const auto body = request.json_body();
+               http::reject_unknown_fields(body, "", {"platform", "push_token"});
+               const auto platform = read_string(body, "platform");
+               if (platform != "android" && platform != "ios" && platform != "web") {
+                 throw http::BadRequest("platform", "must be android, ios or web");
+               }
+               const auto push_token = read_string(body, "push_token");
+               if (push_token.empty() || push_token.size() > kMaxPushTokenLength ||
+                   push_token.find_first_of(" \t\r\n") != std::string::npos) {
+                 throw http::BadRequest("push_token", "must be 1 to 4096 characters without spaces");
+               }
+               const auto device = co_await context.pool.run(
+                   [&](db::Connection& c) { return participant::add_device(c, id, platform, push_token); });
+               co_return http::json_response(request, 201,
+                                             {{"device_id", device.device_id}, {"device_secret", device.device_secret}});
+             });
+
+  router.add(verb::verb::put, "/v1/devices/{device_id}/location", kDevice,
+             [&context](Request& request) -> awaitable<Response> {
+               const auto secret = auth::bearer_token(request.header("Authorization").value_or(""));
+               if (secret.empty()) throw http::Unauthorized("the device's secret is required as a bearer token");
+               const auto& id = request.path_params.at("device_id");
+               if (!action::is_uuid(id)) throw http::Unauthorized("the device is unknown or its secret is wrong");
+               const auto body = request.json_body();
+               http::reject_unknown_fields(body, "", {"lat", "lon", "accuracy_m"});
+               auto lat = read_coordinate(body, "lat", 90);
+               auto lon = read_coordinate(body, "lon", 180);
+               std::optional<double> accuracy;
+               if (const auto it = body.find("accuracy_m"); it != body.end() && !it->is_null()) {
+                 if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 100000)) {
+                   throw http::BadRequest("accuracy_m", "must be a number of metres from 0 to 100000");
+                 }
+                 accuracy = it->get<double>();
+               }
+               // Outside the service area nobody can be alerted for it: the old location is
+               // cleared rather than the new one kept.
+               const auto& area = context.config.get()->limits.service_area;
+               if (*lat < area.min_lat || *lat > area.max_lat || *lon < area.min_lon || *lon > area.max_lon) {
+                 lat.reset();
+                 lon.reset();
+                 accuracy.reset();
+               }
+               const bool updated = co_await context.pool.run([&](db::Connection& c) {
+                 return participant::update_device_location(c, id, secret, lat, lon, accuracy);
+               });
+               if (!updated) throw http::Unauthorized("the device is unknown or disabled, or its secret is wrong");
+               co_return http::empty_response(request, 204);
+             });
+}
+
+}  // namespace burgernet::api
