@@ -1,0 +1,275 @@
+// Participants through the daemon: sign-up, the code arriving by SMS through the queue,
+// verification, care, erasure, devices and their locations, and what selection then sees.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "action/population.hpp"
+
+namespace burgernet::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class ParticipantsTest : public ActionDaemonTest {
+ protected:
+  void SetUp() override {
+    start(json::object(), /*dispatch=*/true);
+    registrar_ = token("registrar", "website");
+  }
+  HttpClient registrar() { return client(registrar_); }
+
+  static json sign_up_body(const std::string& phone = "06-12345678", Place at = centre()) {
+    return {{"phone", phone}, {"addresses", json::array({{{"lat", at.lat}, {"lon", at.lon}}})}};
+  }
+
+  // The lines the file channel `channel` has written so far.
+  std::vector<json> outbox(const std::string& channel) {
+    std::vector<json> lines;
+    std::ifstream in(outbox_ + "/" + channel + ".jsonl");
+    for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+    return lines;
+  }
+
+  // Waits for the verification message to `phone` and returns its six digits.
+  std::string code_sent_to(const std::string& phone, const std::string& channel = "sms", std::size_t nth = 0) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::size_t seen = 0;
+      for (const auto& line : outbox(channel)) {
+        if (line["kind"] != "verification" || line["to"] != phone) continue;
+        if (seen++ < nth) continue;
+        const std::string text = line["text"];
+        const auto at = text.find_first_of("0123456789");
+        return text.substr(at, 6);
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "no verification message to " << phone << "\n" << daemon_->log();
+    return "";
+  }
+
+  std::string sign_up_and_verify(const std::string& phone_national, const std::string& e164, Place at = centre()) {
+    const auto r = registrar().post("/v1/participants", sign_up_body(phone_national, at));
+    EXPECT_EQ(r.status, 201) << r.body;
+    const std::string id = r.json()["id"];
+    const auto v = registrar().post("/v1/participants/" + id + "/verify", {{"code", code_sent_to(e164)}});
+    EXPECT_EQ(v.status, 200) << v.body;
+    return id;
+  }
+
+  json preview(Place at, double radius_m = 500) {
+    auto body = action(circle(at, radius_m));
+    body["dry_run"] = true;
+    const auto r = client().post("/v1/actions", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+  }
+
+  std::string registrar_;
+};
+
+TEST_F(ParticipantsTest, SignUpSendsASixDigitCodeBySmsAndTheRightCodeActivates) {
+  const auto r = registrar().post("/v1/participants", sign_up_body("06-12345678"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["status"], "pending_verification");
+  const std::string id = r.json()["id"];
+  EXPECT_EQ(preview(centre())["recipients"], 0) << "a pending participant is never selected";
+
+  const auto code = code_sent_to("+31612345678");
+  ASSERT_EQ(code.size(), 6u);
+  EXPECT_EQ(count("SELECT count(*) FROM verification_codes WHERE code_hash::text LIKE '%" + code + "%'"), "0")
+      << "the code is stored hashed";
+  const auto v = registrar().post("/v1/participants/" + id + "/verify", {{"code", code}});
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.json()["status"], "active");
+  EXPECT_EQ(preview(centre())["recipients"], 1);
+  EXPECT_EQ(registrar().post("/v1/participants/" + id + "/verify", {{"code", code}}).status, 409);
+}
+
+TEST_F(ParticipantsTest, FiveWrongCodesUseUpTheCodeAndANewOneIsNeeded) {
+  const std::string id = registrar().post("/v1/participants", sign_up_body()).json()["id"];
+  const auto code = code_sent_to("+31612345678");
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  for (int i = 1; i <= 5; ++i) {
+    const auto r = registrar().post("/v1/participants/" + id + "/verify", {{"code", wrong}});
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(r.error_code(), i < 5 ? "code_incorrect" : "code_attempts_exhausted") << r.body;
+  }
+  const auto late = registrar().post("/v1/participants/" + id + "/verify", {{"code", code}});
+  EXPECT_EQ(late.status, 422);
+  EXPECT_EQ(late.error_code(), "code_attempts_exhausted");
+
+  // A new code may be asked for once a minute; pretend the last one is old.
+  EXPECT_EQ(registrar().post("/v1/participants/" + id + "/verification", json::object()).status, 429);
+  database.scalar("UPDATE verification_codes SET created_at = now() - interval '2 minutes' RETURNING 1");
+  ASSERT_EQ(registrar().post("/v1/participants/" + id + "/verification", json::object()).status, 202);
+  const auto fresh = code_sent_to("+31612345678", "sms", 1);
+  EXPECT_EQ(registrar().post("/v1/participants/" + id + "/verify", {{"code", fresh}}).status, 200);
+}
+
+TEST_F(ParticipantsTest, AnExpiredCodeIsRefused) {
+  const std::string id = registrar().post("/v1/participants", sign_up_body()).json()["id"];
+  const auto code = code_sent_to("+31612345678");
+  database.scalar("UPDATE verification_codes SET expires_at = now() - interval '1 second' RETURNING 1");
+  const auto r = registrar().post("/v1/participants/" + id + "/verify", {{"code", code}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.error_code(), "code_expired");
+}
+
+TEST_F(ParticipantsTest, BadInputIsA400NamingTheFieldAndStoresNothing) {
+  for (const auto& [body, field] : std::vector<std::pair<json, std::string>>{
+           {sign_up_body("0900-1234567"), "phone"},
+           {sign_up_body("066-1234567"), "phone"},
+           {{{"phone", "0612345678"}, {"addresses", json::array()}}, "addresses"},
+           {sign_up_body("0612345678", {48.85, 2.35}), "addresses[0].lat"},
+       }) {
+    const auto r = registrar().post("/v1/participants", body);
+    EXPECT_EQ(r.status, 400) << body.dump();
+    EXPECT_EQ(r.json()["error"]["field"], field) << r.body;
+  }
+  EXPECT_EQ(registrar().request(boost::beast::http::verb::post, "/v1/participants", "{not json").status, 400);
+  EXPECT_EQ(count("SELECT count(*) FROM participants"), "0");
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries"), "0");
+}
+
+TEST_F(ParticipantsTest, OnlyARegistrarTokenMaySignPeopleUpOrReadThem) {
+  const auto r = client().post("/v1/participants", sign_up_body());
+  EXPECT_EQ(r.status, 403);
+  const std::string id = registrar().post("/v1/participants", sign_up_body()).json()["id"];
+  EXPECT_EQ(client().get("/v1/participants/" + id).status, 403);
+  EXPECT_EQ(HttpClient(daemon_->port()).get("/v1/participants/" + id).status, 401);
+}
+
+TEST_F(ParticipantsTest, GetShowsTheParticipantAndPatchChangesWhoIsSelected) {
+  const auto id = sign_up_and_verify("0612345678", "+31612345678");
+  auto got = registrar().get("/v1/participants/" + id);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["phone"], "+31612345678");
+  EXPECT_EQ(got.json()["status"], "active");
+  ASSERT_EQ(got.json()["addresses"].size(), 1u);
+  EXPECT_NEAR(got.json()["addresses"][0]["lat"].get<double>(), kLat, 1e-6);
+  EXPECT_EQ(got.json()["addresses"][0]["channels"], json({"voice", "sms"}));
+
+  // Moving house to 5 km north: no longer in the centre's circle, now in the new one.
+  const auto north = offset(centre(), 5000, 0);
+  const auto patched = registrar().patch(
+      "/v1/participants/" + id,
+      {{"addresses", json::array({{{"lat", north.lat},
+                                   {"lon", north.lon},
+                                   {"channels", {"sms"}},
+                                   {"quiet_hours", {{"from", "23:00"}, {"to", "07:00"}}}}})},
+       {"language", "en"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json()["language"], "en");
+  EXPECT_EQ(patched.json()["addresses"][0]["quiet_hours"]["from"], "23:00");
+  EXPECT_EQ(preview(centre())["recipients"], 0);
+  const auto there = preview(north);
+  EXPECT_EQ(there["recipients"], 1);
+  EXPECT_EQ(there["by_channel"].value("voice", 0), 0);
+  EXPECT_EQ(there["by_channel"]["sms"], 1);
+
+  // A change that breaks the channel rules is refused and changes nothing.
+  const auto bad = registrar().patch("/v1/participants/" + id, {{"phone", "020-1234567"}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(registrar().get("/v1/participants/" + id).json()["phone"], "+31612345678");
+  EXPECT_EQ(registrar().get("/v1/participants/" + id + "x").status, 404);
+  EXPECT_EQ(registrar().get("/v1/participants/00000000-0000-0000-0000-000000000000").status, 404);
+}
+
+TEST_F(ParticipantsTest, ANewNumberMustBeVerifiedAgain) {
+  const auto id = sign_up_and_verify("0612345678", "+31612345678");
+  const auto r = registrar().patch("/v1/participants/" + id, {{"phone", "+31 6 87654321"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["status"], "pending_verification");
+  EXPECT_EQ(preview(centre())["recipients"], 0);
+  const auto code = code_sent_to("+31687654321");
+  EXPECT_EQ(registrar().post("/v1/participants/" + id + "/verify", {{"code", code}}).status, 200);
+  EXPECT_EQ(preview(centre())["recipients"], 1);
+}
+
+TEST_F(ParticipantsTest, SigningUpAgainLooksTheSameAndTheVerifiedSignUpReplacesTheOld) {
+  const auto first = sign_up_and_verify("0612345678", "+31612345678");
+  const auto again = registrar().post("/v1/participants", sign_up_body("+31612345678", offset(centre(), 3000, 0)));
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.json()["status"], "pending_verification");
+  const std::string second = again.json()["id"];
+  EXPECT_NE(second, first);
+  EXPECT_EQ(preview(centre())["recipients"], 1) << "the old registration serves until the new one is verified";
+  const auto code = code_sent_to("+31612345678", "sms", 1);
+  ASSERT_EQ(registrar().post("/v1/participants/" + second + "/verify", {{"code", code}}).status, 200);
+  EXPECT_EQ(registrar().get("/v1/participants/" + first).status, 404);
+  EXPECT_EQ(preview(centre())["recipients"], 0);
+  EXPECT_EQ(preview(offset(centre(), 3000, 0))["recipients"], 1);
+}
+
+TEST_F(ParticipantsTest, ErasureRemovesThePersonAndWhatWaitsForThemAndKeepsACount) {
+  const auto id = sign_up_and_verify("0612345678", "+31612345678");
+  const auto device = registrar().post("/v1/participants/" + id + "/devices",
+                                       {{"platform", "android"}, {"push_token", "fcm-token-1"}});
+  ASSERT_EQ(device.status, 201);
+  // Something still waiting for them: an alert scheduled for later.
+  auto later = action(circle(centre(), 500), "alert");
+  later["send_at"] = "2099-01-01T12:00:00Z";
+  later["expires_in_s"] = 3600;
+  ASSERT_EQ(client().post("/v1/actions", later).status, 201);
+  ASSERT_NE(count("SELECT count(*) FROM deliveries WHERE participant_id = '" + id + "'"), "0");
+
+  ASSERT_EQ(registrar().del("/v1/participants/" + id).status, 204);
+  EXPECT_EQ(registrar().get("/v1/participants/" + id).status, 404);
+  EXPECT_EQ(registrar().del("/v1/participants/" + id).status, 404);
+  EXPECT_EQ(count("SELECT count(*) FROM participants"), "0");
+  EXPECT_EQ(count("SELECT count(*) FROM participant_addresses"), "0");
+  EXPECT_EQ(count("SELECT count(*) FROM devices"), "0");
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE status = 'queued' AND channel <> 'twitter'"), "0");
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE participant_id IS NOT NULL"), "0");
+  EXPECT_EQ(count("SELECT sum(erased) FROM participant_erasures"), "1");
+  EXPECT_EQ(count("SELECT count(*) FROM participants p, deliveries d WHERE d.body LIKE '%' || p.phone || '%'"), "0");
+}
+
+TEST_F(ParticipantsTest, ADeviceReportsItsLocationWithItsOwnSecretAndIsThenReachedByPush) {
+  const auto id = sign_up_and_verify("0612345678", "+31612345678", offset(centre(), 10000, 0));
+  const auto r = registrar().post("/v1/participants/" + id + "/devices",
+                                  {{"platform", "ios"}, {"push_token", "apns-token-1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string device = r.json()["device_id"];
+  const std::string secret = r.json()["device_secret"];
+  EXPECT_EQ(count("SELECT count(*) FROM devices WHERE secret_hash::text LIKE '%" + secret + "%'"), "0");
+
+  HttpClient phone(daemon_->port(), secret);
+  const json here = {{"lat", kLat}, {"lon", kLon}, {"accuracy_m", 15}};
+  EXPECT_EQ(phone.put("/v1/devices/" + device + "/location", here).status, 204);
+  const auto seen = preview(centre());
+  EXPECT_EQ(seen["recipients"], 1);
+  EXPECT_EQ(seen["by_channel"]["push"], 1);
+  EXPECT_EQ(seen["by_channel"].value("sms", 0), 0) << "a match by location alone gets push only";
+
+  HttpClient stranger(daemon_->port(), "bnd_wrong");
+  EXPECT_EQ(stranger.put("/v1/devices/" + device + "/location", here).status, 401);
+  EXPECT_EQ(HttpClient(daemon_->port(), registrar_).put("/v1/devices/" + device + "/location", here).status, 401);
+  EXPECT_EQ(phone.put("/v1/devices/" + device + "/location", {{"lat", 95}, {"lon", 4.9}}).status, 400);
+  // Abroad: the location is cleared, not kept.
+  EXPECT_EQ(phone.put("/v1/devices/" + device + "/location", {{"lat", 48.85}, {"lon", 2.35}}).status, 204);
+  EXPECT_EQ(preview(centre())["recipients"], 0);
+  EXPECT_EQ(count("SELECT count(*) FROM devices WHERE location IS NOT NULL"), "0");
+}
+
+TEST_F(ParticipantsTest, DevicesAreCheckedAndLimited) {
+  const auto id = sign_up_and_verify("0612345678", "+31612345678");
+  const auto path = "/v1/participants/" + id + "/devices";
+  EXPECT_EQ(registrar().post(path, {{"platform", "symbian"}, {"push_token", "t"}}).status, 400);
+  EXPECT_EQ(registrar().post(path, {{"platform", "ios"}, {"push_token", ""}}).status, 400);
+  EXPECT_EQ(registrar().post("/v1/participants/00000000-0000-0000-0000-000000000000/devices",
+                             {{"platform", "ios"}, {"push_token", "t"}})
+                .status,
+            404);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(registrar().post(path, {{"platform", "ios"}, {"push_token", "t" + std::to_string(i)}}).status, 201);
+  }
+  EXPECT_EQ(registrar().post(path, {{"platform", "ios"}, {"push_token", "t11"}}).status, 409);
+}
+
+}  // namespace
+}  // namespace burgernet::testing
