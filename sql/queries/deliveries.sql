@@ -15,7 +15,7 @@ WITH picked AS (
   RETURNING d.*
 )
 SELECT c.id, c.action_id::text AS action_id, c.kind::text AS kind, c.body,
-       p.phone, p.email, dv.push_token, m.text AS message_text,
+       p.phone_sealed AS phone, p.email_sealed AS email, dv.push_token_sealed AS push_token, m.text AS message_text,
        a.title, a.category, a.kind::text AS action_kind,
        CASE WHEN c.expires_at < now() OR a.expires_at < now() OR a.status = 'expired' THEN 'expired'
             WHEN a.status = 'closed' AND c.kind <> 'closing' THEN 'cancelled'

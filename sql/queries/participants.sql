@@ -1,8 +1,9 @@
 -- Participants, their addresses, verification codes and devices.
 
 -- name: ParticipantInsert :one
-INSERT INTO participants (phone, phone_mobile, email, language)
-VALUES ($1, $2::boolean, $3, $4)
+-- The number and e-mail come sealed, with the keyed hash of the number (migration 0006).
+INSERT INTO participants (phone_sealed, phone_lookup, phone_mobile, email_sealed, language)
+VALUES ($1::bytea, $2::bytea, $3::boolean, $4::bytea, $5)
 RETURNING id;
 
 -- name: ParticipantAddressesInsert :exec
@@ -21,10 +22,10 @@ FROM jsonb_to_recordset($2::jsonb)
 DELETE FROM participant_addresses WHERE participant_id = $1::uuid;
 
 -- name: ParticipantLock :one
-SELECT status::text, phone, phone_mobile, email FROM participants WHERE id = $1::uuid FOR UPDATE;
+SELECT status::text, phone_lookup, phone_mobile FROM participants WHERE id = $1::uuid FOR UPDATE;
 
 -- name: ParticipantGet :one
-SELECT p.id, p.status::text, p.phone, p.email, p.language,
+SELECT p.id, p.status::text, p.phone_sealed, p.email_sealed, p.language,
        to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
        to_char(p.verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS verified_at,
        (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
@@ -48,14 +49,16 @@ SELECT p.id, p.status::text, p.phone, p.email, p.language,
 FROM participants p WHERE p.id = $1::uuid;
 
 -- name: ParticipantUpdate :one
--- NULL leaves a field as it is; $5 true removes the e-mail address. A new number must be
--- verified again, and the participant gets nothing until it is.
+-- NULL leaves a field as it is; $5 true removes the e-mail address. A new number ($7, its
+-- keyed hash) must be verified again, and the participant gets nothing until it is.
 UPDATE participants
-SET phone = coalesce($2, phone),
+SET phone_sealed = coalesce($2::bytea, phone_sealed),
+    phone_lookup = coalesce($7::bytea, phone_lookup),
     phone_mobile = coalesce($3::boolean, phone_mobile),
-    status = CASE WHEN $2 IS NOT NULL AND $2 <> phone THEN 'pending_verification'::participant_status ELSE status END,
-    verified_at = CASE WHEN $2 IS NOT NULL AND $2 <> phone THEN NULL ELSE verified_at END,
-    email = CASE WHEN $5::boolean THEN NULL ELSE coalesce($4, email) END,
+    status = CASE WHEN $7::bytea IS NOT NULL AND $7::bytea <> phone_lookup
+                  THEN 'pending_verification'::participant_status ELSE status END,
+    verified_at = CASE WHEN $7::bytea IS NOT NULL AND $7::bytea <> phone_lookup THEN NULL ELSE verified_at END,
+    email_sealed = CASE WHEN $5::boolean THEN NULL ELSE coalesce($4::bytea, email_sealed) END,
     language = coalesce($6, language),
     updated_at = now()
 WHERE id = $1::uuid
@@ -64,10 +67,10 @@ RETURNING status::text;
 -- name: ParticipantChannelConflicts :one
 -- What a change left inconsistent: an SMS to a number that takes calls only, an e-mail without address.
 SELECT coalesce(bool_or('sms' = ANY (a.channels)) AND NOT p.phone_mobile, false) AS sms_without_mobile,
-       coalesce(bool_or('email' = ANY (a.channels)) AND p.email IS NULL, false) AS email_without_address
+       coalesce(bool_or('email' = ANY (a.channels)) AND p.email_sealed IS NULL, false) AS email_without_address
 FROM participants p LEFT JOIN participant_addresses a ON a.participant_id = p.id
 WHERE p.id = $1::uuid
-GROUP BY p.phone_mobile, p.email;
+GROUP BY p.phone_mobile, p.email_sealed;
 
 -- name: VerificationCodeUpsert :exec
 -- One live code per participant: a new one replaces the old and its count of tries.
@@ -84,9 +87,10 @@ UPDATE deliveries SET status = 'cancelled', body = NULL
 WHERE participant_id = $1::uuid AND kind = 'verification' AND status = 'queued';
 
 -- name: VerificationDeliveryInsert :exec
--- The text is kept only until it is sent (DeliveriesMarkSent clears it), and expires with the code.
+-- The text, sealed, is kept only until it is sent (DeliveriesMarkSent clears it), and expires
+-- with the code.
 INSERT INTO deliveries (participant_id, channel, kind, priority, body, expires_at, max_attempts)
-VALUES ($1::uuid, $2, 'verification', 0, $3, now() + make_interval(secs => $4::int), $5::int);
+VALUES ($1::uuid, $2, 'verification', 0, $3::bytea, now() + make_interval(secs => $4::int), $5::int);
 
 -- name: VerificationCodeLock :one
 SELECT code_hash, attempts, expires_at > now() AS live
@@ -103,7 +107,7 @@ UPDATE participants SET status = 'active', verified_at = now(), updated_at = now
 
 -- name: ParticipantsActiveWithPhone :many
 -- The older registrations a verified sign-up replaces.
-SELECT id FROM participants WHERE phone = $1 AND status = 'active' AND id <> $2::uuid;
+SELECT id FROM participants WHERE phone_lookup = $1::bytea AND status = 'active' AND id <> $2::uuid;
 
 -- name: ParticipantEraseDeliveries :exec
 -- What is still waiting goes with the person; what was sent stays as an anonymous count
@@ -122,8 +126,8 @@ ON CONFLICT (month) DO UPDATE SET erased = participant_erasures.erased + 1;
 SELECT count(*) FROM devices WHERE participant_id = $1::uuid AND disabled_at IS NULL;
 
 -- name: DeviceInsert :one
-INSERT INTO devices (participant_id, platform, push_token, secret_hash)
-VALUES ($1::uuid, $2, $3, $4::bytea)
+INSERT INTO devices (participant_id, platform, push_token_sealed, secret_hash)
+VALUES ($1::uuid, $2, $3::bytea, $4::bytea)
 RETURNING id;
 
 -- name: DeviceLocationUpdate :one
@@ -142,17 +146,34 @@ RETURNING id;
 -- each. Returns the lines whose number is already registered (and so were not imported).
 WITH r AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
-    AS r(line int, phone text, mobile boolean, language text, lat float8, lon float8, channels text[],
-         quiet_from time, quiet_to time)
+    AS r(line int, phone_sealed bytea, phone_lookup bytea, mobile boolean, language text, lat float8,
+         lon float8, channels text[], quiet_from time, quiet_to time)
 ), inserted AS (
-  INSERT INTO participants (status, phone, phone_mobile, language, verified_at)
-  SELECT 'active', r.phone, r.mobile, r.language, now() FROM r
-  ON CONFLICT (phone) WHERE status = 'active' DO NOTHING
-  RETURNING id, phone
+  INSERT INTO participants (status, phone_sealed, phone_lookup, phone_mobile, language, verified_at)
+  SELECT 'active', r.phone_sealed, r.phone_lookup, r.mobile, r.language, now() FROM r
+  ON CONFLICT (phone_lookup) WHERE status = 'active' DO NOTHING
+  RETURNING id, phone_lookup
 ), addresses AS (
   INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, quiet_to)
   SELECT i.id, 0, ST_Transform(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), 28992), r.channels,
          r.quiet_from, r.quiet_to
-  FROM inserted i JOIN r ON r.phone = i.phone
+  FROM inserted i JOIN r ON r.phone_lookup = i.phone_lookup
 )
-SELECT r.line FROM r WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.phone = r.phone) ORDER BY r.line;
+SELECT r.line FROM r WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.phone_lookup = r.phone_lookup)
+ORDER BY r.line;
+
+-- name: ParticipantsSealedPage :many
+-- `burgernetctl keys rotate` walks the participants in id order, a page at a time.
+SELECT id, phone_sealed, email_sealed FROM participants WHERE id > $1::uuid ORDER BY id LIMIT $2::int;
+
+-- name: ParticipantReseal :one
+-- Only if nobody changed the number since it was read ($5): a PATCH in between wins.
+UPDATE participants SET phone_sealed = $2::bytea, phone_lookup = $3::bytea, email_sealed = $4::bytea
+WHERE id = $1::uuid AND phone_sealed = $5::bytea
+RETURNING id;
+
+-- name: VerificationBodiesQueued :many
+SELECT id, body FROM deliveries WHERE kind = 'verification' AND status = 'queued' AND body IS NOT NULL;
+
+-- name: VerificationBodyReseal :exec
+UPDATE deliveries SET body = $2::bytea WHERE id = $1 AND status = 'queued' AND body = $3::bytea;

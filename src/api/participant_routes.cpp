@@ -57,7 +57,7 @@ void add_participant_routes(http::Router& router, Context& context) {
     const auto config = context.config.get();
     const auto parsed = participant::parse_sign_up(request.json_body(), *config);
     const auto id = co_await context.pool.run(
-        [&](db::Connection& c) { return participant::sign_up(c, parsed, *config); });
+        [&](db::Connection& c) { return participant::sign_up(c, parsed, *config, context.keys); });
     spdlog::info("participant {} signed up by {}; verification code queued", id, request.caller->name);
     // The same answer whether or not the number is registered already (migration 0003).
     co_return http::json_response(request, 201, {{"id", id}, {"status", "pending_verification"}});
@@ -84,7 +84,7 @@ void add_participant_routes(http::Router& router, Context& context) {
                const auto& id = id_param(request, "id");
                const auto config = context.config.get();
                co_await context.pool.run([&](db::Connection& c) {
-                 participant::resend_verification(c, id, *config);
+                 participant::resend_verification(c, id, *config, context.keys);
                  return 0;
                });
                co_return http::json_response(request, 202, {{"status", "pending_verification"}});
@@ -92,7 +92,7 @@ void add_participant_routes(http::Router& router, Context& context) {
 
   router.add(verb::verb::get, "/v1/participants/{id}", kRegistrar, [&context](Request& request) -> awaitable<Response> {
     const auto& id = id_param(request, "id");
-    const auto body = co_await context.pool.run([&](db::Connection& c) { return participant::get_participant(c, id); });
+    const auto body = co_await context.pool.run([&](db::Connection& c) { return participant::get_participant(c, id, context.keys); });
     co_return http::json_response(request, 200, body);
   });
 
@@ -102,7 +102,7 @@ void add_participant_routes(http::Router& router, Context& context) {
                const auto config = context.config.get();
                const auto change = participant::parse_participant_change(request.json_body(), *config);
                const auto body = co_await context.pool.run(
-                   [&](db::Connection& c) { return participant::change_participant(c, id, change, *config); });
+                   [&](db::Connection& c) { return participant::change_participant(c, id, change, *config, context.keys); });
                co_return http::json_response(request, 200, body);
              });
 
@@ -132,7 +132,7 @@ void add_participant_routes(http::Router& router, Context& context) {
                  throw http::BadRequest("push_token", "must be 1 to 4096 characters without spaces");
                }
                const auto device = co_await context.pool.run(
-                   [&](db::Connection& c) { return participant::add_device(c, id, platform, push_token); });
+                   [&](db::Connection& c) { return participant::add_device(c, id, platform, push_token, context.keys); });
                co_return http::json_response(request, 201,
                                              {{"device_id", device.device_id}, {"device_secret", device.device_secret}});
              });

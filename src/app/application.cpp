@@ -36,7 +36,8 @@ Application::Application(config::Config config, std::string config_path)
     : config_path_(std::move(config_path)),
       config_(config),
       pool_(pool_options(config)),
-      context_{config_, pool_, metrics_, database_},
+      keys_(privacy::PersonalDataKeys::load(config.privacy)),
+      context_{config_, pool_, metrics_, database_, keys_},
       service_(context_, api::make_router(context_)),
       server_(io_, config.http, [this](http::Request& request) { return service_.handle(request); }),
       signals_(io_, SIGTERM, SIGINT, SIGHUP) {
@@ -51,7 +52,7 @@ Application::~Application() {
 int Application::run() {
   const auto config = config_.get();
   try {
-    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, pool_, metrics_);
+    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, pool_, metrics_, keys_);
   } catch (const channel::UnsupportedDriver& e) {
     spdlog::critical("{}", e.what());
     return 1;

@@ -2,6 +2,7 @@
 // because a typo in a limit must not silently fall back to the default.
 #include "burgernet/config/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -224,6 +225,22 @@ Config parse_config(const json& document, const std::string& env_database_url) {
     r.finish();
   }
   if (const json* v = root.find("queue")) parse_queue(*v, config.queue);
+  if (const json* v = root.find("privacy")) {
+    ObjectReader r(*v, "privacy");
+    r.string("key_file", config.privacy.key_file);
+    r.string("lookup_key_file", config.privacy.lookup_key_file);
+    if (const json* previous = r.find("previous_key_files")) {
+      if (!previous->is_array() || !std::all_of(previous->begin(), previous->end(), [](const json& p) {
+            return p.is_string() && !p.get<std::string>().empty();
+          })) {
+        ObjectReader::fail("privacy.previous_key_files", "must be an array of file paths");
+      }
+      config.privacy.previous_key_files = previous->get<std::vector<std::string>>();
+    }
+    r.finish();
+    if (config.privacy.key_file.empty()) ObjectReader::fail("privacy.key_file", "must not be empty");
+    if (config.privacy.lookup_key_file.empty()) ObjectReader::fail("privacy.lookup_key_file", "must not be empty");
+  }
   if (const json* v = root.find("log")) {
     ObjectReader r(*v, "log");
     r.string("level", config.log_level);

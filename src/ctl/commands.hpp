@@ -22,5 +22,7 @@ int run_migrate(const config::Config& config);
 int run_token_create(const config::Config& config, const TokenOptions& options);
 int run_participants_import(const config::Config& config, const ImportOptions& options);
 int run_areas_import(const config::Config& config, const ImportOptions& options);
+// Reseals what was sealed with a previous key, and recomputes every look-up hash.
+int run_keys_rotate(const config::Config& config);
 
 }  // namespace burgernet::ctl

@@ -4,6 +4,7 @@
 
 #include "burgernet/config/config.hpp"
 #include "burgernet/db/errors.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
 #include "ctl/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -37,6 +38,11 @@ int main(int argc, char** argv) {
   auto* areas_import = areas->add_subcommand("import", "load a GeoJSON FeatureCollection with code and name");
   areas_import->add_option("file", import_options.path, "the GeoJSON file")->required();
 
+  auto* keys = cli.add_subcommand("keys", "keys of personal data at rest");
+  keys->require_subcommand(1);
+  auto* keys_rotate = keys->add_subcommand(
+      "rotate", "reseal every phone number, e-mail address and pending code with privacy.key_file");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -55,6 +61,10 @@ int main(int argc, char** argv) {
     if (*token_create) return ctl::run_token_create(config, token_options);
     if (*participants_import) return ctl::run_participants_import(config, import_options);
     if (*areas_import) return ctl::run_areas_import(config, import_options);
+    if (*keys_rotate) return ctl::run_keys_rotate(config);
+  } catch (const privacy::KeyError& e) {
+    std::cerr << "burgernetctl: privacy key error: " << e.what() << "\n";
+    return 2;
   } catch (const db::DatabaseUnavailable& e) {
     std::cerr << "burgernetctl: " << e.what() << "\n";
     return 3;

@@ -11,6 +11,7 @@
 #include "burgernet/db/connection.hpp"
 #include "burgernet/http/errors.hpp"
 #include "burgernet/participant/participant_request.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
 #include "ctl/commands.hpp"
 
@@ -47,7 +48,8 @@ bool read_number(const std::string& text, double& out) {
 }
 
 // One CSV line as a record for ParticipantsImport; throws http::BadRequest with the reason.
-json read_line(const std::vector<std::string>& fields, const config::Config& config) {
+json read_line(const std::vector<std::string>& fields, const config::Config& config,
+               const privacy::PersonalDataKeys& keys) {
   if (fields.size() < 3 || fields.size() > kColumns) {
     throw http::BadRequest("", "expected 7 columns: " + std::string(kHeader));
   }
@@ -68,8 +70,13 @@ json read_line(const std::vector<std::string>& fields, const config::Config& con
       !std::islower(static_cast<unsigned char>(language[1]))) {
     throw http::BadRequest("language", "must be a two-letter language code such as nl");
   }
-  json record = {{"phone", phone.e164}, {"mobile", phone.mobile}, {"language", language},
-                 {"lat", lat},          {"lon", lon},             {"channels", parsed.channels}};
+  json record = {{"phone_sealed", keys.seal(phone.e164, "phone")},
+                 {"phone_lookup", keys.lookup(phone.e164)},
+                 {"mobile", phone.mobile},
+                 {"language", language},
+                 {"lat", lat},
+                 {"lon", lon},
+                 {"channels", parsed.channels}};
   if (parsed.quiet_from) record["quiet_from"] = *parsed.quiet_from;
   if (parsed.quiet_to) record["quiet_to"] = *parsed.quiet_to;
   return record;
@@ -95,6 +102,7 @@ int run_participants_import(const config::Config& config, const ImportOptions& o
     return 2;
   }
 
+  const auto keys = privacy::PersonalDataKeys::load(config.privacy);
   db::Connection connection(config.database.url);
   std::size_t imported = 0, rejected = 0, number = 1;
   std::map<std::string, std::size_t> first_line_of;  // a number twice in the file: the first wins
@@ -113,8 +121,8 @@ int run_participants_import(const config::Config& config, const ImportOptions& o
     ++number;
     if (trim(line).empty()) continue;
     try {
-      auto record = read_line(split(line, ','), config);
-      const auto [first, fresh] = first_line_of.emplace(record["phone"].get<std::string>(), number);
+      auto record = read_line(split(line, ','), config, keys);
+      const auto [first, fresh] = first_line_of.emplace(record["phone_lookup"].get<std::string>(), number);
       if (!fresh) throw http::BadRequest("phone", "the same number as line " + std::to_string(first->second));
       record["line"] = number;
       batch.push_back(std::move(record));

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "burgernet/app/application.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/config/config.hpp"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   try {
     burgernet::app::Application application(std::move(config), config_path);
     return application.run();
+  } catch (const burgernet::privacy::KeyError& e) {
+    std::cerr << "burgernetd: privacy key error: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     spdlog::critical("burgernetd: {}", e.what());
     return 1;

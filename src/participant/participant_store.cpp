@@ -39,13 +39,14 @@ std::string verification_channel(bool mobile, const config::Config& config) {
                                         : "this number takes calls only, and no voice channel is configured");
 }
 
-void queue_code(db::Connection& c, const std::string& id, bool mobile, const config::Config& config) {
+void queue_code(db::Connection& c, const std::string& id, bool mobile, const config::Config& config,
+                const privacy::PersonalDataKeys& keys) {
   const auto channel = verification_channel(mobile, config);
   const auto code = new_code();
   c.exec(sql::query("VerificationCodeUpsert"), id, code_hash_param(id, code), kCodeValidSeconds);
   c.exec(sql::query("VerificationDeliveriesCancel"), id);
   c.exec(sql::query("VerificationDeliveryInsert"),
-         db::Params(id, channel, verification_text(code, channel), kCodeValidSeconds,
+         db::Params(id, channel, keys.seal(verification_text(code, channel), "verification"), kCodeValidSeconds,
                     config.channels.at(channel).max_attempts));
 }
 
@@ -77,19 +78,24 @@ std::string verification_text(const std::string& code, const std::string& channe
   return "Uw Burgernet-code is " + code + ". Deze code is 10 minuten geldig. Deel hem met niemand.";
 }
 
-std::string sign_up(db::Connection& c, const SignUpRequest& request, const config::Config& config) {
+std::string sign_up(db::Connection& c, const SignUpRequest& request, const config::Config& config,
+                    const privacy::PersonalDataKeys& keys) {
   verification_channel(request.phone.mobile, config);  // refuse before storing anything
   db::Transaction transaction(c);
-  const auto id = c.exec(sql::query("ParticipantInsert"), request.phone.e164, request.phone.mobile, request.email,
-                         request.language)
+  std::optional<std::string> email;
+  if (request.email) email = keys.seal(*request.email, "email");
+  const auto id = c.exec(sql::query("ParticipantInsert"),
+                         db::Params(keys.seal(request.phone.e164, "phone"), keys.lookup(request.phone.e164),
+                                    request.phone.mobile, email, request.language))
                       .string(0, 0);
   c.exec(sql::query("ParticipantAddressesInsert"), id, addresses_as_records(request.addresses).dump());
-  queue_code(c, id, request.phone.mobile, config);
+  queue_code(c, id, request.phone.mobile, config, keys);
   transaction.commit();
   return id;
 }
 
-void resend_verification(db::Connection& c, const std::string& id, const config::Config& config) {
+void resend_verification(db::Connection& c, const std::string& id, const config::Config& config,
+                         const privacy::PersonalDataKeys& keys) {
   db::Transaction transaction(c);
   const auto participant = c.exec(sql::query("ParticipantLock"), id);
   if (participant.empty()) throw http::NotFound("no such participant");
@@ -99,7 +105,7 @@ void resend_verification(db::Connection& c, const std::string& id, const config:
     const int wait = kCodeResendAfterSeconds - static_cast<int>(age.float64(0, 0));
     throw http::TooManyRequests("a code was sent less than a minute ago", wait);
   }
-  queue_code(c, id, participant.boolean(0, 2), config);
+  queue_code(c, id, participant.boolean(0, 2), config, keys);
   transaction.commit();
 }
 
@@ -127,53 +133,55 @@ void verify(db::Connection& c, const std::string& id, const std::string& code) {
   }
   c.exec(sql::query("VerificationCodeDelete"), id);
   c.exec(sql::query("VerificationDeliveriesCancel"), id);
-  const auto phone = participant.string(0, 1);
-  const auto older = c.exec(sql::query("ParticipantsActiveWithPhone"), phone, id);
+  const auto phone_lookup = participant.string(0, 1);
+  const auto older = c.exec(sql::query("ParticipantsActiveWithPhone"), phone_lookup, id);
   for (int i = 0; i < older.rows(); ++i) erase(c, older.string(i, 0));
   c.exec(sql::query("ParticipantActivate"), id);
   transaction.commit();
   if (older.rows() > 0) spdlog::info("participant {} verified; it replaces an older registration", id);
 }
 
-json get_participant(db::Connection& c, const std::string& id) {
+json get_participant(db::Connection& c, const std::string& id, const privacy::PersonalDataKeys& keys) {
   const auto r = c.exec(sql::query("ParticipantGet"), id);
   if (r.empty()) throw http::NotFound("no such participant");
   json out = {{"id", r.string(0, 0)},
               {"status", r.string(0, 1)},
-              {"phone", r.string(0, 2)},
+              {"phone", keys.open(r.text(0, 2), "phone")},
               {"language", r.string(0, 4)},
               {"created_at", r.string(0, 5)},
               {"addresses", json::parse(r.string(0, 7))},
               {"devices", json::parse(r.string(0, 8))}};
-  out["email"] = r.is_null(0, 3) ? json() : json(r.string(0, 3));
+  out["email"] = r.is_null(0, 3) ? json() : json(keys.open(r.text(0, 3), "email"));
   out["verified_at"] = r.is_null(0, 6) ? json() : json(r.string(0, 6));
   return out;
 }
 
 json change_participant(db::Connection& c, const std::string& id, const ParticipantChange& change,
-                        const config::Config& config) {
+                        const config::Config& config, const privacy::PersonalDataKeys& keys) {
   db::Transaction transaction(c);
   const auto before = c.exec(sql::query("ParticipantLock"), id);
   if (before.empty()) throw http::NotFound("no such participant");
-  const bool new_number = change.phone && change.phone->e164 != before.string(0, 1);
-  if (new_number) verification_channel(change.phone->mobile, config);
-  std::optional<std::string> phone, email;
+  std::optional<std::string> phone, phone_lookup, email;
   std::optional<bool> mobile;
   if (change.phone) {
-    phone = change.phone->e164;
+    phone = keys.seal(change.phone->e164, "phone");
+    phone_lookup = keys.lookup(change.phone->e164);
     mobile = change.phone->mobile;
   }
+  const bool new_number = phone_lookup && *phone_lookup != before.string(0, 1);
+  if (new_number) verification_channel(change.phone->mobile, config);
   const bool remove_email = change.email && !change.email->has_value();
-  if (change.email && change.email->has_value()) email = **change.email;
-  c.exec(sql::query("ParticipantUpdate"), id, phone, mobile, email, remove_email, change.language);
+  if (change.email && change.email->has_value()) email = keys.seal(**change.email, "email");
+  c.exec(sql::query("ParticipantUpdate"),
+         db::Params(id, phone, mobile, email, remove_email, change.language, phone_lookup));
   if (change.addresses) {
     c.exec(sql::query("ParticipantAddressesDelete"), id);
     c.exec(sql::query("ParticipantAddressesInsert"), id, addresses_as_records(*change.addresses).dump());
   }
   check_channels(c, id);
-  if (new_number) queue_code(c, id, change.phone->mobile, config);
+  if (new_number) queue_code(c, id, change.phone->mobile, config, keys);
   transaction.commit();
-  return get_participant(c, id);
+  return get_participant(c, id, keys);
 }
 
 void erase_participant(db::Connection& c, const std::string& id) {
@@ -183,7 +191,7 @@ void erase_participant(db::Connection& c, const std::string& id) {
 }
 
 NewDevice add_device(db::Connection& c, const std::string& participant_id, const std::string& platform,
-                     const std::string& push_token) {
+                     const std::string& push_token, const privacy::PersonalDataKeys& keys) {
   db::Transaction transaction(c);
   if (c.exec(sql::query("ParticipantLock"), participant_id).empty()) throw http::NotFound("no such participant");
   if (c.exec(sql::query("DeviceCountActive"), participant_id).int64(0, 0) >= kMaxDevices) {
@@ -192,7 +200,7 @@ NewDevice add_device(db::Connection& c, const std::string& participant_id, const
   }
   NewDevice device;
   device.device_secret = auth::new_secret("bnd_");
-  device.device_id = c.exec(sql::query("DeviceInsert"), participant_id, platform, push_token,
+  device.device_id = c.exec(sql::query("DeviceInsert"), participant_id, platform, keys.seal(push_token, "push_token"),
                             auth::secret_hash_param(device.device_secret))
                          .string(0, 0);
   transaction.commit();

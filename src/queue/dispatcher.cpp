@@ -29,6 +29,7 @@ struct Dispatcher::Row {
   std::string kind, skip;
   std::optional<std::string> body, phone, email, push_token, message_text, title, category, action_kind;
   int attempt = 1;
+  std::string open_error;  // a sealed field that did not open: the delivery fails with this
 };
 
 namespace {
@@ -48,8 +49,9 @@ std::optional<std::string> address(const std::string& channel, const auto& row) 
 
 }  // namespace
 
-Dispatcher::Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics)
-    : config_(config), pool_(pool), metrics_(metrics), process_id_(unique_process_id()),
+Dispatcher::Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics,
+                       const privacy::PersonalDataKeys& keys)
+    : config_(config), pool_(pool), metrics_(metrics), keys_(keys), process_id_(unique_process_id()),
       random_(std::random_device{}()) {
   channels_ = channel::make_channels(config, blocking_.get_executor());
   render_options_.sms_max_segments = static_cast<std::size_t>(config.sms_max_segments);
@@ -107,6 +109,20 @@ asio::awaitable<void> Dispatcher::sleep(milliseconds duration) {
   sleepers_.erase(&timer);
 }
 
+// Phone numbers, e-mail addresses and verification texts are sealed at rest
+// (privacy/personal_data_keys.hpp); they are opened here, on a database thread, just before
+// sending, and exist in clear only in memory.
+void Dispatcher::open_sealed(Row& row) const {
+  try {
+    if (row.phone) row.phone = keys_.open(*row.phone, "phone");
+    if (row.email) row.email = keys_.open(*row.email, "email");
+    if (row.push_token) row.push_token = keys_.open(*row.push_token, "push_token");
+    if (row.body) row.body = keys_.open(*row.body, "verification");
+  } catch (const privacy::KeyError& e) {
+    row.open_error = std::string("cannot open the sealed recipient data: ") + e.what();
+  }
+}
+
 asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
   const std::string owner = process_id_ + ":" + channel_name + ":" + std::to_string(index);
   const int batch = config_.queue.batch_size;
@@ -122,7 +138,8 @@ asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
                             r.optional_string(i, 3), r.optional_string(i, 4), r.optional_string(i, 5),
                             r.optional_string(i, 6), r.optional_string(i, 7), r.optional_string(i, 8),
                             r.optional_string(i, 9), r.optional_string(i, 10),
-                            static_cast<int>(r.int64(i, 13))});
+                            static_cast<int>(r.int64(i, 13)), {}});
+          open_sealed(out.back());
         }
         return out;
       });
@@ -149,6 +166,11 @@ asio::awaitable<void> Dispatcher::process(const std::string& channel_name, const
     if (!row.skip.empty()) {
       skip_ids.push_back(std::to_string(row.id));
       skip_status.push_back(row.skip);
+      continue;
+    }
+    if (!row.open_error.empty()) {
+      fail_ids.push_back(std::to_string(row.id));
+      fail_reasons.push_back(row.open_error);
       continue;
     }
     auto to = broadcast ? std::nullopt : address(channel_name, row);

@@ -19,15 +19,17 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+// Their numbers are placeholders that never open (nothing is sent to them here): the look-up
+// column carries the number in clear only so that the grid position can be derived from it.
 // `n` participants on a grid around the centre (40 m apart), with a mix of channels, quiet
 // hours around now for every fifth, push devices, and every seventh known only by a fresh
 // device location inside the area (home far away).
 void populate(TestDatabase& db, int n, const std::string& phone_prefix = "+3162") {
   db.scalar(
-      "WITH p AS (INSERT INTO participants (status, phone, verified_at) "
-      "  SELECT 'active', '" +
-      phone_prefix + "' || lpad(i::text, 7, '0'), now() FROM generate_series(1, " + std::to_string(n) +
-      ") i RETURNING id, phone), "
+      "WITH p AS (INSERT INTO participants (status, phone_sealed, phone_lookup, verified_at) "
+      "  SELECT 'active', '\\x00', convert_to('" +
+      phone_prefix + "' || lpad(i::text, 7, '0'), 'UTF8'), now() FROM generate_series(1, " + std::to_string(n) +
+      ") i RETURNING id, convert_from(phone_lookup, 'UTF8') AS phone), "
       "s AS (SELECT id, substr(phone, 6)::int AS n FROM p), "
       "a AS (INSERT INTO participant_addresses (participant_id, position, location, channels, quiet_from, "
       "quiet_to) "
@@ -39,8 +41,8 @@ void populate(TestDatabase& db, int n, const std::string& phone_prefix = "+3162"
       "    CASE WHEN n % 5 = 0 THEN ((now() AT TIME ZONE 'Europe/Amsterdam') - interval '1 hour')::time END, "
       "    CASE WHEN n % 5 = 0 THEN ((now() AT TIME ZONE 'Europe/Amsterdam') + interval '1 hour')::time END "
       "  FROM s RETURNING participant_id) "
-      "INSERT INTO devices (participant_id, platform, push_token, secret_hash, location, location_at) "
-      "  SELECT id, 'ios', 'tok-' || n, decode(md5(id::text), 'hex'), "
+      "INSERT INTO devices (participant_id, platform, push_token_sealed, secret_hash, location, location_at) "
+      "  SELECT id, 'ios', '\\x00', decode(md5(id::text), 'hex'), "
       "    CASE WHEN n % 7 = 0 THEN ST_Translate(" +
       sql_point(centre()) +
       ", (n % 50) * 10, 0) END, "
@@ -245,9 +247,9 @@ TEST_F(FanoutDaemonTest, ADaemonKilledDuringTheFanoutIsResumedByTheNextWithoutDu
 
 TEST_F(FanoutDaemonTest, RaisingAnActionForTenThousandRecipients) {
   database.scalar(
-      "WITH p AS (INSERT INTO participants (status, phone, verified_at) "
-      "  SELECT 'active', '+3163' || lpad(i::text, 7, '0'), now() FROM generate_series(1, 10000) i RETURNING "
-      "id, phone) "
+      "WITH p AS (INSERT INTO participants (status, phone_sealed, phone_lookup, verified_at) "
+      "  SELECT 'active', '\\x00', convert_to('+3163' || lpad(i::text, 7, '0'), 'UTF8'), now() "
+      "  FROM generate_series(1, 10000) i RETURNING id, convert_from(phone_lookup, 'UTF8') AS phone) "
       "INSERT INTO participant_addresses (participant_id, position, location, channels) "
       "  SELECT id, 0, ST_Translate(" +
       sql_point(centre()) +

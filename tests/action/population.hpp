@@ -11,6 +11,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
+#include "support/test_keys.hpp"
 #include "support/test_database.hpp"
 
 namespace burgernet::testing {
@@ -55,8 +56,10 @@ inline std::string add_participant(TestDatabase& db, const std::vector<AddressSp
                                    const std::string& status = "active") {
   static int counter = 0;
   const std::string phone = "+3161" + std::to_string(1000000 + (++counter));
-  const std::string id = db.scalar("INSERT INTO participants (status, phone, verified_at) VALUES ('" +
-                                   status + "', '" + phone + "', now()) RETURNING id");
+  const auto& keys = test_keys();
+  const std::string id = db.scalar(
+      "INSERT INTO participants (status, phone_sealed, phone_lookup, verified_at) VALUES ('" + status + "', '" +
+      keys.seal(phone, "phone") + "', '" + keys.lookup(phone) + "', now()) RETURNING id");
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const auto& a = addresses[i];
     const std::string from = a.quiet_from ? "'" + *a.quiet_from + "'" : "NULL";
@@ -73,10 +76,10 @@ inline std::string add_participant(TestDatabase& db, const std::vector<AddressSp
     const std::string at =
         d.at ? "now() - interval '" + std::to_string(d.location_age_s) + " seconds'" : "NULL";
     db.scalar(
-        "INSERT INTO devices (participant_id, platform, push_token, secret_hash, location, location_at, "
+        "INSERT INTO devices (participant_id, platform, push_token_sealed, secret_hash, location, location_at, "
         "disabled_at) VALUES ('" +
-        id + "', 'android', 'push-" + id +
-        "-' || gen_random_uuid(), "
+        id + "', 'android', '" + keys.seal("push-" + id, "push_token") +
+        "', "
         "decode(md5(gen_random_uuid()::text), 'hex'), " +
         location + ", " + at + ", " + (d.disabled ? "now()" : "NULL") + ")");
   }

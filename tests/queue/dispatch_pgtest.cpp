@@ -10,14 +10,16 @@
 
 #include "support/daemon_process.hpp"
 #include "support/test_database.hpp"
+#include "support/test_keys.hpp"
 
 using namespace burgernet::testing;
 
 namespace {
 
 void seed(TestDatabase& db, int sms, int twitter) {
-  db.scalar("INSERT INTO participants (id, phone, status) VALUES ('00000000-0000-0000-0000-000000000001', "
-            "'+31612345678', 'active')");
+  db.scalar("INSERT INTO participants (id, phone_sealed, phone_lookup, status) VALUES "
+            "('00000000-0000-0000-0000-000000000001', '" +
+            test_keys().seal("+31612345678", "phone") + "', '" + test_keys().lookup("+31612345678") + "', 'active')");
   db.scalar("INSERT INTO actions (id, kind, category, title, message, area_request, area, channels, expires_at) "
             "VALUES ('00000000-0000-0000-0000-0000000000a1', 'urgent', 'missing_person', 'Vermiste jongen', "
             "'Rode jas', '{}', ST_Buffer(ST_SetSRID(ST_MakePoint(155000, 463000), 28992), 1000), "

@@ -1,5 +1,6 @@
 // fork/exec of the real daemon binary; its stderr goes to a file the test can read.
 #include "support/daemon_process.hpp"
+#include "support/test_keys.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -37,7 +38,10 @@ nlohmann::json daemon_config(const std::string& database_url, const std::string&
   for (const char* name : {"voice", "sms", "push", "twitter"}) {
     channels[name] = {{"driver", "file"}, {"path", outbox_dir + "/" + name + ".jsonl"}};
   }
-  return {{"http", {{"listen", "127.0.0.1:0"}}}, {"database", {{"url", database_url}}}, {"channels", channels}};
+  return {{"http", {{"listen", "127.0.0.1:0"}}},
+          {"database", {{"url", database_url}}},
+          {"channels", channels},
+          {"privacy", test_privacy_json()}};
 }
 
 DaemonProcess::DaemonProcess(nlohmann::json config, std::map<std::string, std::string> env) {

@@ -6,6 +6,7 @@
 #include "burgernet/config/live_config.hpp"
 #include "burgernet/db/pool.hpp"
 #include "burgernet/metrics/registry.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
 
 namespace burgernet::api {
 
@@ -22,6 +23,7 @@ struct Context {
   db::Pool& pool;
   metrics::Registry& metrics;
   DatabaseState& database;
+  const privacy::PersonalDataKeys& keys;  // personal data at rest
 };
 
 }  // namespace burgernet::api

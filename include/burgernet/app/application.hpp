@@ -41,6 +41,7 @@ class Application {
   boost::asio::io_context io_;
   metrics::Registry metrics_;
   db::Pool pool_;
+  privacy::PersonalDataKeys keys_;
   api::DatabaseState database_;
   api::Context context_;
   api::Service service_;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace burgernet::config {
 
@@ -69,6 +70,14 @@ struct QueueConfig {
   std::chrono::seconds default_alert_expiry{48 * 3600};
 };
 
+// Keys for personal data at rest (privacy/personal_data_keys.hpp). Relative paths are taken
+// from the working directory, like the outbox paths of the file channel.
+struct PrivacyConfig {
+  std::string key_file = "var/keys/personal-data.key";
+  std::vector<std::string> previous_key_files;
+  std::string lookup_key_file = "var/keys/lookup.key";
+};
+
 struct Config {
   HttpConfig http;
   DatabaseConfig database;
@@ -77,6 +86,7 @@ struct Config {
   std::chrono::seconds location_ttl{7200};
   int sms_max_segments = 3;
   QueueConfig queue;
+  PrivacyConfig privacy;
   std::string log_level = "info";
 };
 

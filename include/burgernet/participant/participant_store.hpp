@@ -1,6 +1,7 @@
 // Participants in the database: sign-up with a verification code sent through the queue,
 // verification, reading, changing, erasure, devices and their locations. Blocking; run on the
-// pool's threads. Each function is one transaction.
+// pool's threads. Each function is one transaction. Numbers, e-mail addresses and code texts
+// are sealed with `keys` before they reach the database (privacy/personal_data_keys.hpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "burgernet/config/config.hpp"
 #include "burgernet/db/connection.hpp"
 #include "burgernet/participant/participant_request.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
 
 namespace burgernet::participant {
 
@@ -19,11 +21,13 @@ inline constexpr int kMaxDevices = 10;
 
 // Stores the pending participant and queues its verification code; returns the new id.
 // Throws http::ServiceUnavailable when no channel can carry the code.
-std::string sign_up(db::Connection& connection, const SignUpRequest& request, const config::Config& config);
+std::string sign_up(db::Connection& connection, const SignUpRequest& request, const config::Config& config,
+                    const privacy::PersonalDataKeys& keys);
 
 // A new code for a pending participant (the old one stops working). Throws NotFound,
 // Conflict (already active) or TooManyRequests (the last code is less than a minute old).
-void resend_verification(db::Connection& connection, const std::string& id, const config::Config& config);
+void resend_verification(db::Connection& connection, const std::string& id, const config::Config& config,
+                         const privacy::PersonalDataKeys& keys);
 
 // Checks the code: activates the participant (replacing an older registration of the same
 // number) or throws Unprocessable (code_incorrect, code_expired, code_attempts_exhausted),
@@ -31,12 +35,13 @@ void resend_verification(db::Connection& connection, const std::string& id, cons
 void verify(db::Connection& connection, const std::string& id, const std::string& code);
 
 // GET /v1/participants/{id}; throws NotFound.
-nlohmann::json get_participant(db::Connection& connection, const std::string& id);
+nlohmann::json get_participant(db::Connection& connection, const std::string& id,
+                               const privacy::PersonalDataKeys& keys);
 
 // PATCH: applies the change and returns the participant as GET shows it. A new number goes
 // back to pending_verification and gets a code.
 nlohmann::json change_participant(db::Connection& connection, const std::string& id, const ParticipantChange& change,
-                                  const config::Config& config);
+                                  const config::Config& config, const privacy::PersonalDataKeys& keys);
 
 // Erasure for good: the person's row, addresses, devices, codes and queued deliveries; only a
 // monthly count of erasures stays. Throws NotFound.
@@ -47,7 +52,7 @@ struct NewDevice {
   std::string device_secret;  // shown once; only its hash is stored
 };
 NewDevice add_device(db::Connection& connection, const std::string& participant_id, const std::string& platform,
-                     const std::string& push_token);
+                     const std::string& push_token, const privacy::PersonalDataKeys& keys);
 
 // False when the device is unknown, disabled, or the secret is wrong (the caller answers 401).
 // `lat`/`lon` nullopt clears the location.

@@ -21,13 +21,15 @@
 #include "burgernet/db/pool.hpp"
 #include "burgernet/message/render.hpp"
 #include "burgernet/metrics/registry.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
 
 namespace burgernet::queue {
 
 class Dispatcher {
  public:
   // Throws channel::UnsupportedDriver for a driver this build cannot run.
-  Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics);
+  Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics,
+             const privacy::PersonalDataKeys& keys);
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
   ~Dispatcher();
@@ -52,12 +54,14 @@ class Dispatcher {
   boost::asio::awaitable<void> rescue();
   boost::asio::awaitable<void> refresh_depth();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
+  void open_sealed(Row& row) const;
   void wake_all();
   std::chrono::milliseconds jittered_poll();
 
   config::Config config_;
   db::Pool& pool_;
   metrics::Registry& metrics_;
+  const privacy::PersonalDataKeys& keys_;
   boost::asio::io_context io_;  // one thread: the dispatcher's state needs no locks
   boost::asio::thread_pool blocking_{2};
   std::map<std::string, std::shared_ptr<channel::Channel>> channels_;
