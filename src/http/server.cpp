@@ -141,6 +141,10 @@ asio::awaitable<void> Server::refuse(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
+// g++ 12 reports the coroutine frame's sized operator delete as mismatched: a false positive,
+// the frame is allocated and freed by Asio's own operators.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> Server::session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   auto state = std::make_shared<SessionState>();
@@ -210,5 +214,6 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
 }
+#pragma GCC diagnostic pop
 
 }  // namespace burgernet::http
