@@ -7,6 +7,7 @@
 
 #include "burgernet/app/application.hpp"
 #include "burgernet/config/config.hpp"
+#include "burgernet/log/redaction.hpp"
 
 int main(int argc, char** argv) {
   CLI::App cli{"burgernetd: dispatches Burgernet actions and alerts to participants"};
@@ -19,7 +20,8 @@ int main(int argc, char** argv) {
   }
 
   auto logger = spdlog::stderr_logger_mt("burgernetd");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  // Every line passes the redaction layer (log/redaction.hpp) on its way out.
+  logger->set_formatter(burgernet::log::redacting_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %v"));
   spdlog::set_default_logger(logger);
 
   burgernet::config::Config config;

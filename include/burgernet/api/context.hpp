@@ -6,6 +6,7 @@
 #include "burgernet/config/live_config.hpp"
 #include "burgernet/db/pool.hpp"
 #include "burgernet/metrics/registry.hpp"
+#include "burgernet/ratelimit/rate_limiter.hpp"
 
 namespace burgernet::api {
 
@@ -22,6 +23,7 @@ struct Context {
   db::Pool& pool;
   metrics::Registry& metrics;
   DatabaseState& database;
+  ratelimit::Limiters& limiters;  // per token, client IP, phone number, number prefix
 };
 
 }  // namespace burgernet::api

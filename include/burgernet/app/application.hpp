@@ -42,6 +42,7 @@ class Application {
   metrics::Registry metrics_;
   db::Pool pool_;
   api::DatabaseState database_;
+  ratelimit::Limiters limiters_;
   api::Context context_;
   api::Service service_;
   http::Server server_;

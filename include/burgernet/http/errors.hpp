@@ -1,6 +1,7 @@
 // Errors on the request path: thrown by handlers, turned into SPEC.md's JSON error in one place.
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -54,6 +55,18 @@ class Conflict : public ApiError {
 class Unprocessable : public ApiError {
  public:
   Unprocessable(std::string code, const std::string& message) : ApiError(422, std::move(code), message) {}
+};
+
+// 429: rate limited; the answer carries Retry-After in whole seconds.
+class TooManyRequests : public ApiError {
+ public:
+  explicit TooManyRequests(std::chrono::seconds retry_after,
+                           const std::string& message = "too many requests; retry later")
+      : ApiError(429, "rate_limited", message), retry_after_(retry_after) {}
+  std::chrono::seconds retry_after() const { return retry_after_; }
+
+ private:
+  std::chrono::seconds retry_after_;
 };
 
 class ServiceUnavailable : public ApiError {
