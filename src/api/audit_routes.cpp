@@ -37,9 +37,10 @@ bool valid_iso8601(const std::string& text) {
   const std::time_t t = timegm(&check);
   std::tm back{};
   gmtime_r(&t, &back);
-  const bool real_day = number(1) >= 1 && back.tm_year == tm.tm_year && back.tm_mon == tm.tm_mon &&
-                        back.tm_mday == tm.tm_mday;
-  return real_day && number(4) <= 23 && number(5) <= 59 && number(6) <= 59 && number(7) <= 15 && number(8) <= 59;
+  const bool real_day =
+      number(1) >= 1 && back.tm_year == tm.tm_year && back.tm_mon == tm.tm_mon && back.tm_mday == tm.tm_mday;
+  return real_day && number(4) <= 23 && number(5) <= 59 && number(6) <= 59 && number(7) <= 15 &&
+         number(8) <= 59;
 }
 
 std::optional<std::string> time_param(const Request& request, const std::string& name) {
@@ -73,8 +74,9 @@ void add_audit_routes(http::Router& router, Context& context) {
                filter.action = text_param(request, "action");
                filter.since = time_param(request, "since");
                filter.until = time_param(request, "until");
-               filter.limit = integer_param<int>(request, "limit", 1, 1000, "must be a whole number from 1 to 1000")
-                                  .value_or(100);
+               filter.limit =
+                   integer_param<int>(request, "limit", 1, 1000, "must be a whole number from 1 to 1000")
+                       .value_or(100);
                filter.cursor = integer_param<std::int64_t>(request, "cursor", 1, INT64_MAX,
                                                            "must be the next_cursor of an earlier page");
                const auto page =

@@ -55,7 +55,8 @@ int run_token_create(const config::Config& config, const TokenOptions& options) 
   }
   std::optional<std::string> expires_at;
   if (options.expires_in_days) {
-    expires_at = utc_timestamp(std::chrono::system_clock::now() + std::chrono::hours(24) * *options.expires_in_days);
+    expires_at =
+        utc_timestamp(std::chrono::system_clock::now() + std::chrono::hours(24) * *options.expires_in_days);
   }
   db::Connection connection(config.database.url);
   const std::string token = auth::new_secret("bn_");
@@ -82,7 +83,9 @@ int run_token_create(const config::Config& config, const TokenOptions& options) 
 int run_token_list(const config::Config& config) {
   db::Connection connection(config.database.url);
   const auto r = connection.exec(sql::query("TokenList"));
-  auto cell = [&](int row, int column) { return r.is_null(row, column) ? std::string("-") : r.string(row, column); };
+  auto cell = [&](int row, int column) {
+    return r.is_null(row, column) ? std::string("-") : r.string(row, column);
+  };
   std::cout << "id\tname\trole\tarea\tcreated\texpires\trevoked\n";
   for (int row = 0; row < r.rows(); ++row) {
     for (int column = 0; column < 7; ++column) std::cout << (column ? "\t" : "") << cell(row, column);
@@ -98,7 +101,8 @@ int run_token_revoke(const config::Config& config, const std::string& name_or_id
   if (revoked.empty()) {
     const auto found = connection.exec(sql::query("TokenFind"), name_or_id);
     const bool already = !found.empty();
-    audit::append(connection, local_entry("token.revoke", name_or_id, already ? "already_revoked" : "not_found"));
+    audit::append(connection,
+                  local_entry("token.revoke", name_or_id, already ? "already_revoked" : "not_found"));
     tx.commit();
     if (already) {
       std::cerr << "burgernetctl: token \"" << found.string(0, 1) << "\" was revoked already\n";

@@ -20,9 +20,10 @@ int main(int argc, char** argv) {
   }
 
   auto logger = spdlog::stderr_logger_mt("burgernetd");
-  // Every line passes the redaction layer (log/redaction.hpp) on its way out.
-  logger->set_formatter(burgernet::log::redacting_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %v"));
   spdlog::set_default_logger(logger);
+  // Every line passes the redaction layer (log/redaction.hpp) on its way out. Set on the
+  // registry, so that loggers made later through spdlog's factories get it too.
+  spdlog::set_formatter(burgernet::log::redacting_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %v"));
 
   burgernet::config::Config config;
   try {

@@ -46,7 +46,8 @@ ssl::context make_server_tls_context(const config::TlsConfig& config) {
 
   if (!config.client_ca_file.empty()) {
     context.load_verify_file(config.client_ca_file, ec);
-    if (ec) throw TlsSetupError("http.tls.client_ca_file " + config.client_ca_file + ": " + openssl_reason(ec));
+    if (ec)
+      throw TlsSetupError("http.tls.client_ca_file " + config.client_ca_file + ": " + openssl_reason(ec));
     // Tell clients which CA we accept, so that one with several certificates picks the right one.
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.client_ca_file.c_str())) {
       SSL_CTX_set_client_CA_list(native, names);

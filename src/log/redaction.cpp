@@ -12,13 +12,16 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool is_secret_char(char c) { return is_alnum(c) || c == '-' || c == '_'; }
-bool is_email_local(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
+bool is_email_local(char c) {
+  return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
 bool is_email_domain(char c) { return is_alnum(c) || c == '.' || c == '-'; }
 
 bool iequals_at(std::string_view text, std::size_t at, std::string_view word) {
   if (at + word.size() > text.size()) return false;
   for (std::size_t i = 0; i < word.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[at + i])) != std::tolower(static_cast<unsigned char>(word[i]))) {
+    if (std::tolower(static_cast<unsigned char>(text[at + i])) !=
+        std::tolower(static_cast<unsigned char>(word[i]))) {
       return false;
     }
   }
@@ -39,7 +42,8 @@ std::pair<std::size_t, int> digit_run(std::string_view text, std::size_t at) {
     if (is_digit(text[i])) {
       ++digits;
       end = ++i;
-    } else if ((text[i] == ' ' || text[i] == '-') && digits > 0 && i + 1 < text.size() && is_digit(text[i + 1])) {
+    } else if ((text[i] == ' ' || text[i] == '-') && digits > 0 && i + 1 < text.size() &&
+               is_digit(text[i + 1])) {
       ++i;
     } else {
       break;
@@ -69,7 +73,9 @@ void find_spans(std::string_view text, std::vector<Span>& spans) {
       std::size_t start = i + 7;
       while (start < text.size() && text[start] == ' ') ++start;
       std::size_t end = start;
-      while (end < text.size() && text[end] != ' ' && text[end] != '"' && text[end] != ',' && text[end] != '\'') ++end;
+      while (end < text.size() && text[end] != ' ' && text[end] != '"' && text[end] != ',' &&
+             text[end] != '\'')
+        ++end;
       if (end > start) {
         spans.push_back({start, end, "[token]"});
         i = end;
@@ -107,7 +113,8 @@ void find_spans(std::string_view text, std::vector<Span>& spans) {
         }
       }
       const bool national = c == '0' && digits == 10;
-      const bool international = c == '0' && i + 1 < text.size() && text[i + 1] == '0' && digits >= 11 && digits <= 15;
+      const bool international =
+          c == '0' && i + 1 < text.size() && text[i + 1] == '0' && digits >= 11 && digits <= 15;
       if ((national || international) && (end >= text.size() || !is_digit(text[end]))) {
         spans.push_back({i, end, "[phone]"});
         i = end;
@@ -152,7 +159,9 @@ class RedactingFormatter final : public spdlog::formatter {
     dest.append(redacted.data(), redacted.data() + redacted.size());
   }
 
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<RedactingFormatter>(pattern_); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<RedactingFormatter>(pattern_);
+  }
 
  private:
   std::string pattern_;

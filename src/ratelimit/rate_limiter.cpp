@@ -10,7 +10,8 @@ namespace burgernet::ratelimit {
 
 using std::chrono::steady_clock;
 
-TokenBucket::TokenBucket(Rate rate, steady_clock::time_point now) : tokens_(std::max(rate.burst, 1.0)), last_(now) {}
+TokenBucket::TokenBucket(Rate rate, steady_clock::time_point now)
+    : tokens_(std::max(rate.burst, 1.0)), last_(now) {}
 
 std::chrono::milliseconds TokenBucket::take(Rate rate, steady_clock::time_point now) {
   if (rate.per_s <= 0) return std::chrono::milliseconds(0);
@@ -35,7 +36,8 @@ bool TokenBucket::full(Rate rate, steady_clock::time_point now) const {
   return tokens_ + elapsed * rate.per_s >= std::max(rate.burst, 1.0);
 }
 
-KeyedLimiter::KeyedLimiter(Clock clock, std::size_t max_keys) : clock_(std::move(clock)), max_keys_(max_keys) {}
+KeyedLimiter::KeyedLimiter(Clock clock, std::size_t max_keys)
+    : clock_(std::move(clock)), max_keys_(max_keys) {}
 
 Decision KeyedLimiter::take(std::string_view key, Rate rate) {
   if (rate.per_s <= 0) return {};

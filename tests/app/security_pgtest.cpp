@@ -49,7 +49,8 @@ TEST_F(SecurityTest, TokensAreListedWithoutSecretsRevokedAndExpiredTokensGet401A
   const auto revoked = client.get("/v1/actions");
   EXPECT_EQ(revoked.status, 401);
   EXPECT_EQ(revoked.error_code(), "unauthorized");
-  EXPECT_EQ(run_ctl(daemon.config_path(), {"token", "revoke", "desk"}, nullptr, &err), 0) << "revoked twice: harmless";
+  EXPECT_EQ(run_ctl(daemon.config_path(), {"token", "revoke", "desk"}, nullptr, &err), 0)
+      << "revoked twice: harmless";
   EXPECT_EQ(run_ctl(daemon.config_path(), {"token", "revoke", "nobody"}, nullptr, &err), 1);
   ASSERT_EQ(run_ctl(daemon.config_path(), {"token", "list"}, &list, &err), 0);
   const auto line_start = list.find("\tdesk\t");
@@ -83,14 +84,16 @@ TEST_F(SecurityTest, TokensAreListedWithoutSecretsRevokedAndExpiredTokensGet401A
   EXPECT_EQ(auditor.get("/v1/audit?action=token.create").json()["records"].size(), 2u);
   const auto first = auditor.get("/v1/audit?limit=2");
   ASSERT_TRUE(first.json()["next_cursor"].is_string()) << first.body;
-  const auto second = auditor.get("/v1/audit?limit=2&cursor=" + first.json()["next_cursor"].get<std::string>());
+  const auto second =
+      auditor.get("/v1/audit?limit=2&cursor=" + first.json()["next_cursor"].get<std::string>());
   EXPECT_EQ(second.json()["records"][0]["id"], records[2]["id"]);
   EXPECT_TRUE(auditor.get("/v1/audit?since=2999-01-01T00:00:00Z").json()["records"].empty());
   const auto bad = auditor.get("/v1/audit?since=yesterday");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.json()["error"]["field"], "since");
   EXPECT_EQ(auditor.get("/v1/audit?limit=0").status, 400);
-  EXPECT_EQ(auditor.get("/v1/audit?until=2026-02-31").status, 400) << "no such day: 400, not a database error";
+  EXPECT_EQ(auditor.get("/v1/audit?until=2026-02-31").status, 400)
+      << "no such day: 400, not a database error";
   EXPECT_EQ(auditor.get("/v1/audit?until=2026-02-28T24:00:00Z").status, 400);
   EXPECT_EQ(auditor.get("/v1/audit?until=2026-02-28T23:59:59.5%2B01:00").status, 200);
   EXPECT_EQ(auditor.get("/v1/audit?cursor=abc").status, 400);
@@ -113,7 +116,8 @@ TEST_F(SecurityTest, EachTokenHasItsOwnRateLimitAnswered429WithRetryAfter) {
   const int retry_after = std::stoi(limited.header("retry-after"));
   EXPECT_GE(retry_after, 1);
   EXPECT_LE(retry_after, 5);
-  EXPECT_EQ(HttpClient(daemon.port(), create_token(daemon, "operator", "calm")).get("/v1/actions").status, 200)
+  EXPECT_EQ(HttpClient(daemon.port(), create_token(daemon, "operator", "calm")).get("/v1/actions").status,
+            200)
       << "another token is not slowed down by the busy one";
   EXPECT_EQ(busy.get("/healthz").status, 200) << "public routes are not limited per token";
 }
@@ -124,8 +128,8 @@ TEST_F(SecurityTest, NoPhoneNumberEmailTokenOrCoordinateReachesTheLog) {
   DaemonProcess daemon(c);
   ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
   const auto token = create_token(daemon, "operator", "desk");
-  const std::string leaks[] = {"612345678", "0612345678", "31612345678", "jan.jansen@example.nl",
-                               "52.370216", "4.895168", token.substr(3), "bn_aaaaaaaaaaaaaaaaaaaaaaaa"};
+  const std::string leaks[] = {"612345678", "0612345678", "31612345678",   "jan.jansen@example.nl",
+                               "52.370216", "4.895168",   token.substr(3), "bn_aaaaaaaaaaaaaaaaaaaaaaaa"};
 
   HttpClient client(daemon.port(), token);
   // Values in URLs, query strings, headers that are logged (X-Request-Id), and bodies.
@@ -133,11 +137,12 @@ TEST_F(SecurityTest, NoPhoneNumberEmailTokenOrCoordinateReachesTheLog) {
   client.get("/v1/nothing/0612345678/52.370216,4.895168");
   client.request(boost::beast::http::verb::get, "/v1/actions", {}, {{"X-Request-Id", "0612345678"}});
   client.request(boost::beast::http::verb::get, "/v1/actions", {}, {{"X-Request-Id", token}});
-  client.post("/v1/actions", {{"kind", "urgent"},
-                              {"category", "burglary"},
-                              {"title", "call +31612345678 or mail jan.jansen@example.nl"},
-                              {"message", "seen at 52.370216,4.895168"},
-                              {"area", {{"circle", {{"lat", 52.370216}, {"lon", 4.895168}, {"radius_m", 10}}}}}});
+  client.post("/v1/actions",
+              {{"kind", "urgent"},
+               {"category", "burglary"},
+               {"title", "call +31612345678 or mail jan.jansen@example.nl"},
+               {"message", "seen at 52.370216,4.895168"},
+               {"area", {{"circle", {{"lat", 52.370216}, {"lon", 4.895168}, {"radius_m", 10}}}}}});
   client.post("/v1/participants", {{"phone", "0612345678"}, {"email", "jan.jansen@example.nl"}});
   HttpClient stranger(daemon.port(), "bn_aaaaaaaaaaaaaaaaaaaaaaaa");
   stranger.get("/v1/actions");
@@ -146,7 +151,8 @@ TEST_F(SecurityTest, NoPhoneNumberEmailTokenOrCoordinateReachesTheLog) {
   ASSERT_TRUE(daemon.wait_exit(10s).has_value());
 
   const auto log = daemon.log();
-  for (const auto& leak : leaks) EXPECT_EQ(log.find(leak), std::string::npos) << leak << " in the log:\n" << log;
+  for (const auto& leak : leaks)
+    EXPECT_EQ(log.find(leak), std::string::npos) << leak << " in the log:\n" << log;
   // The layer really ran: the request ids above are logged, masked.
   EXPECT_NE(log.find("id=[phone]"), std::string::npos) << log;
   EXPECT_NE(log.find("id=[token]"), std::string::npos) << log;

@@ -1,8 +1,7 @@
 // The audit module against a live database: append, filters, paging, and append-only.
-#include "burgernet/audit/audit_log.hpp"
-
 #include <gtest/gtest.h>
 
+#include "burgernet/audit/audit_log.hpp"
 #include "burgernet/db/errors.hpp"
 #include "support/test_database.hpp"
 
@@ -68,8 +67,8 @@ TEST_F(AuditLogTest, ListsNewestFirstWithFiltersAndACursor) {
 TEST_F(AuditLogTest, RowsCannotBeChangedOrRemovedWhateverRoleConnects) {
   add("ops", "token.create", "desk");
   // The test connects as the cluster's superuser: the trigger holds even for it.
-  for (const char* statement : {"UPDATE audit_log SET result = 'forged'", "DELETE FROM audit_log",
-                                "TRUNCATE audit_log"}) {
+  for (const char* statement :
+       {"UPDATE audit_log SET result = 'forged'", "DELETE FROM audit_log", "TRUNCATE audit_log"}) {
     try {
       database.connection().exec_script("tamper", statement);
       ADD_FAILURE() << statement << " succeeded";

@@ -32,10 +32,12 @@ TEST(TlsConfig, PlainHttpIsFineOnLoopbackOnly) {
 }
 
 TEST(TlsConfig, TlsOnAnyAddressWithItsKeys) {
-  const auto config = parse_config(with_http(
-      {{"listen", "0.0.0.0:8443"},
-       {"tls", {{"cert_file", "/c.pem"}, {"key_file", "/k.pem"}, {"client_ca_file", "/ca.pem"},
-                {"require_client_cert", true}}}}));
+  const auto config = parse_config(with_http({{"listen", "0.0.0.0:8443"},
+                                              {"tls",
+                                               {{"cert_file", "/c.pem"},
+                                                {"key_file", "/k.pem"},
+                                                {"client_ca_file", "/ca.pem"},
+                                                {"require_client_cert", true}}}}));
   EXPECT_TRUE(config.http.tls.enabled());
   EXPECT_EQ(config.http.tls.cert_file, "/c.pem");
   EXPECT_EQ(config.http.tls.key_file, "/k.pem");
@@ -49,9 +51,10 @@ TEST(TlsConfig, IncompleteTlsIsRefusedNamingTheKey) {
             std::string::npos);
   EXPECT_NE(error_of(with_http({{"tls", {{"cert_file", "/c.pem"}}}})).find("http.tls.key_file: is required"),
             std::string::npos);
-  EXPECT_NE(error_of(with_http({{"tls", {{"cert_file", "/c"}, {"key_file", "/k"}, {"require_client_cert", true}}}}))
-                .find("http.tls.client_ca_file: is required"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(with_http({{"tls", {{"cert_file", "/c"}, {"key_file", "/k"}, {"require_client_cert", true}}}}))
+          .find("http.tls.client_ca_file: is required"),
+      std::string::npos);
   EXPECT_NE(error_of(with_http({{"tls", {{"cert_file", "/c"}, {"key_file", "/k"}, {"ciphers", "ALL"}}}}))
                 .find("http.tls.ciphers: unknown key"),
             std::string::npos);

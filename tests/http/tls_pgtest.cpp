@@ -67,7 +67,8 @@ TEST_F(TlsTest, ServesTls13And12WithIntermediateCiphersAndRefusesTls11AndPlainHt
 
   // Tokens work over TLS like over plain HTTP, and the daemon serves on after all of that.
   std::string token;
-  ASSERT_EQ(run_ctl(daemon.config_path(), {"token", "create", "--role", "operator", "--name", "desk"}, &token), 0);
+  ASSERT_EQ(
+      run_ctl(daemon.config_path(), {"token", "create", "--role", "operator", "--name", "desk"}, &token), 0);
   token.erase(token.find_last_not_of('\n') + 1);
   auto with_token = client;
   with_token.token = token;
@@ -92,9 +93,10 @@ TEST_F(TlsTest, AClientCertificateFromOurCaIsRequiredWhenConfigured) {
 
 TEST(PlainHttp, AListenerOffLoopbackIsRefusedAtStartWithExitCode2) {
   const auto dir = make_temp_dir("burgernet-plain-");
-  std::ofstream(dir + "/c.json") << nlohmann::json{{"http", {{"listen", "0.0.0.0:" + std::to_string(free_port())}}},
-                                                   {"database", {{"url", "postgresql:///none"}}}}
-                                        .dump();
+  std::ofstream(dir + "/c.json") << nlohmann::json{
+      {"http", {{"listen", "0.0.0.0:" + std::to_string(free_port())}}},
+      {"database",
+       {{"url", "postgresql:///none"}}}}.dump();
   const std::string binary = std::string(BURGERNET_TEST_BINARY_DIR) + "/burgernetd";
   const int status = std::system((binary + " --config " + dir + "/c.json 2>" + dir + "/err").c_str());
   EXPECT_EQ(WEXITSTATUS(status), 2);

@@ -51,7 +51,8 @@ Issued issue(const std::string& common_name, const Issued* issuer, bool ca, cons
   X509* issuer_cert = issuer ? issuer->cert.get() : cert;
   X509_set_issuer_name(cert, X509_get_subject_name(issuer_cert));
   add_extension(cert, issuer_cert, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-  add_extension(cert, issuer_cert, NID_key_usage, ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+  add_extension(cert, issuer_cert, NID_key_usage,
+                ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
   add_extension(cert, issuer_cert, NID_subject_key_identifier, "hash");
   if (!ca) add_extension(cert, issuer_cert, NID_ext_key_usage, san ? "serverAuth" : "clientAuth");
   if (san) add_extension(cert, issuer_cert, NID_subject_alt_name, san);

@@ -30,8 +30,8 @@ struct TlsClientOptions {
 
 struct TlsResult {
   bool handshake_ok = false;
-  int status = 0;         // 0 when no answer came
-  std::string version;    // "TLSv1.3"
+  int status = 0;       // 0 when no answer came
+  std::string version;  // "TLSv1.3"
   std::string cipher;
   std::string error;
 };

@@ -17,12 +17,12 @@ namespace burgernet::audit {
 // `target` names what it acted on (a token name, a participant id), never personal data
 // itself; `result` is "ok", "denied", "failed" or similar.
 struct Entry {
-  std::string actor;                    // the token name, or "burgernetctl:<os user>"
+  std::string actor;  // the token name, or "burgernetctl:<os user>"
   std::string action;
   std::optional<std::string> target;
-  std::optional<std::string> remote;    // client IP, or "local" for burgernetctl
+  std::optional<std::string> remote;  // client IP, or "local" for burgernetctl
   std::string result = "ok";
-  nlohmann::json details = nullptr;     // small, and without personal data
+  nlohmann::json details = nullptr;  // small, and without personal data
 };
 
 // An entry for a request: actor and remote address from the authenticated caller.
@@ -36,8 +36,8 @@ std::int64_t append(db::Connection& connection, const Entry& entry);
 struct Filter {
   std::optional<std::string> actor;
   std::optional<std::string> action;
-  std::optional<std::string> since;   // ISO 8601, inclusive
-  std::optional<std::string> until;   // ISO 8601, exclusive
+  std::optional<std::string> since;  // ISO 8601, inclusive
+  std::optional<std::string> until;  // ISO 8601, exclusive
   int limit = 100;
   std::optional<std::int64_t> cursor;  // the id of the last row already seen
 };
@@ -49,7 +49,7 @@ struct Record {
 };
 
 struct Page {
-  std::vector<Record> records;            // newest first
+  std::vector<Record> records;             // newest first
   std::optional<std::string> next_cursor;  // set when there may be more
 };
 
