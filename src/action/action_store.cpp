@@ -163,7 +163,7 @@ bool is_uuid(std::string_view text) {
 }
 
 StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const http::Caller& caller,
-                          const config::Config& config) {
+                          const config::Config& config, const audit::Entry* audit) {
   if (caller.role == "municipal" && request.kind != "alert") {
     throw http::Forbidden("a municipal token may only send alerts");
   }
@@ -215,6 +215,7 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   const auto slices = large ? fanout_slices_for(selection.recipients, config) : 1;
   c.exec(sql::query("ActionFanoutPlan"), db::Params(id, static_cast<long long>(selection.recipients), !large,
                                                     static_cast<long long>(slices)));
+  audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {} raised by {}: {} {}, {} recipients, {} delivery rows{}", id, caller.name,
                request.kind, request.category, selection.recipients, selection.inserted,
@@ -378,13 +379,14 @@ LockedAction lock_for_change(db::Connection& c, const std::string& id, const htt
 }  // namespace
 
 StoreAnswer post_update(db::Connection& c, const std::string& id, const std::string& text,
-                        const http::Caller& caller, const config::Config& config) {
+                        const http::Caller& caller, const config::Config& config, const audit::Entry* audit) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/true);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
   const auto r = c.exec(sql::query("ActionUpdateDeliveries"), id, message_id);
   const auto broadcast = broadcast_channels(action.channels);
   insert_broadcasts(c, id, message_id, "update", broadcast, 0, config);
+  audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {}: update by {} to {} recipients", id, caller.name, r.int64(0, 0));
   return {201,
@@ -396,7 +398,8 @@ StoreAnswer post_update(db::Connection& c, const std::string& id, const std::str
 }
 
 StoreAnswer close_action(db::Connection& c, const std::string& id, const std::string& outcome,
-                         const std::string& text, const http::Caller& caller, const config::Config& config) {
+                         const std::string& text, const http::Caller& caller, const config::Config& config,
+                         const audit::Entry* audit) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
   const auto cancelled = c.exec(sql::query("ActionCancelQueued"), id).int64(0, 0);
@@ -406,6 +409,7 @@ StoreAnswer close_action(db::Connection& c, const std::string& id, const std::st
   const auto r = c.exec(sql::query("ActionClosingDeliveries"), db::Params(id, message_id, expiry));
   const auto broadcast = broadcast_channels(action.channels);
   insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, config);
+  audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {}: closed by {} ({}), {} queued deliveries cancelled, closing to {} recipients", id,
                caller.name, outcome, cancelled, r.int64(0, 0));

@@ -130,8 +130,10 @@ void add_action_routes(http::Router& router, Context& context) {
         co_return co_await idempotent(context, request, [&]() -> awaitable<Response> {
           const auto config = context.config.get();
           const auto parsed = action::parse_action_request(request.json_body(), *config);
-          const auto answer = co_await context.pool.run(
-              [&](db::Connection& c) { return action::create_action(c, parsed, *request.caller, *config); });
+          const auto audit = audit::for_request(request, "action.raise", std::nullopt);
+          const auto answer = co_await context.pool.run([&](db::Connection& c) {
+            return action::create_action(c, parsed, *request.caller, *config, parsed.dry_run ? nullptr : &audit);
+          });
           co_return http::json_response(request, answer.status, answer.body);
         });
       });
@@ -170,8 +172,9 @@ void add_action_routes(http::Router& router, Context& context) {
                  action::reject_unknown_fields(body, "", {"message"});
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
+                 const auto audit = audit::for_request(request, "action.update", std::nullopt);
                  const auto answer = co_await context.pool.run([&](db::Connection& c) {
-                   return action::post_update(c, id, text, *request.caller, *config);
+                   return action::post_update(c, id, text, *request.caller, *config, &audit);
                  });
                  co_return http::json_response(request, answer.status, answer.body);
                });
@@ -192,9 +195,10 @@ void add_action_routes(http::Router& router, Context& context) {
                  }
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
+                 const auto audit = audit::for_request(request, "action.close", std::nullopt);
                  const auto answer = co_await context.pool.run([&](db::Connection& c) {
                    return action::close_action(c, id, outcome->get<std::string>(), text, *request.caller,
-                                               *config);
+                                               *config, &audit);
                  });
                  co_return http::json_response(request, answer.status, answer.body);
                });

@@ -7,11 +7,13 @@
 #include <cmath>
 
 #include "burgernet/action/action_store.hpp"
+#include "burgernet/audit/audit_log.hpp"
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/http/errors.hpp"
 #include "burgernet/http/json_fields.hpp"
 #include "burgernet/participant/participant_request.hpp"
 #include "burgernet/participant/participant_store.hpp"
+#include "burgernet/ratelimit/rate_limiter.hpp"
 
 namespace burgernet::api {
 namespace {
@@ -25,6 +27,15 @@ namespace verb = http::beast_http;
 const std::vector<std::string> kRegistrar = {"registrar"};
 const std::vector<std::string> kDevice = {"device"};
 constexpr std::size_t kMaxPushTokenLength = 4096;
+
+// Sign-ups and code requests from one client address (a registration website sends them all
+// from its own address, hence the generous burst); codes to one number (three, then one every
+// 20 minutes); codes to one range of numbers (the first 8 digits: a sweep of premium numbers);
+// verification tries from one client address.
+constexpr ratelimit::Rate kSignUpsPerClient{2, 200};
+constexpr ratelimit::Rate kCodesPerNumber{1.0 / 1200, 3};
+constexpr ratelimit::Rate kCodesPerPrefix{1, 20};
+constexpr ratelimit::Rate kTriesPerClient{5, 100};
 
 // A malformed id cannot name anything: 404, like an unknown one.
 const std::string& id_param(const Request& request, const char* name) {
@@ -56,8 +67,15 @@ void add_participant_routes(http::Router& router, Context& context) {
   router.add(verb::verb::post, "/v1/participants", kRegistrar, [&context](Request& request) -> awaitable<Response> {
     const auto config = context.config.get();
     const auto parsed = participant::parse_sign_up(request.json_body(), *config);
+    // Before anything is stored or sent: the SMS channel must not become a pump to premium
+    // numbers or a way to bombard one phone (docs/security.md).
+    ratelimit::enforce(context.limiters.client_ip, "signup:" + request.remote_address, kSignUpsPerClient);
+    ratelimit::enforce(context.limiters.phone_number, "code:" + parsed.phone.e164, kCodesPerNumber);
+    ratelimit::enforce(context.limiters.phone_prefix, ratelimit::phone_prefix_key(parsed.phone.e164, 8),
+                       kCodesPerPrefix);
+    const auto audit = audit::for_request(request, "participant.sign_up", std::nullopt);
     const auto id = co_await context.pool.run(
-        [&](db::Connection& c) { return participant::sign_up(c, parsed, *config, context.keys); });
+        [&](db::Connection& c) { return participant::sign_up(c, parsed, *config, context.keys, &audit); });
     spdlog::info("participant {} signed up by {}; verification code queued", id, request.caller->name);
     // The same answer whether or not the number is registered already (migration 0003).
     co_return http::json_response(request, 201, {{"id", id}, {"status", "pending_verification"}});
@@ -72,8 +90,10 @@ void add_participant_routes(http::Router& router, Context& context) {
                if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
                  throw http::BadRequest("code", "must be the six digits of the code");
                }
+               ratelimit::enforce(context.limiters.client_ip, "verify:" + request.remote_address, kTriesPerClient);
+               const auto audit = audit::for_request(request, "participant.verify", std::nullopt);
                co_await context.pool.run([&](db::Connection& c) {
-                 participant::verify(c, id, code);
+                 participant::verify(c, id, code, &audit);
                  return 0;
                });
                co_return http::json_response(request, 200, {{"status", "active"}});
@@ -83,6 +103,7 @@ void add_participant_routes(http::Router& router, Context& context) {
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = id_param(request, "id");
                const auto config = context.config.get();
+               ratelimit::enforce(context.limiters.client_ip, "signup:" + request.remote_address, kSignUpsPerClient);
                co_await context.pool.run([&](db::Connection& c) {
                  participant::resend_verification(c, id, *config, context.keys);
                  return 0;
@@ -92,7 +113,9 @@ void add_participant_routes(http::Router& router, Context& context) {
 
   router.add(verb::verb::get, "/v1/participants/{id}", kRegistrar, [&context](Request& request) -> awaitable<Response> {
     const auto& id = id_param(request, "id");
-    const auto body = co_await context.pool.run([&](db::Connection& c) { return participant::get_participant(c, id, context.keys); });
+    const auto audit = audit::for_request(request, "participant.read", std::nullopt);
+    const auto body = co_await context.pool.run(
+        [&](db::Connection& c) { return participant::get_participant(c, id, context.keys, &audit); });
     co_return http::json_response(request, 200, body);
   });
 
@@ -101,16 +124,19 @@ void add_participant_routes(http::Router& router, Context& context) {
                const auto& id = id_param(request, "id");
                const auto config = context.config.get();
                const auto change = participant::parse_participant_change(request.json_body(), *config);
-               const auto body = co_await context.pool.run(
-                   [&](db::Connection& c) { return participant::change_participant(c, id, change, *config, context.keys); });
+               const auto audit = audit::for_request(request, "participant.change", std::nullopt);
+               const auto body = co_await context.pool.run([&](db::Connection& c) {
+                 return participant::change_participant(c, id, change, *config, context.keys, &audit);
+               });
                co_return http::json_response(request, 200, body);
              });
 
   router.add(verb::verb::delete_, "/v1/participants/{id}", kRegistrar,
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = id_param(request, "id");
+               const auto audit = audit::for_request(request, "participant.erase", std::nullopt);
                co_await context.pool.run([&](db::Connection& c) {
-                 participant::erase_participant(c, id);
+                 participant::erase_participant(c, id, &audit);
                  return 0;
                });
                spdlog::info("participant {} erased by {}", id, request.caller->name);
@@ -131,8 +157,10 @@ void add_participant_routes(http::Router& router, Context& context) {
                    push_token.find_first_of(" \t\r\n") != std::string::npos) {
                  throw http::BadRequest("push_token", "must be 1 to 4096 characters without spaces");
                }
-               const auto device = co_await context.pool.run(
-                   [&](db::Connection& c) { return participant::add_device(c, id, platform, push_token, context.keys); });
+               const auto audit = audit::for_request(request, "device.add", std::nullopt);
+               const auto device = co_await context.pool.run([&](db::Connection& c) {
+                 return participant::add_device(c, id, platform, push_token, context.keys, &audit);
+               });
                co_return http::json_response(request, 201,
                                              {{"device_id", device.device_id}, {"device_secret", device.device_secret}});
              });

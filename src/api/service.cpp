@@ -9,6 +9,7 @@
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/http/errors.hpp"
+#include "burgernet/ratelimit/rate_limiter.hpp"
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::api {
@@ -34,7 +35,7 @@ boost::asio::awaitable<Response> Service::handle(Request& request) {
     response = http::error_response(request, 400, e.code(), e.what(), e.field());
   } catch (const http::TooManyRequests& e) {
     response = http::error_response(request, 429, e.code(), e.what());
-    response.set(http::beast_http::field::retry_after, std::to_string(std::max(1, e.retry_after_s())));
+    response.set(http::beast_http::field::retry_after, std::to_string(e.retry_after().count()));
   } catch (const http::ApiError& e) {
     response = http::error_response(request, e.status(), e.code(), e.what());
     if (e.status() == 429 || e.status() == 503) response.set(http::beast_http::field::retry_after, "1");
@@ -95,11 +96,17 @@ boost::asio::awaitable<void> Service::authenticate(Request& request, const std::
     return found;
   });
   if (!caller) throw http::Unauthorized("the token is unknown, revoked or expired");
-  // admin may do everything (SPEC.md, "Roles").
-  if (caller->role != "admin" && std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
-    throw http::Forbidden("a " + caller->role + " token may not use " + request.route);
-  }
+  // Known from here on, so that the access log names the token even when refused below.
   request.caller = std::move(caller);
+  // Before the role check, so that a token hammering routes it may not use is slowed down too.
+  const auto config = context_.config.get();
+  ratelimit::enforce(context_.limiters.api_token, request.caller->token_id,
+                     {config->limits.api_per_token_per_s, config->limits.api_per_token_burst});
+  // admin may do everything (SPEC.md, "Roles").
+  const auto& role = request.caller->role;
+  if (role != "admin" && std::find(roles.begin(), roles.end(), role) == roles.end()) {
+    throw http::Forbidden("a " + role + " token may not use " + request.route);
+  }
 }
 
 void Service::observe(const Request& request, const std::string& route, unsigned status, double seconds) {

@@ -37,7 +37,7 @@ Application::Application(config::Config config, std::string config_path)
       config_(config),
       pool_(pool_options(config)),
       keys_(privacy::PersonalDataKeys::load(config.privacy)),
-      context_{config_, pool_, metrics_, database_, keys_},
+      context_{config_, pool_, metrics_, database_, keys_, limiters_},
       service_(context_, api::make_router(context_)),
       server_(io_, config.http, [this](http::Request& request) { return service_.handle(request); }),
       signals_(io_, SIGTERM, SIGINT, SIGHUP) {
@@ -102,8 +102,11 @@ void Application::reload() {
     const auto current = config_.get();
     // The listener and the pool are bound at start; changing them needs a restart.
     if (next.http.host != current->http.host || next.http.port != current->http.port ||
-        next.database.url != current->database.url) {
-      spdlog::warn("SIGHUP: http.listen and database.url take effect only after a restart");
+        next.database.url != current->database.url ||
+        next.http.tls.cert_file != current->http.tls.cert_file || next.http.tls.key_file != current->http.tls.key_file ||
+        next.http.tls.client_ca_file != current->http.tls.client_ca_file ||
+        next.http.tls.require_client_cert != current->http.tls.require_client_cert) {
+      spdlog::warn("SIGHUP: http.listen, http.tls and database.url take effect only after a restart");
     }
     apply_log_level(next.log_level);
     config_.set(std::move(next));

@@ -3,6 +3,7 @@
 #include "burgernet/config/config.hpp"
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -104,6 +105,13 @@ void parse_listen(const std::string& key, const std::string& listen, HttpConfig&
   http.port = static_cast<std::uint16_t>(n);
 }
 
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 void parse_http(const json& object, HttpConfig& http) {
   ObjectReader r(object, "http");
   std::string listen;
@@ -116,7 +124,27 @@ void parse_http(const json& object, HttpConfig& http) {
   r.duration("idle_timeout_ms", http.idle_timeout, 100, 3600000);
   r.integer("max_connections", http.max_connections, 1, 100000);
   r.duration("drain_timeout_ms", http.drain_timeout, 0, 600000);
+  if (const json* tls = r.find("tls")) {
+    ObjectReader t(*tls, "http.tls");
+    t.string("cert_file", http.tls.cert_file);
+    t.string("key_file", http.tls.key_file);
+    t.string("client_ca_file", http.tls.client_ca_file);
+    t.boolean("require_client_cert", http.tls.require_client_cert);
+    t.finish();
+    if (http.tls.cert_file.empty()) ObjectReader::fail("http.tls.cert_file", "is required with http.tls");
+    if (http.tls.key_file.empty()) ObjectReader::fail("http.tls.key_file", "is required with http.tls");
+    if (http.tls.require_client_cert && http.tls.client_ca_file.empty()) {
+      ObjectReader::fail("http.tls.client_ca_file", "is required with require_client_cert");
+    }
+  }
+  r.boolean("allow_plain_http", http.allow_plain_http);
   r.finish();
+  // Tokens and personal data must not cross a network in the clear by accident.
+  if (!http.tls.enabled() && !http.allow_plain_http && !is_loopback(http.host)) {
+    ObjectReader::fail("http.listen", "plain HTTP on " + http.host +
+                                          " (not loopback) is refused: configure http.tls, or set "
+                                          "http.allow_plain_http to true behind a TLS-terminating proxy");
+  }
 }
 
 void parse_database(const json& object, DatabaseConfig& db) {
@@ -174,6 +202,8 @@ void parse_limits(const json& object, LimitsConfig& limits) {
   r.number("max_radius_m", limits.max_radius_m, 50, 500000);
   r.integer("max_vertices", limits.max_vertices, 4, 100000);
   r.integer("inline_fanout", limits.inline_fanout, 1, 100000000);
+  r.number("api_per_token_per_s", limits.api_per_token_per_s, 0, 1000000);
+  r.number("api_per_token_burst", limits.api_per_token_burst, 1, 1000000);
   if (const json* area = r.find("service_area")) {
     ObjectReader a(*area, "limits.service_area");
     auto& s = limits.service_area;

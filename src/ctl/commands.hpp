@@ -12,6 +12,7 @@ struct TokenOptions {
   std::string role;
   std::string name;
   std::optional<std::string> area;
+  std::optional<int> expires_in_days;  // none: the token does not expire
 };
 
 struct ImportOptions {
@@ -20,6 +21,8 @@ struct ImportOptions {
 
 int run_migrate(const config::Config& config);
 int run_token_create(const config::Config& config, const TokenOptions& options);
+int run_token_list(const config::Config& config);
+int run_token_revoke(const config::Config& config, const std::string& name_or_id);
 int run_participants_import(const config::Config& config, const ImportOptions& options);
 int run_areas_import(const config::Config& config, const ImportOptions& options);
 // Reseals what was sealed with a previous key, and recomputes every look-up hash.

@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"operator", "municipal", "registrar", "admin"}));
   token_create->add_option("--name", token_options.name, "who or what uses the token")->required();
   token_create->add_option("--area", token_options.area, "municipality or police unit code the token is bound to");
+  token_create->add_option("--expires-in", token_options.expires_in_days, "days until the token stops working")
+      ->check(CLI::Range(1, 3650));
+  auto* token_list = token->add_subcommand("list", "every token: name, role, area, created, expires, revoked");
+  std::string revoke_target;
+  auto* token_revoke = token->add_subcommand("revoke", "revoke a token by name or id; it gets 401 at once");
+  token_revoke->add_option("token", revoke_target, "the token's name or id")->required();
 
   ctl::ImportOptions import_options;
   auto* participants = cli.add_subcommand("participants", "participants");
@@ -59,6 +65,8 @@ int main(int argc, char** argv) {
   try {
     if (*migrate) return ctl::run_migrate(config);
     if (*token_create) return ctl::run_token_create(config, token_options);
+    if (*token_list) return ctl::run_token_list(config);
+    if (*token_revoke) return ctl::run_token_revoke(config, revoke_target);
     if (*participants_import) return ctl::run_participants_import(config, import_options);
     if (*areas_import) return ctl::run_areas_import(config, import_options);
     if (*keys_rotate) return ctl::run_keys_rotate(config);

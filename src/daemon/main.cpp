@@ -8,6 +8,7 @@
 #include "burgernet/app/application.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/config/config.hpp"
+#include "burgernet/log/redaction.hpp"
 
 int main(int argc, char** argv) {
   CLI::App cli{"burgernetd: dispatches Burgernet actions and alerts to participants"};
@@ -20,8 +21,10 @@ int main(int argc, char** argv) {
   }
 
   auto logger = spdlog::stderr_logger_mt("burgernetd");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   spdlog::set_default_logger(logger);
+  // Every line passes the redaction layer (log/redaction.hpp) on its way out. Set on the
+  // registry, so that loggers made later through spdlog's factories get it too.
+  spdlog::set_formatter(burgernet::log::redacting_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %v"));
 
   burgernet::config::Config config;
   try {

@@ -1,5 +1,6 @@
 // Beast sessions on coroutines: one strand per connection, a deadline on every read, a body
-// and header limit on every parser, and a bounded drain on stop.
+// and header limit on every parser, and a bounded drain on stop. One session template serves
+// plain TCP and TLS streams alike, so the plain path pays nothing for TLS.
 #include "burgernet/http/server.hpp"
 
 #include <openssl/rand.h>
@@ -15,6 +16,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "burgernet/http/tls.hpp"
 
 namespace burgernet::http {
 
@@ -66,7 +70,11 @@ Response plain_error(unsigned status, const char* code, const char* message) {
 }  // namespace
 
 Server::Server(asio::io_context& io, const config::HttpConfig& config, RequestHandler handler)
-    : io_(io), config_(config), handler_(std::move(handler)), acceptor_(io) {}
+    : io_(io), config_(config), handler_(std::move(handler)), acceptor_(io) {
+  if (config_.tls.enabled()) tls_.emplace(make_server_tls_context(config_.tls));
+}
+
+Server::~Server() = default;
 
 void Server::listen() {
   const tcp::endpoint endpoint(asio::ip::make_address(config_.host), config_.port);
@@ -132,11 +140,16 @@ asio::awaitable<void> Server::accept_loop() {
 }
 
 asio::awaitable<void> Server::refuse(tcp::socket socket) {
+  boost::system::error_code ec;
+  if (tls_) {
+    // An answer would need a handshake first, which is the work we are refusing to do.
+    socket.close(ec);
+    co_return;
+  }
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
   auto response = plain_error(503, "too_many_connections", "the server has too many open connections");
   response.set(beast_http::field::retry_after, "1");
-  boost::system::error_code ec;
   co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
@@ -146,17 +159,38 @@ asio::awaitable<void> Server::refuse(tcp::socket socket) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> Server::session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+  if (!tls_) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve(stream);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+  boost::system::error_code ec;
+  // The handshake counts as reading a request: a client that stalls in it is cut off.
+  beast::get_lowest_layer(stream).expires_after(config_.read_timeout);
+  co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    // Scanners, old clients and missing client certificates end here; not worth a warning.
+    spdlog::debug("http: TLS handshake failed: {}", ec.message());
+    beast::get_lowest_layer(stream).close();
+    co_return;
+  }
+  co_await serve(stream);
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::serve(Stream& stream) {
+  auto& lowest = beast::get_lowest_layer(stream);
   auto state = std::make_shared<SessionState>();
-  state->stream = &stream;
-  state->executor = stream.get_executor();
+  state->stream = &lowest;
+  state->executor = lowest.get_executor();
   {
     std::lock_guard lock(sessions_mutex_);
     std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
     sessions_.push_back(state);
   }
   boost::system::error_code ec;
-  const auto remote = stream.socket().remote_endpoint(ec);
+  const auto remote = lowest.socket().remote_endpoint(ec);
   const std::string remote_address = ec ? std::string() : remote.address().to_string();
   beast::flat_buffer buffer;
 
@@ -165,7 +199,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     // first bytes are here, the whole request must arrive within read_timeout, so a client
     // sending a byte a second is cut off.
     if (buffer.size() == 0) {
-      stream.expires_after(config_.idle_timeout);
+      lowest.expires_after(config_.idle_timeout);
       const auto n = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       buffer.commit(n);
@@ -173,23 +207,24 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.body_limit(config_.body_limit_bytes);
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit_bytes));
-    stream.expires_after(config_.read_timeout);
+    lowest.expires_after(config_.read_timeout);
     co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast_http::error::body_limit || ec == beast_http::error::header_limit) {
       const bool body = ec == beast_http::error::body_limit;
       auto response = body ? plain_error(413, "body_too_large", "the request body is too large")
                            : plain_error(431, "headers_too_large", "the request headers are too large");
-      stream.expires_after(std::chrono::seconds(5));
+      lowest.expires_after(std::chrono::seconds(5));
       co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
       break;
     }
     if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof) {
+        ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
+        ec == asio::ssl::error::stream_truncated) {
       break;
     }
     if (ec) {
       auto response = plain_error(400, "malformed_request", "the request is not valid HTTP/1.1");
-      stream.expires_after(std::chrono::seconds(5));
+      lowest.expires_after(std::chrono::seconds(5));
       co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
       break;
     }
@@ -204,15 +239,20 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     Response response = co_await handler_(request);
     if (stopping_) response.keep_alive(false);
     const bool keep_alive = response.keep_alive();
-    stream.expires_after(config_.read_timeout);
+    lowest.expires_after(config_.read_timeout);
     co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
     --in_flight_;
     state->busy = false;
     if (ec || !keep_alive) break;
   }
   state->stream = nullptr;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.close();
+  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    // close_notify, briefly: a peer that does not answer it is not our problem.
+    lowest.expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+  lowest.close();
 }
 #pragma GCC diagnostic pop
 

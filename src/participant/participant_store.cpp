@@ -79,7 +79,7 @@ std::string verification_text(const std::string& code, const std::string& channe
 }
 
 std::string sign_up(db::Connection& c, const SignUpRequest& request, const config::Config& config,
-                    const privacy::PersonalDataKeys& keys) {
+                    const privacy::PersonalDataKeys& keys, const audit::Entry* audit) {
   verification_channel(request.phone.mobile, config);  // refuse before storing anything
   db::Transaction transaction(c);
   std::optional<std::string> email;
@@ -90,6 +90,7 @@ std::string sign_up(db::Connection& c, const SignUpRequest& request, const confi
                       .string(0, 0);
   c.exec(sql::query("ParticipantAddressesInsert"), id, addresses_as_records(request.addresses).dump());
   queue_code(c, id, request.phone.mobile, config, keys);
+  audit::append_for(c, audit, id);
   transaction.commit();
   return id;
 }
@@ -103,13 +104,13 @@ void resend_verification(db::Connection& c, const std::string& id, const config:
   const auto age = c.exec(sql::query("VerificationCodeAge"), id);
   if (!age.empty() && age.float64(0, 0) < kCodeResendAfterSeconds) {
     const int wait = kCodeResendAfterSeconds - static_cast<int>(age.float64(0, 0));
-    throw http::TooManyRequests("a code was sent less than a minute ago", wait);
+    throw http::TooManyRequests(std::chrono::seconds(wait), "a code was sent less than a minute ago");
   }
   queue_code(c, id, participant.boolean(0, 2), config, keys);
   transaction.commit();
 }
 
-void verify(db::Connection& c, const std::string& id, const std::string& code) {
+void verify(db::Connection& c, const std::string& id, const std::string& code, const audit::Entry* audit) {
   db::Transaction transaction(c);
   const auto participant = c.exec(sql::query("ParticipantLock"), id);
   if (participant.empty()) throw http::NotFound("no such participant");
@@ -137,13 +138,16 @@ void verify(db::Connection& c, const std::string& id, const std::string& code) {
   const auto older = c.exec(sql::query("ParticipantsActiveWithPhone"), phone_lookup, id);
   for (int i = 0; i < older.rows(); ++i) erase(c, older.string(i, 0));
   c.exec(sql::query("ParticipantActivate"), id);
+  audit::append_for(c, audit, id);
   transaction.commit();
   if (older.rows() > 0) spdlog::info("participant {} verified; it replaces an older registration", id);
 }
 
-json get_participant(db::Connection& c, const std::string& id, const privacy::PersonalDataKeys& keys) {
+json get_participant(db::Connection& c, const std::string& id, const privacy::PersonalDataKeys& keys,
+                     const audit::Entry* audit) {
   const auto r = c.exec(sql::query("ParticipantGet"), id);
   if (r.empty()) throw http::NotFound("no such participant");
+  audit::append_for(c, audit, id);
   json out = {{"id", r.string(0, 0)},
               {"status", r.string(0, 1)},
               {"phone", keys.open(r.text(0, 2), "phone")},
@@ -157,7 +161,8 @@ json get_participant(db::Connection& c, const std::string& id, const privacy::Pe
 }
 
 json change_participant(db::Connection& c, const std::string& id, const ParticipantChange& change,
-                        const config::Config& config, const privacy::PersonalDataKeys& keys) {
+                        const config::Config& config, const privacy::PersonalDataKeys& keys,
+                        const audit::Entry* audit) {
   db::Transaction transaction(c);
   const auto before = c.exec(sql::query("ParticipantLock"), id);
   if (before.empty()) throw http::NotFound("no such participant");
@@ -180,18 +185,21 @@ json change_participant(db::Connection& c, const std::string& id, const Particip
   }
   check_channels(c, id);
   if (new_number) queue_code(c, id, change.phone->mobile, config, keys);
+  audit::append_for(c, audit, id);
   transaction.commit();
   return get_participant(c, id, keys);
 }
 
-void erase_participant(db::Connection& c, const std::string& id) {
+void erase_participant(db::Connection& c, const std::string& id, const audit::Entry* audit) {
   db::Transaction transaction(c);
   erase(c, id);
+  audit::append_for(c, audit, id);
   transaction.commit();
 }
 
 NewDevice add_device(db::Connection& c, const std::string& participant_id, const std::string& platform,
-                     const std::string& push_token, const privacy::PersonalDataKeys& keys) {
+                     const std::string& push_token, const privacy::PersonalDataKeys& keys,
+                     const audit::Entry* audit) {
   db::Transaction transaction(c);
   if (c.exec(sql::query("ParticipantLock"), participant_id).empty()) throw http::NotFound("no such participant");
   if (c.exec(sql::query("DeviceCountActive"), participant_id).int64(0, 0) >= kMaxDevices) {
@@ -203,6 +211,7 @@ NewDevice add_device(db::Connection& c, const std::string& participant_id, const
   device.device_id = c.exec(sql::query("DeviceInsert"), participant_id, platform, keys.seal(push_token, "push_token"),
                             auth::secret_hash_param(device.device_secret))
                          .string(0, 0);
+  audit::append_for(c, audit, participant_id);
   transaction.commit();
   return device;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "burgernet/action/action_request.hpp"
+#include "burgernet/audit/audit_log.hpp"
 #include "burgernet/config/config.hpp"
 #include "burgernet/db/connection.hpp"
 #include "burgernet/http/message.hpp"
@@ -24,8 +25,10 @@ struct StoreAnswer {
 // limits.inline_fanout recipients, every delivery row; a larger action gets a fan-out plan
 // that fanout_next_chunk() carries out. A dry run or a refused confirmation rolls back.
 // Throws http::BadRequest / Forbidden for what only the database can check (the area).
+// `audit`: appended (with the action's id) in the same transaction when the action is raised.
 StoreAnswer create_action(db::Connection& connection, const ActionRequest& request,
-                          const http::Caller& caller, const config::Config& config);
+                          const http::Caller& caller, const config::Config& config,
+                          const audit::Entry* audit = nullptr);
 
 // Writes the next chunk of one unfinished large action, if any, and advances its plan in the
 // same transaction. True when it did something (call again), false when there is nothing to do.
@@ -43,9 +46,11 @@ nlohmann::json list_actions(db::Connection& connection, const ListQuery& query, 
 
 // POST /v1/actions/{id}/updates and /close. Conflict when the action is closed (or expired).
 StoreAnswer post_update(db::Connection& connection, const std::string& id, const std::string& text,
-                        const http::Caller& caller, const config::Config& config);
+                        const http::Caller& caller, const config::Config& config,
+                        const audit::Entry* audit = nullptr);
 StoreAnswer close_action(db::Connection& connection, const std::string& id, const std::string& outcome,
-                         const std::string& text, const http::Caller& caller, const config::Config& config);
+                         const std::string& text, const http::Caller& caller, const config::Config& config,
+                         const audit::Entry* audit = nullptr);
 
 // The lower bound of slice `index` of `slices` of the participant id space, as a uuid;
 // nullopt for index == slices (no upper bound).

@@ -7,6 +7,7 @@
 #include "burgernet/db/pool.hpp"
 #include "burgernet/metrics/registry.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
+#include "burgernet/ratelimit/rate_limiter.hpp"
 
 namespace burgernet::api {
 
@@ -24,6 +25,7 @@ struct Context {
   metrics::Registry& metrics;
   DatabaseState& database;
   const privacy::PersonalDataKeys& keys;  // personal data at rest
+  ratelimit::Limiters& limiters;  // per token, client IP, phone number, number prefix
 };
 
 }  // namespace burgernet::api

@@ -43,6 +43,7 @@ class Application {
   db::Pool pool_;
   privacy::PersonalDataKeys keys_;
   api::DatabaseState database_;
+  ratelimit::Limiters limiters_;
   api::Context context_;
   api::Service service_;
   http::Server server_;

@@ -16,6 +16,15 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// TLS for the API listener (docs/security.md). Empty cert_file: no TLS.
+struct TlsConfig {
+  std::string cert_file;       // PEM, the server certificate and its chain
+  std::string key_file;        // PEM, its private key
+  std::string client_ca_file;  // PEM; when set, client certificates are verified against it
+  bool require_client_cert = false;
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct HttpConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -26,6 +35,9 @@ struct HttpConfig {
   std::chrono::milliseconds idle_timeout{30000};
   std::size_t max_connections = 1024;
   std::chrono::milliseconds drain_timeout{10000};
+  TlsConfig tls;
+  // Plain HTTP on an address other than loopback is refused unless this is true.
+  bool allow_plain_http = false;
 };
 
 struct DatabaseConfig {
@@ -55,6 +67,9 @@ struct LimitsConfig {
   double max_radius_m = 20000;
   int max_vertices = 1000;
   std::int64_t inline_fanout = 50000;
+  // Requests per second per API token on /v1, and how many may come at once (0: no limit).
+  double api_per_token_per_s = 50;
+  double api_per_token_burst = 200;
   ServiceArea service_area;
 };
 

@@ -1,6 +1,7 @@
 // Errors on the request path: thrown by handlers, turned into SPEC.md's JSON error in one place.
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -56,15 +57,16 @@ class Unprocessable : public ApiError {
   Unprocessable(std::string code, const std::string& message) : ApiError(422, std::move(code), message) {}
 };
 
-// 429: `retry_after_s` goes into the Retry-After header.
+// 429: rate limited; the answer carries Retry-After in whole seconds.
 class TooManyRequests : public ApiError {
  public:
-  TooManyRequests(const std::string& message, int retry_after_s)
-      : ApiError(429, "rate_limited", message), retry_after_s_(retry_after_s) {}
-  int retry_after_s() const { return retry_after_s_; }
+  explicit TooManyRequests(std::chrono::seconds retry_after,
+                           const std::string& message = "too many requests; retry later")
+      : ApiError(429, "rate_limited", message), retry_after_(retry_after) {}
+  std::chrono::seconds retry_after() const { return retry_after_; }
 
  private:
-  int retry_after_s_;
+  std::chrono::seconds retry_after_;
 };
 
 class ServiceUnavailable : public ApiError {

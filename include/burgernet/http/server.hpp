@@ -6,10 +6,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "burgernet/config/config.hpp"
 #include "burgernet/http/message.hpp"
@@ -21,9 +23,12 @@ using RequestHandler = std::function<boost::asio::awaitable<Response>(Request&)>
 
 class Server {
  public:
+  // With config.tls set, loads its files and serves TLS only; throws TlsSetupError when they
+  // cannot be used.
   Server(boost::asio::io_context& io, const config::HttpConfig& config, RequestHandler handler);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+  ~Server();
 
   // Binds and listens; throws boost::system::system_error when the address cannot be bound.
   void listen();
@@ -39,11 +44,16 @@ class Server {
   struct SessionState;
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  // Reads requests and writes answers until the connection ends; Stream is beast::tcp_stream
+  // or beast::ssl_stream over it (instantiated in server.cpp only).
+  template <typename Stream>
+  boost::asio::awaitable<void> serve(Stream& stream);
   boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   config::HttpConfig config_;
   RequestHandler handler_;
+  std::optional<boost::asio::ssl::context> tls_;  // empty: plain HTTP
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> active_{0};
   std::atomic<std::size_t> in_flight_{0};

@@ -2,11 +2,13 @@
 // verification, reading, changing, erasure, devices and their locations. Blocking; run on the
 // pool's threads. Each function is one transaction. Numbers, e-mail addresses and code texts
 // are sealed with `keys` before they reach the database (privacy/personal_data_keys.hpp).
+// `audit`, when given, is appended with the participant's id in the same transaction.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "burgernet/audit/audit_log.hpp"
 #include "burgernet/config/config.hpp"
 #include "burgernet/db/connection.hpp"
 #include "burgernet/participant/participant_request.hpp"
@@ -22,7 +24,7 @@ inline constexpr int kMaxDevices = 10;
 // Stores the pending participant and queues its verification code; returns the new id.
 // Throws http::ServiceUnavailable when no channel can carry the code.
 std::string sign_up(db::Connection& connection, const SignUpRequest& request, const config::Config& config,
-                    const privacy::PersonalDataKeys& keys);
+                    const privacy::PersonalDataKeys& keys, const audit::Entry* audit = nullptr);
 
 // A new code for a pending participant (the old one stops working). Throws NotFound,
 // Conflict (already active) or TooManyRequests (the last code is less than a minute old).
@@ -32,27 +34,30 @@ void resend_verification(db::Connection& connection, const std::string& id, cons
 // Checks the code: activates the participant (replacing an older registration of the same
 // number) or throws Unprocessable (code_incorrect, code_expired, code_attempts_exhausted),
 // NotFound, or Conflict (already active).
-void verify(db::Connection& connection, const std::string& id, const std::string& code);
+void verify(db::Connection& connection, const std::string& id, const std::string& code,
+            const audit::Entry* audit = nullptr);
 
 // GET /v1/participants/{id}; throws NotFound.
 nlohmann::json get_participant(db::Connection& connection, const std::string& id,
-                               const privacy::PersonalDataKeys& keys);
+                               const privacy::PersonalDataKeys& keys, const audit::Entry* audit = nullptr);
 
 // PATCH: applies the change and returns the participant as GET shows it. A new number goes
 // back to pending_verification and gets a code.
 nlohmann::json change_participant(db::Connection& connection, const std::string& id, const ParticipantChange& change,
-                                  const config::Config& config, const privacy::PersonalDataKeys& keys);
+                                  const config::Config& config, const privacy::PersonalDataKeys& keys,
+                                  const audit::Entry* audit = nullptr);
 
 // Erasure for good: the person's row, addresses, devices, codes and queued deliveries; only a
 // monthly count of erasures stays. Throws NotFound.
-void erase_participant(db::Connection& connection, const std::string& id);
+void erase_participant(db::Connection& connection, const std::string& id, const audit::Entry* audit = nullptr);
 
 struct NewDevice {
   std::string device_id;
   std::string device_secret;  // shown once; only its hash is stored
 };
 NewDevice add_device(db::Connection& connection, const std::string& participant_id, const std::string& platform,
-                     const std::string& push_token, const privacy::PersonalDataKeys& keys);
+                     const std::string& push_token, const privacy::PersonalDataKeys& keys,
+                     const audit::Entry* audit = nullptr);
 
 // False when the device is unknown, disabled, or the secret is wrong (the caller answers 401).
 // `lat`/`lon` nullopt clears the location.
