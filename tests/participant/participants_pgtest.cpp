@@ -306,5 +306,54 @@ TEST_F(ParticipantsTest, DevicesAreCheckedAndLimited) {
   EXPECT_EQ(registrar().post(path, {{"platform", "ios"}, {"push_token", "t11"}}).status, 409);
 }
 
+
+TEST_F(ParticipantsTest, SignUpFloodsAreRefusedWith429AndTheDaemonKeepsServingOthers) {
+  // One client address signing up numbers all over the country: the first 200 pass.
+  int accepted = 0, limited = 0;
+  for (int i = 0; i < 260; ++i) {
+    char phone[16];
+    std::snprintf(phone, sizeof phone, "06%08d", 10000000 + i * 379721 % 50000000);  // 06-1 to 06-5: mobile
+    const auto r = registrar().post("/v1/participants", sign_up_body(phone));
+    if (r.status == 201) ++accepted;
+    if (r.status == 429) {
+      ++limited;
+      EXPECT_FALSE(r.header("retry-after").empty());
+      EXPECT_EQ(r.error_code(), "rate_limited");
+    }
+  }
+  EXPECT_GE(accepted, 200);
+  EXPECT_LT(accepted, 230);
+  EXPECT_EQ(accepted + limited, 260);
+  EXPECT_EQ(count("SELECT count(*) FROM participants"), std::to_string(accepted)) << "a refused sign-up stores nothing";
+  EXPECT_EQ(HttpClient(daemon_->port()).get("/healthz").status, 200);
+  EXPECT_EQ(client().get("/v1/actions").status, 200) << "other work goes on";
+}
+
+TEST_F(ParticipantsTest, CodesToOneNumberOrOneRangeOfNumbersAreLimited) {
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(registrar().post("/v1/participants", sign_up_body("0612345678")).status, 201);
+  EXPECT_EQ(registrar().post("/v1/participants", sign_up_body("0612345678")).status, 429) << "a fourth code";
+  // A sweep through one range (0623456700-0623456799): 20 pass, then one a second.
+  int limited = 0;
+  for (int i = 0; i < 30; ++i) {
+    if (registrar().post("/v1/participants", sign_up_body("06234567" + std::to_string(10 + i))).status == 429) {
+      ++limited;
+    }
+  }
+  EXPECT_GE(limited, 8);
+}
+
+TEST_F(ParticipantsTest, ReadingChangingAndErasingAreAuditedWithoutPersonalData) {
+  const auto id = sign_up_and_verify("0612345678", "+31612345678");
+  ASSERT_EQ(registrar().get("/v1/participants/" + id).status, 200);
+  ASSERT_EQ(registrar().patch("/v1/participants/" + id, {{"language", "en"}}).status, 200);
+  ASSERT_EQ(registrar().del("/v1/participants/" + id).status, 204);
+  EXPECT_EQ(count("SELECT string_agg(operation || ':' || actor || ':' || subject, ',' ORDER BY id) FROM audit_log "
+                  "WHERE operation LIKE 'participant.%'"),
+            "participant.sign_up:website:" + id + ",participant.verify:website:" + id + ",participant.read:website:" +
+                id + ",participant.change:website:" + id + ",participant.erase:website:" + id);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE details::text LIKE '%612345678%' OR subject LIKE '%612345678%'"),
+            "0");
+}
+
 }  // namespace
 }  // namespace burgernet::testing

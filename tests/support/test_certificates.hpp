@@ -22,10 +22,10 @@ TestPki make_test_pki();
 
 struct TlsClientOptions {
   std::string ca_file;  // trust anchor for the server's certificate
-  std::string cert_file;
-  std::string key_file;
+  std::string cert_file{};
+  std::string key_file{};
   int max_version = 0;  // e.g. TLS1_1_VERSION, to try an old protocol; 0: OpenSSL's default
-  std::string token;
+  std::string token{};
 };
 
 struct TlsResult {
