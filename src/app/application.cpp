@@ -52,7 +52,7 @@ int Application::run() {
   const auto config = config_.get();
   try {
     dispatcher_ = std::make_unique<queue::Dispatcher>(*config, pool_, metrics_);
-  } catch (const channel::UnsupportedDriver& e) {
+  } catch (const channel::ChannelSetupError& e) {
     spdlog::critical("{}", e.what());
     return 1;
   }

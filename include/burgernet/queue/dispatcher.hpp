@@ -26,7 +26,7 @@ namespace burgernet::queue {
 
 class Dispatcher {
  public:
-  // Throws channel::UnsupportedDriver for a driver this build cannot run.
+  // Throws channel::ChannelSetupError for a channel this build cannot set up.
   Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics);
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
