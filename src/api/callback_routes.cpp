@@ -1,5 +1,5 @@
 // Twilio's StatusCallback: the signature is checked against every configured Twilio channel's
-// auth token and status_callback_url, and only that channel's deliveries can be changed.
+// auth token and status_callback_url, and only those channels' deliveries can be changed.
 #include "api/callback_routes.hpp"
 
 #include <spdlog/spdlog.h>
@@ -25,9 +25,11 @@ std::string param(const std::vector<std::pair<std::string, std::string>>& params
   return it == params.end() ? std::string() : it->second;
 }
 
-// The configured Twilio channel whose auth token signed these parameters, or "".
-std::string signing_channel(const config::Config& config, const std::string& signature,
+// The configured Twilio channels whose auth token signed these parameters (an SMS and a voice
+// channel usually share one account, token and callback URL).
+std::vector<std::string> signing_channels(const config::Config& config, const std::string& signature,
                             const std::vector<std::pair<std::string, std::string>>& params) {
+  std::vector<std::string> signed_by;
   for (const auto& [name, channel] : config.channels) {
     if (channel.driver != "twilio_sms" && channel.driver != "twilio_voice") continue;
     const std::string url = channel.settings.value("status_callback_url", "");
@@ -41,9 +43,9 @@ std::string signing_channel(const config::Config& config, const std::string& sig
       spdlog::error("twilio callback: {}", e.what());
       continue;
     }
-    if (net::equal_secret(channel::twilio_signature(token, url, params), signature)) return name;
+    if (net::equal_secret(channel::twilio_signature(token, url, params), signature)) signed_by.push_back(name);
   }
-  return {};
+  return signed_by;
 }
 
 }  // namespace
@@ -79,20 +81,25 @@ void add_callback_routes(http::Router& router, Context& context) {
     if (!signature || signature->empty()) throw http::Forbidden("X-Twilio-Signature is missing");
     const auto params = net::form_decode(request.raw.body());
     const auto config = context.config.get();
-    const std::string channel = signing_channel(*config, *signature, params);
-    if (channel.empty()) throw http::Forbidden("X-Twilio-Signature does not match");
+    const auto channels = signing_channels(*config, *signature, params);
+    if (channels.empty()) throw http::Forbidden("X-Twilio-Signature does not match");
 
     const auto receipt = read_twilio_receipt(params);
     if (receipt.outcome == TwilioReceipt::Outcome::kIgnore) co_return http::empty_response(request, 204);
     const bool delivered = receipt.outcome == TwilioReceipt::Outcome::kDelivered;
     const auto changed = co_await context.pool.run([&](db::Connection& c) {
-      return delivered ? c.exec(sql::query("DeliveriesMarkDelivered"), receipt.sid, channel).rows()
-                       : c.exec(sql::query("DeliveriesMarkUndelivered"), receipt.sid, channel, receipt.reason).rows();
+      auto r = delivered ? c.exec(sql::query("DeliveriesMarkDelivered"), receipt.sid, channels)
+                         : c.exec(sql::query("DeliveriesMarkUndelivered"), receipt.sid, channels, receipt.reason);
+      std::vector<std::string> changed_channels;
+      for (int i = 0; i < r.rows(); ++i) changed_channels.push_back(r.string(i, 1));
+      return changed_channels;
     });
-    context.metrics
-        .counter("burgernet_delivery_receipts_total", "Providers' delivery receipts that changed a delivery.",
-                 {{"channel", channel}, {"outcome", delivered ? "delivered" : "failed"}})
-        .inc(static_cast<double>(changed));
+    for (const auto& channel : changed) {
+      context.metrics
+          .counter("burgernet_delivery_receipts_total", "Providers' delivery receipts that changed a delivery.",
+                   {{"channel", channel}, {"outcome", delivered ? "delivered" : "failed"}})
+          .inc();
+    }
     co_return http::empty_response(request, 204);
   });
 }
