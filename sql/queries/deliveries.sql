@@ -58,6 +58,16 @@ FROM unnest($2::text[]::bigint[], $3::text[]::double precision[], $4::text[]) AS
 WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
 RETURNING d.id, d.status::text;
 
+-- name: DeliveriesPostpone :exec
+-- A Retry that never reached the provider (its driver's circuit is open): back to the queue
+-- after the delay, the attempt given back, so an outage does not use up max_attempts.
+UPDATE deliveries d
+SET status = 'queued', attempt = greatest(d.attempt - 1, 0),
+    run_after = now() + make_interval(secs => r.delay), last_error = r.reason,
+    lease_owner = NULL, lease_expires_at = NULL
+FROM unnest($2::text[]::bigint[], $3::text[]::double precision[], $4::text[]) AS r(id, delay, reason)
+WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
+
 -- name: DeliveriesFail :exec
 UPDATE deliveries d
 SET status = 'failed', last_error = r.reason, lease_owner = NULL, lease_expires_at = NULL, body = NULL

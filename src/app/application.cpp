@@ -53,7 +53,7 @@ int Application::run() {
   const auto config = config_.get();
   try {
     dispatcher_ = std::make_unique<queue::Dispatcher>(*config, pool_, metrics_, keys_);
-  } catch (const channel::UnsupportedDriver& e) {
+  } catch (const channel::ChannelSetupError& e) {
     spdlog::critical("{}", e.what());
     return 1;
   }

@@ -2,19 +2,35 @@
 #include "burgernet/channel/registry.hpp"
 
 #include "channel/file/file_channel.hpp"
+#include "channel/twilio/twilio_channel.hpp"
+#include "channel/webhook/webhook_channel.hpp"
 
 namespace burgernet::channel {
+namespace {
+
+std::shared_ptr<Channel> make_channel(const config::ChannelConfig& settings, boost::asio::any_io_executor blocking) {
+  const auto& driver = settings.driver;
+  if (driver == "file") return std::make_shared<FileChannel>(settings.settings.value("path", ""), blocking);
+  if (driver == "webhook") return std::make_shared<WebhookChannel>(settings);
+  if (driver == "twilio_sms") return std::make_shared<TwilioChannel>(settings, TwilioChannel::Kind::kSms);
+  if (driver == "twilio_voice") return std::make_shared<TwilioChannel>(settings, TwilioChannel::Kind::kVoice);
+  // Refuse rather than accept deliveries that would only ever wait in the queue.
+  throw UnsupportedDriver("channels." + settings.name + ".driver: driver \"" + driver +
+                          "\" is not implemented in this build");
+}
+
+}  // namespace
 
 std::map<std::string, std::shared_ptr<Channel>> make_channels(const config::Config& config,
                                                               boost::asio::any_io_executor blocking) {
   std::map<std::string, std::shared_ptr<Channel>> channels;
   for (const auto& [name, settings] : config.channels) {
-    if (settings.driver == "file") {
-      channels.emplace(name, std::make_shared<FileChannel>(settings.settings.value("path", ""), blocking));
-    } else {
-      // Refuse rather than accept deliveries that would only ever wait in the queue.
-      throw UnsupportedDriver("channels." + name + ".driver: driver \"" + settings.driver +
-                              "\" is not implemented in this build (only \"file\")");
+    try {
+      channels.emplace(name, make_channel(settings, blocking));
+    } catch (const ChannelSetupError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw ChannelSetupError(e.what());  // drivers name the key; never a secret's content
     }
   }
   return channels;

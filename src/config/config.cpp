@@ -183,6 +183,8 @@ ChannelConfig parse_channel(const std::string& name, const json& object) {
   r.integer("concurrency", channel.concurrency, 1, 1024);
   r.duration("timeout_ms", channel.timeout, 100, 600000);
   r.integer("max_attempts", channel.max_attempts, 1, 100);
+  r.integer("circuit_failures", channel.circuit_failures, 0, 100000);
+  r.duration("circuit_open_ms", channel.circuit_open, 100, 3600000);
   for (const auto& key : known->second) {
     if (const json* v = r.find(key); v && !v->is_string()) ObjectReader::fail(r.key(key), "must be a string");
   }

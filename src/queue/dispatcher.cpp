@@ -125,8 +125,14 @@ void Dispatcher::open_sealed(Row& row) const {
 
 asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
   const std::string owner = process_id_ + ":" + channel_name + ":" + std::to_string(index);
-  const int batch = config_.queue.batch_size;
   const double lease_s = static_cast<double>(config_.queue.lease.count());
+  // A rate-limited channel claims no more than its workers can send in half a lease, or the
+  // rescuer would hand the tail of a batch to another worker while it still waits its turn.
+  int batch = config_.queue.batch_size;
+  if (const auto& channel = config_.channels.at(channel_name); channel.rate_per_s > 0) {
+    const double sendable = channel.rate_per_s * lease_s / 2 / std::max(1, channel.concurrency);
+    batch = std::clamp(static_cast<int>(sendable), 1, batch);
+  }
   while (!stopping_) {
     std::vector<Row> rows;
     try {
@@ -223,7 +229,7 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
                      {{"channel", channel_name}}).observe(seconds);
 
   std::vector<std::string> sent_ids, sent_refs, retry_ids, retry_delays, retry_reasons;
-  std::vector<std::string> fail_ids, fail_reasons;
+  std::vector<std::string> fail_ids, fail_reasons, postpone_ids, postpone_delays, postpone_reasons;
   const RetryPolicy policy{config_.queue.retry_base, config_.queue.retry_max};
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const RandomSource random = [&] { return unit(random_); };
@@ -235,9 +241,18 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
       sent_ids.push_back(id);
       sent_refs.push_back(sent->provider_ref.value_or(""));
     } else if (const auto* retry = std::get_if<channel::Retry>(&result)) {
-      retry_ids.push_back(id);
-      retry_delays.push_back(std::to_string(retry_delay(attempts[batch[i].delivery_id], policy, random, retry->after).count() / 1000.0));
-      retry_reasons.push_back(retry->reason);
+      // Never offered to the provider (its circuit is open): wait until the circuit may close,
+      // without spending an attempt.
+      const auto wait = !retry->counts_attempt && retry->after
+                            ? *retry->after
+                            : retry_delay(attempts[batch[i].delivery_id], policy, random, retry->after);
+      const auto delay = std::to_string(wait.count() / 1000.0);
+      auto& ids = retry->counts_attempt ? retry_ids : postpone_ids;
+      auto& delays = retry->counts_attempt ? retry_delays : postpone_delays;
+      auto& reasons = retry->counts_attempt ? retry_reasons : postpone_reasons;
+      ids.push_back(id);
+      delays.push_back(delay);
+      reasons.push_back(retry->reason);
     } else {
       fail_ids.push_back(id);
       fail_reasons.push_back(std::get<channel::Failed>(result).reason);
@@ -257,12 +272,14 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
         }
       }
       if (!retry_ids.empty()) c.exec(sql::query("DeliveriesRetry"), owner, retry_ids, retry_delays, retry_reasons);
+      if (!postpone_ids.empty())
+        c.exec(sql::query("DeliveriesPostpone"), owner, postpone_ids, postpone_delays, postpone_reasons);
       if (!fail_ids.empty()) c.exec(sql::query("DeliveriesFail"), owner, fail_ids, fail_reasons);
       return out;
     });
     const metrics::Labels labels{{"channel", channel_name}};
     metrics_.counter("burgernet_deliveries_sent_total", "Deliveries sent.", labels).inc(static_cast<double>(sent_ids.size()));
-    metrics_.counter("burgernet_deliveries_retried_total", "Deliveries to try again.", labels).inc(static_cast<double>(retry_ids.size()));
+    metrics_.counter("burgernet_deliveries_retried_total", "Deliveries to try again.", labels).inc(static_cast<double>(retry_ids.size() + postpone_ids.size()));
     metrics_.counter("burgernet_deliveries_failed_total", "Deliveries given up.", labels).inc(static_cast<double>(fail_ids.size()));
     const std::vector<double> buckets{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600};
     for (const auto& [first, secs] : touched) {

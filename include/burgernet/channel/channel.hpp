@@ -29,6 +29,9 @@ struct Sent {
 struct Retry {
   std::optional<std::chrono::milliseconds> after;  // a provider's Retry-After wins over backoff
   std::string reason;
+  // False when the message was never offered to the provider (a driver's circuit is open): the
+  // queue gives the attempt back, so an outage does not burn through max_attempts.
+  bool counts_attempt = true;
 };
 struct Failed {
   std::string reason;  // never personal data: it is stored in deliveries.last_error

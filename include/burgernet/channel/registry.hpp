@@ -12,12 +12,18 @@
 
 namespace burgernet::channel {
 
-// A driver the config parser accepts but this build cannot run yet; the daemon exits non-zero.
-class UnsupportedDriver : public std::runtime_error {
+// A channel that cannot be set up (a secret file missing, a URL that is not https); the message
+// names the key, never a secret. The daemon exits non-zero.
+class ChannelSetupError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// `blocking` runs the drivers' blocking I/O (file writes, fsync), never an I/O thread.
+// A driver the config parser accepts but this build cannot run yet.
+class UnsupportedDriver : public ChannelSetupError {
+  using ChannelSetupError::ChannelSetupError;
+};
+
+// Throws ChannelSetupError. `blocking` runs the drivers' blocking I/O (file writes, fsync), never an I/O thread.
 std::map<std::string, std::shared_ptr<Channel>> make_channels(const config::Config& config,
                                                               boost::asio::any_io_executor blocking);
 

@@ -55,6 +55,10 @@ struct ChannelConfig {
   int concurrency = 4;
   std::chrono::milliseconds timeout{10000};
   int max_attempts = 5;
+  // HTTP drivers' circuit breaker: after this many retry-class failures in a row (0: never),
+  // offer nothing to the provider for circuit_open; the messages wait without using attempts.
+  int circuit_failures = 5;
+  std::chrono::milliseconds circuit_open{30000};
   nlohmann::json settings;  // the whole object, for the driver
 };
 

@@ -27,7 +27,7 @@ namespace burgernet::queue {
 
 class Dispatcher {
  public:
-  // Throws channel::UnsupportedDriver for a driver this build cannot run.
+  // Throws channel::ChannelSetupError for a channel this build cannot set up.
   Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics,
              const privacy::PersonalDataKeys& keys);
   Dispatcher(const Dispatcher&) = delete;

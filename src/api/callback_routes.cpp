@@ -1,0 +1,107 @@
+// Twilio's StatusCallback: the signature is checked against every configured Twilio channel's
+// auth token and status_callback_url, and only those channels' deliveries can be changed.
+#include "api/callback_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "burgernet/channel/http_channel.hpp"
+#include "burgernet/http/errors.hpp"
+#include "burgernet/net/encoding.hpp"
+#include "burgernet/sql/query.hpp"
+#include "channel/twilio/twilio_channel.hpp"
+
+namespace burgernet::api {
+namespace {
+
+using boost::asio::awaitable;
+using http::Request;
+using http::Response;
+namespace verb = http::beast_http;
+
+std::string param(const std::vector<std::pair<std::string, std::string>>& params, const std::string& name) {
+  const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+  return it == params.end() ? std::string() : it->second;
+}
+
+// The configured Twilio channels whose auth token signed these parameters (an SMS and a voice
+// channel usually share one account, token and callback URL).
+std::vector<std::string> signing_channels(const config::Config& config, const std::string& signature,
+                            const std::vector<std::pair<std::string, std::string>>& params) {
+  std::vector<std::string> signed_by;
+  for (const auto& [name, channel] : config.channels) {
+    if (channel.driver != "twilio_sms" && channel.driver != "twilio_voice") continue;
+    const std::string url = channel.settings.value("status_callback_url", "");
+    if (url.empty()) continue;
+    std::string token;
+    try {
+      // Read per request: a rotated token takes effect without a restart.
+      token = channel::read_secret_file("channels." + name + ".auth_token_file",
+                                        channel.settings.value("auth_token_file", ""));
+    } catch (const std::exception& e) {
+      spdlog::error("twilio callback: {}", e.what());
+      continue;
+    }
+    if (net::equal_secret(channel::twilio_signature(token, url, params), signature)) signed_by.push_back(name);
+  }
+  return signed_by;
+}
+
+}  // namespace
+
+TwilioReceipt read_twilio_receipt(const std::vector<std::pair<std::string, std::string>>& params) {
+  TwilioReceipt receipt;
+  std::string status = param(params, "MessageStatus");
+  receipt.sid = param(params, "MessageSid");
+  if (status.empty()) {
+    status = param(params, "CallStatus");
+    receipt.sid = param(params, "CallSid");
+  }
+  if (receipt.sid.empty()) return receipt;
+  if (status == "delivered" || status == "completed") {
+    receipt.outcome = TwilioReceipt::Outcome::kDelivered;
+  } else if (status == "failed" || status == "undelivered" || status == "busy" || status == "no-answer" ||
+             status == "canceled") {
+    receipt.outcome = TwilioReceipt::Outcome::kFailed;
+    receipt.reason = "twilio: " + status;
+    // Only digits of the error code: the reason is stored and used as a label.
+    const std::string code = param(params, "ErrorCode");
+    if (!code.empty() && code.size() <= 8 && std::all_of(code.begin(), code.end(), ::isdigit)) {
+      receipt.reason += " (error " + code + ")";
+    }
+  }
+  return receipt;
+}
+
+void add_callback_routes(http::Router& router, Context& context) {
+  // No bearer token: Twilio signs the request instead (X-Twilio-Signature).
+  router.add(verb::verb::post, "/v1/callbacks/twilio", {}, [&context](Request& request) -> awaitable<Response> {
+    const auto signature = request.header("X-Twilio-Signature");
+    if (!signature || signature->empty()) throw http::Forbidden("X-Twilio-Signature is missing");
+    const auto params = net::form_decode(request.raw.body());
+    const auto config = context.config.get();
+    const auto channels = signing_channels(*config, *signature, params);
+    if (channels.empty()) throw http::Forbidden("X-Twilio-Signature does not match");
+
+    const auto receipt = read_twilio_receipt(params);
+    if (receipt.outcome == TwilioReceipt::Outcome::kIgnore) co_return http::empty_response(request, 204);
+    const bool delivered = receipt.outcome == TwilioReceipt::Outcome::kDelivered;
+    const auto changed = co_await context.pool.run([&](db::Connection& c) {
+      auto r = delivered ? c.exec(sql::query("DeliveriesMarkDelivered"), receipt.sid, channels)
+                         : c.exec(sql::query("DeliveriesMarkUndelivered"), receipt.sid, channels, receipt.reason);
+      std::vector<std::string> changed_channels;
+      for (int i = 0; i < r.rows(); ++i) changed_channels.push_back(r.string(i, 1));
+      return changed_channels;
+    });
+    for (const auto& channel : changed) {
+      context.metrics
+          .counter("burgernet_delivery_receipts_total", "Providers' delivery receipts that changed a delivery.",
+                   {{"channel", channel}, {"outcome", delivered ? "delivered" : "failed"}})
+          .inc();
+    }
+    co_return http::empty_response(request, 204);
+  });
+}
+
+}  // namespace burgernet::api

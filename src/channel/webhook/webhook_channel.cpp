@@ -1,0 +1,41 @@
+// A receiver checks X-Burgernet-Signature against the raw body before parsing it, as with
+// GitHub's X-Hub-Signature-256.
+#include "channel/webhook/webhook_channel.hpp"
+
+#include <stdexcept>
+
+#include "burgernet/net/encoding.hpp"
+
+namespace burgernet::channel {
+
+WebhookChannel::WebhookChannel(const config::ChannelConfig& config)
+    : HttpChannel(http_client_options(config)),
+      url_(config.settings.value("url", "")),
+      secret_(read_secret_file("channels." + config.name + ".secret_file", config.settings.value("secret_file", ""))) {
+  if (!net::parse_https_url(url_)) throw std::runtime_error("channels." + config.name + ".url: must be an https URL");
+}
+
+std::string WebhookChannel::body(const OutboundMessage& m) {
+  const auto optional = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  const nlohmann::json document = {{"delivery_id", m.delivery_id}, {"action_id", optional(m.action_id)},
+                                   {"channel", m.channel},         {"kind", m.kind},
+                                   {"to", optional(m.to)},          {"title", m.title},
+                                   {"text", m.text},                {"data", m.data}};
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string WebhookChannel::signature(const std::string& secret, const std::string& body) {
+  return "sha256=" + net::to_hex(net::hmac_sha256(secret, body));
+}
+
+boost::asio::awaitable<HttpChannel::Prepared> WebhookChannel::prepare(const OutboundMessage& message) {
+  net::HttpRequest request;
+  request.url = url_;
+  request.body = body(message);
+  request.headers = {{"Content-Type", "application/json"},
+                     {"X-Burgernet-Signature", signature(secret_, request.body)},
+                     {"X-Burgernet-Delivery", std::to_string(message.delivery_id)}};
+  co_return request;
+}
+
+}  // namespace burgernet::channel

@@ -1,0 +1,242 @@
+// End to end through the daemon: an action raised over the API goes out by twilio_sms,
+// twilio_voice and webhook to the fake provider over TLS, and Twilio's signed status callbacks
+// move the deliveries to delivered or failed.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "action/population.hpp"
+#include "burgernet/net/encoding.hpp"
+#include "channel/twilio/twilio_channel.hpp"
+#include "support/fake_provider.hpp"
+
+using namespace burgernet;
+using namespace burgernet::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kToken = "twilio-auth-token-e2e";
+const std::string kHookSecret = "webhook-secret-e2e";
+const std::string kCallbackUrl = "https://burgernet.example/v1/callbacks/twilio";
+
+class DriversEndToEnd : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    std::ofstream(secrets_ + "/twilio") << kToken << "\n";
+    std::ofstream(secrets_ + "/hook") << kHookSecret << "\n";
+    provider_.answer_with([this](const RecordedRequest& r) {
+      const int n = ++sids_;
+      if (r.target.ends_with("/Messages.json")) return FakeAnswer{201, R"({"sid":"SM)" + std::to_string(n) + "\"}"};
+      if (r.target.ends_with("/Calls.json")) return FakeAnswer{201, R"({"sid":"CA)" + std::to_string(n) + "\"}"};
+      return FakeAnswer::ok();
+    });
+  }
+  void TearDown() override {
+    if (HasFailure() && daemon_) std::cerr << "--- daemon log ---\n" << daemon_->log() << "---\n";
+  }
+
+  nlohmann::json config(nlohmann::json channels) {
+    auto c = daemon_config(database.url(), outbox_);
+    c["channels"] = std::move(channels);
+    c["queue"] = {{"poll_ms", 200}};
+    return c;
+  }
+  nlohmann::json twilio(const std::string& driver) {
+    return {{"driver", driver},      {"base_url", provider_.url()},
+            {"account_sid", "AC42"}, {"auth_token_file", secrets_ + "/twilio"},
+            {"from", "+3197010000000"}, {"status_callback_url", kCallbackUrl},
+            {"ca_file", provider_.ca_file()}, {"concurrency", 4}};
+  }
+  void start(nlohmann::json config) {
+    daemon_ = std::make_unique<DaemonProcess>(std::move(config));
+    ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
+  }
+  std::string token() {
+    std::string out, err;
+    EXPECT_EQ(run_ctl(daemon_->config_path(), {"token", "create", "--role", "operator", "--name", "op"}, &out, &err),
+              0)
+        << err;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+  bool wait_for(const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (database.scalar(sql) == expected) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  HttpResult callback(const std::vector<std::pair<std::string, std::string>>& params,
+                      std::optional<std::string> signature) {
+    HttpClient client(daemon_->port());
+    std::map<std::string, std::string> headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    if (signature) headers["X-Twilio-Signature"] = *signature;
+    return client.request(boost::beast::http::verb::post, "/v1/callbacks/twilio", net::form_encode(params), headers);
+  }
+  static std::string sign(const std::vector<std::pair<std::string, std::string>>& params) {
+    return channel::twilio_signature(kToken, kCallbackUrl, params);
+  }
+
+  std::string outbox_ = make_temp_dir("drivers-outbox-");
+  std::string secrets_ = make_temp_dir("drivers-secrets-");
+  std::atomic<int> sids_{0};
+  FakeProvider provider_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(DriversEndToEnd, AnActionGoesOutByTwilioAndWebhookAndReceiptsMarkItDelivered) {
+  for (int i = 0; i < 3; ++i) add_participant(database, {{offset(centre(), 100.0 * i, 0)}});
+  std::vector<std::string> numbers;
+  std::stringstream sealed(database.scalar("SELECT string_agg(phone_sealed::text, ',') FROM participants"));
+  for (std::string one; std::getline(sealed, one, ',');) numbers.push_back(test_keys().open(one, "phone"));
+  std::sort(numbers.begin(), numbers.end());
+  std::string phones;
+  for (const auto& n : numbers) phones += (phones.empty() ? "" : ",") + n;
+  start(config({{"sms", twilio("twilio_sms")},
+                {"voice", twilio("twilio_voice")},
+                {"webhook",
+                 {{"driver", "webhook"}, {"url", provider_.url("/hook")}, {"secret_file", secrets_ + "/hook"},
+                  {"ca_file", provider_.ca_file()}}}}));
+  HttpClient api(daemon_->port(), token());
+  const auto raised = api.post("/v1/actions", {{"kind", "urgent"},
+                                               {"category", "burglary"},
+                                               {"title", "Inbraak"},
+                                               {"message", "Man in donkere jas gevlucht richting station."},
+                                               {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 1000}}}}}});
+  ASSERT_EQ(raised.status, 201) << raised.body;
+  const std::string id = raised.json().at("id");
+
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "7", 20s))
+      << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
+                         "FROM deliveries");
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), 7u);
+  int sms = 0, calls = 0, hooks = 0;
+  std::set<std::string> texted, called;
+  for (const auto& r : requests) {
+    if (r.target == "/2010-04-01/Accounts/AC42/Messages.json") {
+      ++sms;
+      std::map<std::string, std::string> f;
+      for (auto& [k, v] : net::form_decode(r.body)) f[k] = v;
+      texted.insert(f.at("To"));
+      EXPECT_NE(f.at("Body").find("Man in donkere jas"), std::string::npos) << f.at("Body");
+      EXPECT_EQ(f.at("StatusCallback"), kCallbackUrl);
+      EXPECT_EQ(r.headers.at("authorization"), "Basic " + net::to_base64("AC42:" + kToken));
+    } else if (r.target == "/2010-04-01/Accounts/AC42/Calls.json") {
+      ++calls;
+      std::map<std::string, std::string> f;
+      for (auto& [k, v] : net::form_decode(r.body)) f[k] = v;
+      called.insert(f.at("To"));
+      EXPECT_TRUE(f.at("Twiml").starts_with("<Response><Say language=\"nl-NL\">")) << f.at("Twiml");
+    } else if (r.target == "/hook") {
+      ++hooks;
+      EXPECT_EQ(r.headers.at("x-burgernet-signature"), "sha256=" + net::to_hex(net::hmac_sha256(kHookSecret, r.body)));
+      const auto body = nlohmann::json::parse(r.body);
+      EXPECT_EQ(body.at("action_id"), id);
+      EXPECT_TRUE(body.at("to").is_null());
+    }
+  }
+  EXPECT_EQ(sms, 3);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(hooks, 1);
+  std::string joined;
+  for (const auto& p : texted) joined += (joined.empty() ? "" : ",") + p;
+  EXPECT_EQ(joined, phones);
+  EXPECT_EQ(called, texted);
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE channel IN ('sms', 'voice') AND provider_ref ~ "
+                            "'^(SM|CA)[0-9]+$'"),
+            "6");
+
+  // Receipts: unsigned and wrongly signed ones change nothing.
+  const std::string sms_ref = database.scalar("SELECT min(provider_ref) FROM deliveries WHERE channel = 'sms'");
+  const std::vector<std::pair<std::string, std::string>> delivered = {
+      {"AccountSid", "AC42"}, {"MessageSid", sms_ref}, {"MessageStatus", "delivered"}, {"SmsSid", sms_ref}};
+  EXPECT_EQ(callback(delivered, std::nullopt).status, 403);
+  EXPECT_EQ(callback(delivered, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=").status, 403);
+  EXPECT_EQ(callback(delivered, channel::twilio_signature("another-token", kCallbackUrl, delivered)).status, 403);
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE status = 'delivered'"), "0");
+
+  EXPECT_EQ(callback(delivered, sign(delivered)).status, 204);
+  EXPECT_EQ(database.scalar("SELECT status || ':' || (delivered_at IS NOT NULL) FROM deliveries WHERE provider_ref = '" +
+                            sms_ref + "'"),
+            "delivered:true");
+  // Twilio repeats callbacks; a repeat changes nothing more.
+  EXPECT_EQ(callback(delivered, sign(delivered)).status, 204);
+
+  const std::string call_ref = database.scalar("SELECT min(provider_ref) FROM deliveries WHERE channel = 'voice'");
+  const std::vector<std::pair<std::string, std::string>> no_answer = {
+      {"AccountSid", "AC42"}, {"CallSid", call_ref}, {"CallStatus", "no-answer"}};
+  EXPECT_EQ(callback(no_answer, sign(no_answer)).status, 204);
+  EXPECT_EQ(database.scalar("SELECT status || ':' || last_error FROM deliveries WHERE provider_ref = '" + call_ref + "'"),
+            "failed:twilio: no-answer");
+  // An intermediate status is acknowledged and ignored.
+  const std::vector<std::pair<std::string, std::string>> ringing = {{"CallSid", "CA999"}, {"CallStatus", "ringing"}};
+  EXPECT_EQ(callback(ringing, sign(ringing)).status, 204);
+
+  // Nothing in the daemon's log names a phone number or a secret.
+  const auto log = daemon_->log();
+  for (const auto& phone : texted) EXPECT_EQ(log.find(phone.substr(1)), std::string::npos) << log;
+  EXPECT_EQ(log.find(kToken), std::string::npos);
+  EXPECT_EQ(log.find(kHookSecret), std::string::npos);
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(15s), 0);
+}
+
+TEST_F(DriversEndToEnd, AnOutageOpensTheCircuitWithoutUsingUpAttempts) {
+  provider_.answer(FakeAnswer::status_only(503));
+  auto sms = twilio("twilio_sms");
+  sms["circuit_failures"] = 2;
+  sms["circuit_open_ms"] = 60000;
+  sms["max_attempts"] = 3;
+  sms["concurrency"] = 1;
+  database.scalar("INSERT INTO participants (id, phone_sealed, phone_lookup, status) VALUES "
+                  "('00000000-0000-0000-0000-000000000001', '" + test_keys().seal("+31612345678", "phone") +
+                  "', '" + test_keys().lookup("+31612345678") + "', 'active')");
+  database.scalar("INSERT INTO deliveries (participant_id, channel, kind, body) SELECT "
+                  "'00000000-0000-0000-0000-000000000001', 'sms', 'verification', '" +
+                  test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, 20)");
+  auto c = config({{"sms", sms}});
+  c["queue"]["retry_base_ms"] = 10;
+  c["queue"]["retry_max_ms"] = 20;
+  start(c);
+  // Two requests open the circuit; everything, those two included once their backoff ends, then
+  // waits queued, with the attempt of the circuit-open pass given back.
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE last_error = 'twilio_sms: circuit open' AND status = "
+                       "'queued'",
+                       "20", 20s))
+      << database.scalar("SELECT string_agg(status || ':' || attempt || ':' || coalesce(last_error, ''), ', ') FROM "
+                         "deliveries");
+  EXPECT_EQ(provider_.request_count(), 2u);
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE attempt = 0"), "18");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE attempt = 1"), "2");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE run_after > now() + interval '30 seconds'"), "20");
+}
+
+TEST_F(DriversEndToEnd, ThroughputIntoTheFakeProvider) {
+  constexpr int kMessages = 1000;
+  database.scalar("INSERT INTO participants (id, phone_sealed, phone_lookup, status) VALUES "
+                  "('00000000-0000-0000-0000-000000000001', '" + test_keys().seal("+31612345678", "phone") +
+                  "', '" + test_keys().lookup("+31612345678") + "', 'active')");
+  start(config({{"sms", twilio("twilio_sms")}}));
+  const auto started = std::chrono::steady_clock::now();
+  database.scalar("INSERT INTO deliveries (participant_id, channel, kind, body) SELECT "
+                  "'00000000-0000-0000-0000-000000000001', 'sms', 'verification', '" +
+                  test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
+                  std::to_string(kMessages) + ")");
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", std::to_string(kMessages), 60s));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "[ throughput ] " << kMessages << " SMS through one daemon (concurrency 4) into the fake in " << took
+            << " s: " << kMessages / took << " messages/s, " << provider_.connections_accepted()
+            << " TLS connections\n";
+  EXPECT_EQ(provider_.request_count(), static_cast<std::size_t>(kMessages));
+  EXPECT_LE(provider_.connections_accepted(), 8u);  // kept alive, not one per message
+}
+
+}  // namespace

@@ -1,0 +1,418 @@
+// The conformance suite every HTTP channel driver passes against the fake provider on loopback
+// TLS: success and its provider reference, each failure class, timeouts, rate limit, circuit
+// breaker, keep-alive, certificate and host-name checks, and no secret in any reason or log.
+//
+// To add a driver (x, fcm, ...): add one DriverCase to kDrivers below:
+//   - `settings(provider_url, secrets_dir)`: the channel's config object, pointed at the fake
+//     (write its secret files into secrets_dir; use kSecret / kPhone so the leak check sees them);
+//   - `message`: the OutboundMessage to send (broadcast drivers: to = nullopt);
+//   - `success`: what the provider answers on success, and `ref` the provider_ref expected;
+//   - `check`: assertions on the request the fake recorded (method, path, auth, body);
+//   - `secrets`: every string that must never appear in a stored reason or a log line.
+// A driver that fetches a token first (fcm) can answer that request from `success` too: the fake
+// answers every request with it; `check` sees the last request.
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "burgernet/channel/registry.hpp"
+#include "burgernet/net/encoding.hpp"
+#include "support/daemon_process.hpp"
+#include "support/fake_provider.hpp"
+
+using namespace burgernet;
+using namespace burgernet::testing;
+using namespace std::chrono_literals;
+using channel::Failed;
+using channel::OutboundMessage;
+using channel::Retry;
+using channel::Sent;
+using channel::SendResult;
+
+namespace {
+
+const std::string kSecret = "s3cr3t-TOKEN-value-42";
+const std::string kPhone = "+31612345678";
+
+struct DriverCase {
+  std::string name;  // the driver
+  std::function<nlohmann::json(const std::string& provider_url, const std::string& secrets_dir)> settings;
+  OutboundMessage message;
+  FakeAnswer success;
+  std::optional<std::string> ref;
+  std::function<void(const RecordedRequest&)> check;
+  std::vector<std::string> secrets;
+};
+
+void write_file(const std::string& path, const std::string& content) { std::ofstream(path) << content << "\n"; }
+
+std::map<std::string, std::string> form(const std::string& body) {
+  std::map<std::string, std::string> out;
+  for (auto& [k, v] : net::form_decode(body)) out[k] = v;
+  return out;
+}
+
+OutboundMessage sms_message() {
+  OutboundMessage m;
+  m.delivery_id = 42;
+  m.action_id = "00000000-0000-0000-0000-0000000000a1";
+  m.channel = "sms";
+  m.kind = "action";
+  m.to = kPhone;
+  m.title = "Vermiste jongen";
+  m.text = "Burgernet: vermist <jongen> & \"rode\" jas. Tips: 0800-0011";
+  return m;
+}
+
+const std::vector<DriverCase>& drivers() {
+  static const std::vector<DriverCase> cases = {
+      {"webhook",
+       [](const std::string& url, const std::string& dir) {
+         write_file(dir + "/webhook_secret", kSecret);
+         return nlohmann::json{{"driver", "webhook"}, {"url", url + "/hooks/burgernet?team=7"},
+                               {"secret_file", dir + "/webhook_secret"}};
+       },
+       sms_message(), FakeAnswer::ok("{}"), std::nullopt,
+       [](const RecordedRequest& r) {
+         EXPECT_EQ(r.method, "POST");
+         EXPECT_EQ(r.target, "/hooks/burgernet?team=7");
+         EXPECT_EQ(r.headers.at("content-type"), "application/json");
+         EXPECT_EQ(r.headers.at("x-burgernet-signature"), "sha256=" + net::to_hex(net::hmac_sha256(kSecret, r.body)));
+         const auto body = nlohmann::json::parse(r.body);
+         EXPECT_EQ(body.at("delivery_id"), 42);
+         EXPECT_EQ(body.at("action_id"), "00000000-0000-0000-0000-0000000000a1");
+         EXPECT_EQ(body.at("kind"), "action");
+         EXPECT_EQ(body.at("title"), "Vermiste jongen");
+         EXPECT_EQ(body.at("text"), sms_message().text);
+         EXPECT_TRUE(body.at("data").is_object());
+       },
+       {kSecret}},
+      {"twilio_sms",
+       [](const std::string& url, const std::string& dir) {
+         write_file(dir + "/twilio_token", kSecret);
+         return nlohmann::json{{"driver", "twilio_sms"}, {"base_url", url}, {"account_sid", "AC0123"},
+                               {"auth_token_file", dir + "/twilio_token"}, {"from", "+3197010000000"},
+                               {"status_callback_url", "https://burgernet.example/v1/callbacks/twilio"}};
+       },
+       sms_message(), FakeAnswer{201, R"({"sid":"SM0123456789abcdef","status":"queued"})"}, "SM0123456789abcdef",
+       [](const RecordedRequest& r) {
+         EXPECT_EQ(r.method, "POST");
+         EXPECT_EQ(r.target, "/2010-04-01/Accounts/AC0123/Messages.json");
+         EXPECT_EQ(r.headers.at("authorization"), "Basic " + net::to_base64("AC0123:" + kSecret));
+         EXPECT_EQ(r.headers.at("content-type"), "application/x-www-form-urlencoded");
+         const auto f = form(r.body);
+         EXPECT_EQ(f.at("To"), kPhone);
+         EXPECT_EQ(f.at("From"), "+3197010000000");
+         EXPECT_EQ(f.at("Body"), sms_message().text);
+         EXPECT_EQ(f.at("StatusCallback"), "https://burgernet.example/v1/callbacks/twilio");
+       },
+       {kSecret, kPhone, kPhone.substr(1)}},
+      {"twilio_voice",
+       [](const std::string& url, const std::string& dir) {
+         write_file(dir + "/twilio_token", kSecret);
+         return nlohmann::json{{"driver", "twilio_voice"}, {"base_url", url + "/"}, {"account_sid", "AC0123"},
+                               {"auth_token_file", dir + "/twilio_token"}, {"from", "+3197010000000"}};
+       },
+       sms_message(), FakeAnswer{201, R"({"sid":"CA0123456789abcdef","status":"queued"})"}, "CA0123456789abcdef",
+       [](const RecordedRequest& r) {
+         EXPECT_EQ(r.target, "/2010-04-01/Accounts/AC0123/Calls.json");
+         EXPECT_EQ(r.headers.at("authorization"), "Basic " + net::to_base64("AC0123:" + kSecret));
+         const auto f = form(r.body);
+         EXPECT_EQ(f.at("To"), kPhone);
+         const std::string say = R"(<Say language="nl-NL">Burgernet: vermist &lt;jongen&gt; &amp; &quot;rode&quot; )"
+                                 R"(jas. Tips: 0800-0011</Say>)";
+         EXPECT_EQ(f.at("Twiml"), "<Response>" + say + "<Pause length=\"1\"/>" + say + "</Response>");
+         EXPECT_FALSE(f.contains("StatusCallback"));
+         EXPECT_FALSE(f.contains("Body"));
+       },
+       {kSecret, kPhone, kPhone.substr(1)}},
+  };
+  return cases;
+}
+
+class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir("driver-secrets-");
+    log_ = std::make_shared<std::ostringstream>();
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_);
+    previous_ = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>("conformance", sink);
+    logger->set_level(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+  }
+  void TearDown() override {
+    channels_.clear();
+    spdlog::set_default_logger(previous_);
+    // Nothing any test in the suite logged may hold a secret or a phone number.
+    for (const auto& secret : GetParam().secrets) {
+      EXPECT_EQ(log_->str().find(secret), std::string::npos) << "a secret or phone number in the log: " << log_->str();
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // The driver as the daemon builds it, from a config, through the registry.
+  std::shared_ptr<channel::Channel> make(const std::string& provider_url, nlohmann::json extra = nlohmann::json::object()) {
+    auto settings = GetParam().settings(provider_url, dir_);
+    config::ChannelConfig c;
+    c.name = "under_test";
+    c.driver = GetParam().name;
+    c.timeout = std::chrono::milliseconds(extra.value("timeout_ms", 2000));
+    c.concurrency = extra.value("concurrency", 4);
+    c.rate_per_s = extra.value("rate_per_s", 0.0);
+    c.circuit_failures = extra.value("circuit_failures", 5);
+    c.circuit_open = std::chrono::milliseconds(extra.value("circuit_open_ms", 30000));
+    if (extra.contains("ca_file")) {
+      settings["ca_file"] = extra["ca_file"];
+    } else {
+      settings["ca_file"] = provider_.ca_file();
+    }
+    c.settings = settings;
+    config::Config config;
+    config.channels.emplace(c.name, c);
+    auto made = channel::make_channels(config, io_.get_executor());
+    channels_.push_back(made.at(c.name));
+    return channels_.back();
+  }
+
+  std::vector<SendResult> send(channel::Channel& channel, std::vector<OutboundMessage> batch) {
+    std::vector<SendResult> results;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(io_, channel.send(std::move(batch)),
+                          [&](std::exception_ptr e, std::vector<SendResult> r) {
+                            failure = e;
+                            results = std::move(r);
+                          });
+    io_.restart();
+    io_.run();
+    if (failure) std::rethrow_exception(failure);
+    for (const auto& result : results) remember_reason(result);
+    return results;
+  }
+
+  SendResult send_one(channel::Channel& channel) {
+    auto results = send(channel, {GetParam().message});
+    EXPECT_EQ(results.size(), 1u);
+    return results.empty() ? SendResult(Retry{}) : results.front();
+  }
+
+  void remember_reason(const SendResult& result) {
+    std::string reason;
+    if (const auto* r = std::get_if<Retry>(&result)) reason = r->reason;
+    if (const auto* f = std::get_if<Failed>(&result)) reason = f->reason;
+    for (const auto& secret : GetParam().secrets) {
+      EXPECT_EQ(reason.find(secret), std::string::npos) << "a secret or phone number in a reason: " << reason;
+    }
+    EXPECT_EQ(reason.find("127.0.0.1"), std::string::npos) << "a URL in a reason: " << reason;
+    EXPECT_LE(reason.size(), 80u) << reason;
+  }
+
+  boost::asio::io_context io_;  // before the channels: their connections live on it
+  FakeProvider provider_;
+  std::string dir_;
+  std::shared_ptr<std::ostringstream> log_;
+  std::shared_ptr<spdlog::logger> previous_;
+  std::vector<std::shared_ptr<channel::Channel>> channels_;
+};
+
+TEST_P(HttpDriverConformance, SuccessIsSentWithTheProvidersReference) {
+  provider_.answer(GetParam().success);
+  auto channel = make(provider_.url());
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Sent>(result));
+  EXPECT_EQ(std::get<Sent>(result).provider_ref, GetParam().ref);
+  ASSERT_GE(provider_.request_count(), 1u);
+  GetParam().check(provider_.requests().back());
+}
+
+TEST_P(HttpDriverConformance, ServerErrorIsARetry) {
+  provider_.answer(FakeAnswer::status_only(503));
+  auto channel = make(provider_.url());
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_TRUE(std::get<Retry>(result).counts_attempt);
+  EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": HTTP 503");
+}
+
+TEST_P(HttpDriverConformance, TooManyRequestsRetriesAfterWhatTheProviderSaid) {
+  provider_.answer(FakeAnswer::too_many("7"));
+  auto channel = make(provider_.url());
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_EQ(std::get<Retry>(result).after, 7000ms);
+}
+
+TEST_P(HttpDriverConformance, PermanentClientErrorFails) {
+  provider_.answer(FakeAnswer::status_only(400));
+  auto channel = make(provider_.url());
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Failed>(result));
+  EXPECT_EQ(std::get<Failed>(result).reason, GetParam().name + ": HTTP 400");
+}
+
+TEST_P(HttpDriverConformance, StallPastTheTimeoutIsARetry) {
+  provider_.answer(FakeAnswer::stalled());
+  auto channel = make(provider_.url(), {{"timeout_ms", 300}});
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = send_one(*channel);
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": timeout");
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 2000ms);
+}
+
+TEST_P(HttpDriverConformance, ClosedConnectionIsARetry) {
+  provider_.answer(FakeAnswer::closed());
+  auto channel = make(provider_.url());
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": connection closed");
+}
+
+TEST_P(HttpDriverConformance, RefusedConnectionIsARetry) {
+  auto channel = make("https://127.0.0.1:" + std::to_string(free_port()));
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": connection refused");
+}
+
+TEST_P(HttpDriverConformance, UntrustedCertificateIsNeverSentTo) {
+  FakeProvider stranger;  // signed by a CA the channel does not trust
+  auto channel = make(stranger.url());
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": TLS error");
+  EXPECT_EQ(stranger.request_count(), 0u);
+}
+
+TEST_P(HttpDriverConformance, CertificateForAnotherHostIsNeverSentTo) {
+  FakeProvider impostor("DNS:api.other.example");
+  auto channel = make(impostor.url(), {{"ca_file", impostor.ca_file()}});
+  const auto result = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(result));
+  EXPECT_EQ(impostor.request_count(), 0u);
+}
+
+TEST_P(HttpDriverConformance, KeepsConnectionsAlive) {
+  provider_.answer(GetParam().success);
+  auto channel = make(provider_.url(), {{"concurrency", 1}});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));
+  EXPECT_EQ(provider_.connections_accepted(), 1u);
+}
+
+TEST_P(HttpDriverConformance, BatchResultsKeepTheirOrder) {
+  provider_.answer_with([](const RecordedRequest& r) {
+    // The webhook's body carries the delivery id; Twilio's carries the text.
+    const bool odd = r.body.find("\"delivery_id\":1,") != std::string::npos || r.body.find("odd") != std::string::npos;
+    return odd ? FakeAnswer::status_only(400) : FakeAnswer{201, R"({"sid":"X"})"};
+  });
+  auto channel = make(provider_.url(), {{"concurrency", 3}});
+  std::vector<OutboundMessage> batch;
+  for (int i = 0; i < 9; ++i) {
+    auto m = GetParam().message;
+    m.delivery_id = 100 + i;
+    if (i == 4) {
+      m.delivery_id = 1;
+      m.text = "odd one";
+    }
+    batch.push_back(m);
+  }
+  const auto results = send(*channel, batch);
+  ASSERT_EQ(results.size(), 9u);
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_EQ(std::holds_alternative<Failed>(results[i]), i == 4) << i;
+  }
+}
+
+TEST_P(HttpDriverConformance, RateLimitIsHonoured) {
+  provider_.answer(GetParam().success);
+  constexpr int kMessages = 21;
+  constexpr double kRate = 20;
+  auto channel = make(provider_.url(), {{"rate_per_s", kRate}, {"concurrency", 4}});
+  std::vector<OutboundMessage> batch(kMessages, GetParam().message);
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = send(*channel, batch);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (const auto& r : results) EXPECT_TRUE(std::holds_alternative<Sent>(r));
+  // The first goes at once, the other 20 one every 1/20 s: 1.0 s.
+  const double expected = (kMessages - 1) / kRate;
+  std::cout << "[ rate ] " << GetParam().name << ": " << kMessages << " messages at " << kRate << "/s took " << took
+            << " s (expected " << expected << " s)\n";
+  EXPECT_GE(took, expected * 0.95);
+  EXPECT_LT(took, expected + 0.6);
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), static_cast<std::size_t>(kMessages));
+  // No second of arrivals holds more than the rate (plus one for the window's edges).
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    std::size_t within = 0;
+    for (std::size_t j = i; j < requests.size() && requests[j].at - requests[i].at < 1s; ++j) ++within;
+    EXPECT_LE(within, static_cast<std::size_t>(kRate) + 1);
+  }
+}
+
+TEST_P(HttpDriverConformance, CircuitOpensAfterRepeatedFailuresAndClosesAfterAProbe) {
+  provider_.answer(FakeAnswer::status_only(503));
+  auto channel = make(provider_.url(), {{"circuit_failures", 3}, {"circuit_open_ms", 400}});
+  for (int i = 0; i < 3; ++i) {
+    const auto result = send_one(*channel);
+    ASSERT_TRUE(std::holds_alternative<Retry>(result));
+    EXPECT_TRUE(std::get<Retry>(result).counts_attempt);
+  }
+  // Open: the provider is not asked, and the message waits without spending an attempt.
+  const auto blocked = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(blocked));
+  EXPECT_FALSE(std::get<Retry>(blocked).counts_attempt);
+  EXPECT_EQ(std::get<Retry>(blocked).reason, GetParam().name + ": circuit open");
+  EXPECT_TRUE(std::get<Retry>(blocked).after.has_value());
+  EXPECT_EQ(provider_.request_count(), 3u);
+
+  provider_.answer(GetParam().success);
+  std::this_thread::sleep_for(450ms);
+  EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));  // the probe
+  EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));  // closed again
+  EXPECT_EQ(provider_.request_count(), 5u);
+}
+
+TEST_P(HttpDriverConformance, PermanentFailuresDoNotOpenTheCircuit) {
+  provider_.answer(FakeAnswer::status_only(404));
+  auto channel = make(provider_.url(), {{"circuit_failures", 2}});
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(std::holds_alternative<Failed>(send_one(*channel)));
+  EXPECT_EQ(provider_.request_count(), 5u);
+}
+
+TEST_P(HttpDriverConformance, MissingSecretFileIsASetupErrorNamingTheKey) {
+  auto settings = GetParam().settings(provider_.url(), dir_);
+  std::string secret_key;
+  for (auto& [key, value] : settings.items()) {
+    if (key.ends_with("_file") && key != "ca_file") {
+      secret_key = key;
+      value = dir_ + "/missing";
+    }
+  }
+  if (secret_key.empty()) GTEST_SKIP() << "this driver has no secret file";
+  config::Config config;
+  config::ChannelConfig c;
+  c.name = "under_test";
+  c.driver = GetParam().name;
+  c.settings = settings;
+  config.channels.emplace(c.name, c);
+  try {
+    channel::make_channels(config, io_.get_executor());
+    FAIL() << "expected ChannelSetupError";
+  } catch (const channel::ChannelSetupError& e) {
+    EXPECT_NE(std::string(e.what()).find("channels.under_test." + secret_key), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, HttpDriverConformance, ::testing::ValuesIn(drivers()),
+                         [](const ::testing::TestParamInfo<DriverCase>& info) { return info.param.name; });
+
+}  // namespace
