@@ -73,7 +73,8 @@ Visibility visibility_of(const http::Caller& caller) {
 std::optional<std::string> token_area_of(const http::Caller& caller) {
   if (caller.role == "admin") return std::nullopt;
   // burgernetctl refuses to make one; a row made by hand must not mean "anywhere".
-  if (caller.role == "municipal" && !caller.area_code) throw http::Forbidden("this municipal token has no area");
+  if (caller.role == "municipal" && !caller.area_code)
+    throw http::Forbidden("this municipal token has no area");
   return caller.area_code;
 }
 
@@ -111,7 +112,8 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
     throw http::BadRequest("area.polygon", "is not a valid polygon: " + reason);
   }
   if (!r->boolean(0, r->column("inside_token_area"))) {
-    throw http::Forbidden("this token may only send " + std::string(caller.role == "municipal" ? "alerts" : "actions") +
+    throw http::Forbidden("this token may only send " +
+                          std::string(caller.role == "municipal" ? "alerts" : "actions") +
                           " whose whole area lies inside its own (" + token_area.value_or("") + ")");
   }
   return {r->string(0, r->column("geom"))};
@@ -350,8 +352,8 @@ json list_actions(db::Connection& c, const ListQuery& query, const http::Caller&
   const auto v = visibility_of(caller);
   std::optional<db::Result> r;
   try {
-    r.emplace(c.exec(sql::query("ActionList"),
-                     db::Params(v.token_id, v.area_code, query.status, after_at, after_id, query.limit + 1, v.role)));
+    r.emplace(c.exec(sql::query("ActionList"), db::Params(v.token_id, v.area_code, query.status, after_at,
+                                                          after_id, query.limit + 1, v.role)));
   } catch (const db::DatabaseError& e) {
     rethrow_as_bad_request(e, "cursor", "is not a next_cursor from this API");
   }

@@ -192,10 +192,11 @@ asio::awaitable<void> Application::run_retention() {
         const auto config = config_.get();
         const auto purged =
             co_await pool_.run([&config](db::Connection& c) { return privacy::purge_expired(c, *config); });
-        const std::pair<const char*, std::int64_t> counts[] = {{"device_location", purged.device_locations},
-                                                               {"pending_sign_up", purged.pending_sign_ups},
-                                                               {"verification_code", purged.verification_codes},
-                                                               {"idempotency_key", purged.idempotency_keys}};
+        const std::pair<const char*, std::int64_t> counts[] = {
+            {"device_location", purged.device_locations},
+            {"pending_sign_up", purged.pending_sign_ups},
+            {"verification_code", purged.verification_codes},
+            {"idempotency_key", purged.idempotency_keys}};
         for (const auto& [what, n] : counts) {
           metrics_
               .counter("burgernet_retention_purged_total",
@@ -204,10 +205,11 @@ asio::awaitable<void> Application::run_retention() {
               .inc(static_cast<double>(n));
         }
         if (purged.total() > 0) {
-          spdlog::info("retention: purged {} device locations, {} unverified sign-ups, {} expired codes, {} "
-                       "idempotency records",
-                       purged.device_locations, purged.pending_sign_ups, purged.verification_codes,
-                       purged.idempotency_keys);
+          spdlog::info(
+              "retention: purged {} device locations, {} unverified sign-ups, {} expired codes, {} "
+              "idempotency records",
+              purged.device_locations, purged.pending_sign_ups, purged.verification_codes,
+              purged.idempotency_keys);
         }
       } catch (const std::exception& e) {
         spdlog::warn("retention: purge failed, retrying in a minute: {}", e.what());

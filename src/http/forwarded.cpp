@@ -34,11 +34,13 @@ std::optional<bool> matches(const ip::address& address, const std::string& entry
   if (entry.find(':') == std::string::npos) {
     const auto network = ip::make_network_v4(entry, ec);
     if (ec) return std::nullopt;
-    return address.is_v4() && ip::network_v4(address.to_v4(), network.prefix_length()).canonical() == network.canonical();
+    return address.is_v4() &&
+           ip::network_v4(address.to_v4(), network.prefix_length()).canonical() == network.canonical();
   }
   const auto network = ip::make_network_v6(entry, ec);
   if (ec) return std::nullopt;
-  return address.is_v6() && ip::network_v6(address.to_v6(), network.prefix_length()).canonical() == network.canonical();
+  return address.is_v6() &&
+         ip::network_v6(address.to_v6(), network.prefix_length()).canonical() == network.canonical();
 }
 
 bool trusted_address(const ip::address& address, const std::vector<std::string>& trusted) {
@@ -76,7 +78,8 @@ std::string client_address(const std::string& peer, std::string_view forwarded_f
   // Right to left: each trusted hop vouches for the entry to its left.
   while (!forwarded_for.empty()) {
     const auto comma = forwarded_for.rfind(',');
-    const auto entry = trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+    const auto entry =
+        trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
     forwarded_for = comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
     const auto address = parse_address(entry);
     if (!address) return client;  // garbage from the client's side: the last hop we believe

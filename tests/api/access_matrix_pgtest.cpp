@@ -21,9 +21,15 @@ using Verb = boost::beast::http::verb;
 // The callers, in the order of the columns of the table below.
 enum Caller { kAdmin, kOperator, kUnitOperator, kMunicipal, kRegistrar, kDevice, kNone, kRevoked, kExpired };
 constexpr int kCallers = 9;
-const char* const kCallerNames[kCallers] = {"admin",     "operator (no area)", "operator bound to GM0363",
-                                            "municipal GM0363", "registrar", "device secret",
-                                            "no token",  "revoked token",      "expired token"};
+const char* const kCallerNames[kCallers] = {"admin",
+                                            "operator (no area)",
+                                            "operator bound to GM0363",
+                                            "municipal GM0363",
+                                            "registrar",
+                                            "device secret",
+                                            "no token",
+                                            "revoked token",
+                                            "expired token"};
 
 // Inside or outside the caller's area; what that means for each route is said in its row.
 enum Where { kInside, kOutside };
@@ -70,10 +76,13 @@ class AccessMatrixTest : public DatabaseTest {
     tokens_[kDevice] = "bnd_own-device-secret";
   }
   void TearDown() override {
-    if (HasFailure() && daemon_) std::cerr << "--- daemon log (tail) ---\n" << tail(daemon_->log()) << "---\n";
+    if (HasFailure() && daemon_)
+      std::cerr << "--- daemon log (tail) ---\n" << tail(daemon_->log()) << "---\n";
   }
 
-  static std::string tail(const std::string& log) { return log.size() > 6000 ? log.substr(log.size() - 6000) : log; }
+  static std::string tail(const std::string& log) {
+    return log.size() > 6000 ? log.substr(log.size() - 6000) : log;
+  }
 
   void add_area(const std::string& code, Place at, double half_m) {
     const auto sw = offset(at, -half_m, -half_m), ne = offset(at, half_m, half_m);
@@ -94,18 +103,20 @@ class AccessMatrixTest : public DatabaseTest {
   }
 
   std::string add_device(const std::string& participant, const std::string& secret) {
-    return database.scalar("INSERT INTO devices (participant_id, platform, push_token_sealed, secret_hash) VALUES ('" +
-                           participant + "', 'android', '" + test_keys().seal("push-" + secret, "push_token") +
-                           "', '" + auth::secret_hash_param(secret) + "') RETURNING id");
+    return database.scalar(
+        "INSERT INTO devices (participant_id, platform, push_token_sealed, secret_hash) VALUES ('" +
+        participant + "', 'android', '" + test_keys().seal("push-" + secret, "push_token") + "', '" +
+        auth::secret_hash_param(secret) + "') RETURNING id");
   }
 
   // A participant whose sign-up waits for the code 123456 (`with_code`), living at `at`.
   std::string pending_participant(Place at, bool with_code) {
     const auto id = add_participant(database, {{at, "{sms}"}}, {}, "pending_verification");
     if (with_code) {
-      database.scalar("INSERT INTO verification_codes (participant_id, code_hash, expires_at, created_at) VALUES ('" +
-                      id + "', '" + participant::code_hash_param(id, "123456") +
-                      "', now() + interval '10 minutes', now() - interval '5 minutes')");
+      database.scalar(
+          "INSERT INTO verification_codes (participant_id, code_hash, expires_at, created_at) VALUES ('" +
+          id + "', '" + participant::code_hash_param(id, "123456") +
+          "', now() + interval '10 minutes', now() - interval '5 minutes')");
     }
     return id;
   }
@@ -124,10 +135,11 @@ class AccessMatrixTest : public DatabaseTest {
   }
   static json square(Place at, double half_m) {
     const auto sw = offset(at, -half_m, -half_m), ne = offset(at, half_m, half_m);
-    return {{"polygon",
-             {{"type", "Polygon"},
-              {"coordinates",
-               {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat}, {sw.lon, sw.lat}}}}}}};
+    return {
+        {"polygon",
+         {{"type", "Polygon"},
+          {"coordinates",
+           {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat}, {sw.lon, sw.lat}}}}}}};
   }
 
   // Raises an alert in `area` with `token`, and returns its id.
@@ -140,7 +152,8 @@ class AccessMatrixTest : public DatabaseTest {
   // raise one); outside: one of another municipality, in its own area.
   std::string own_or_others_action(Caller caller, Where place) {
     if (place == kOutside) return raise(elsewhere_token_, circle(kElsewhere, 1000));
-    const bool can_raise = caller == kAdmin || caller == kOperator || caller == kUnitOperator || caller == kMunicipal;
+    const bool can_raise =
+        caller == kAdmin || caller == kOperator || caller == kUnitOperator || caller == kMunicipal;
     return raise(tokens_[can_raise ? caller : kOperator], circle(kAmsterdam, 1000));
   }
 
@@ -174,8 +187,12 @@ std::vector<std::array<int, 2>> parse_expected(const std::string& text) {
 }
 
 TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
-  const auto post = [](std::string path, const json& body) { return Call{Verb::post, std::move(path), body.dump()}; };
-  const auto home = [](Where place) { return place == kInside ? offset(kAmsterdam, 300, 0) : offset(kElsewhere, 300, 0); };
+  const auto post = [](std::string path, const json& body) {
+    return Call{Verb::post, std::move(path), body.dump()};
+  };
+  const auto home = [](Where place) {
+    return place == kInside ? offset(kAmsterdam, 300, 0) : offset(kElsewhere, 300, 0);
+  };
 
   const std::vector<Row> rows = {
       // Participant routes: inside, someone living in GM0363; outside, someone living elsewhere.
@@ -183,21 +200,26 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
       //  columns: admin   operator unit-op  municipal registrar device  none    revoked expired
       {"POST /v1/participants",
        [&](Caller, Where p) {
-         return post("/v1/participants", {{"phone", phone()}, {"addresses", {{{"lat", home(p).lat}, {"lon", home(p).lon}}}}});
+         return post("/v1/participants",
+                     {{"phone", phone()}, {"addresses", {{{"lat", home(p).lat}, {"lon", home(p).lon}}}}});
        },
        "201/201 403/403 403/403 403/403 201/201 401/401 401/401 401/401 401/401"},
       {"POST /v1/participants/{id}/verify",
        [&](Caller, Where p) {
-         return post("/v1/participants/" + pending_participant(home(p), true) + "/verify", {{"code", "123456"}});
+         return post("/v1/participants/" + pending_participant(home(p), true) + "/verify",
+                     {{"code", "123456"}});
        },
        "200/200 403/403 403/403 403/403 200/200 401/401 401/401 401/401 401/401"},
       {"POST /v1/participants/{id}/verification",
        [&](Caller, Where p) {
-         return post("/v1/participants/" + pending_participant(home(p), false) + "/verification", json::object());
+         return post("/v1/participants/" + pending_participant(home(p), false) + "/verification",
+                     json::object());
        },
        "202/202 403/403 403/403 403/403 202/202 401/401 401/401 401/401 401/401"},
       {"GET /v1/participants/{id}",
-       [&](Caller, Where p) { return Call{Verb::get, "/v1/participants/" + add_participant(database, {{home(p)}}), ""}; },
+       [&](Caller, Where p) {
+         return Call{Verb::get, "/v1/participants/" + add_participant(database, {{home(p)}}), ""};
+       },
        "200/200 403/403 403/403 403/403 200/200 401/401 401/401 401/401 401/401"},
       {"PATCH /v1/participants/{id}",
        [&](Caller, Where p) {
@@ -227,10 +249,14 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
 
       // Raising: inside, an area wholly inside GM0363; outside, one in GM0599.
       {"POST /v1/actions urgent, circle",
-       [&](Caller, Where p) { return post("/v1/actions", alert(circle(p == kInside ? kAmsterdam : kElsewhere, 1000), "urgent")); },
+       [&](Caller, Where p) {
+         return post("/v1/actions", alert(circle(p == kInside ? kAmsterdam : kElsewhere, 1000), "urgent"));
+       },
        "201/201 201/201 201/403 403/403 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions alert, circle",
-       [&](Caller, Where p) { return post("/v1/actions", alert(circle(p == kInside ? kAmsterdam : kElsewhere, 1000))); },
+       [&](Caller, Where p) {
+         return post("/v1/actions", alert(circle(p == kInside ? kAmsterdam : kElsewhere, 1000)));
+       },
        "201/201 201/201 201/403 201/403 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions alert, municipality code",
        [&](Caller, Where p) {
@@ -241,8 +267,8 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
       // polygon around all of GM0363.
       {"POST /v1/actions alert, across the border",
        [&](Caller, Where p) {
-         return post("/v1/actions",
-                     alert(p == kInside ? circle(offset(kAmsterdam, 0, 1800), 500) : square(kAmsterdam, 3000)));
+         return post("/v1/actions", alert(p == kInside ? circle(offset(kAmsterdam, 0, 1800), 500)
+                                                       : square(kAmsterdam, 3000)));
        },
        "201/201 201/201 403/403 403/403 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions dry_run",
@@ -252,20 +278,28 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
          return post("/v1/actions", body);
        },
        "200/200 200/200 200/403 200/403 403/403 401/401 401/401 401/401 401/401"},
-      {"GET /v1/actions", [&](Caller, Where) { return Call{Verb::get, "/v1/actions", ""}; },
+      {"GET /v1/actions",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/v1/actions", ""};
+       },
        "200/200 200/200 200/200 200/200 403/403 401/401 401/401 401/401 401/401"},
 
       // By id: inside, an action of the caller's own; outside, one of another municipality.
       // What a caller may not see is "not found", like an action that does not exist.
       {"GET /v1/actions (200: the action is listed, 404: it is not)",
-       [&](Caller c, Where p) { return Call{Verb::get, "/v1/actions?limit=200#" + own_or_others_action(c, p), ""}; },
+       [&](Caller c, Where p) {
+         return Call{Verb::get, "/v1/actions?limit=200#" + own_or_others_action(c, p), ""};
+       },
        "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
       {"GET /v1/actions/{id}",
-       [&](Caller c, Where p) { return Call{Verb::get, "/v1/actions/" + own_or_others_action(c, p), ""}; },
+       [&](Caller c, Where p) {
+         return Call{Verb::get, "/v1/actions/" + own_or_others_action(c, p), ""};
+       },
        "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions/{id}/updates",
        [&](Caller c, Where p) {
-         return post("/v1/actions/" + own_or_others_action(c, p) + "/updates", {{"message", "Nog steeds gezocht."}});
+         return post("/v1/actions/" + own_or_others_action(c, p) + "/updates",
+                     {{"message", "Nog steeds gezocht."}});
        },
        "201/201 201/201 201/404 201/404 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions/{id}/close",
@@ -278,9 +312,10 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
       // sees its area's own actions only, not others' that happen to lie in it.
       {"GET /v1/actions/{id} of the national operator",
        [&](Caller, Where p) {
-         return Call{Verb::get,
-                     "/v1/actions/" + raise(tokens_[kOperator], circle(p == kInside ? kAmsterdam : kElsewhere, 1000)),
-                     ""};
+         return Call{
+             Verb::get,
+             "/v1/actions/" + raise(tokens_[kOperator], circle(p == kInside ? kAmsterdam : kElsewhere, 1000)),
+             ""};
        },
        "200/200 200/200 404/404 404/404 403/403 401/401 401/401 401/401 401/401"},
 
@@ -296,11 +331,16 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
        },
        "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
 
-      {"GET /v1/audit", [&](Caller, Where) { return Call{Verb::get, "/v1/audit", ""}; },
+      {"GET /v1/audit",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/v1/audit", ""};
+       },
        "200/200 403/403 403/403 403/403 403/403 401/401 401/401 401/401 401/401"},
       // Authenticated by Twilio's signature, never by a bearer token.
       {"POST /v1/callbacks/twilio (unsigned)",
-       [&](Caller, Where) { return Call{Verb::post, "/v1/callbacks/twilio", "MessageSid=SM1&MessageStatus=delivered"}; },
+       [&](Caller, Where) {
+         return Call{Verb::post, "/v1/callbacks/twilio", "MessageSid=SM1&MessageStatus=delivered"};
+       },
        "403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403"},
   };
 
@@ -337,9 +377,34 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
       }
     }
   }
-  EXPECT_EQ(failed, 0) << failed << " of " << cells << " cells differ (route | caller | place | expected, got):\n"
+  EXPECT_EQ(failed, 0) << failed << " of " << cells
+                       << " cells differ (route | caller | place | expected, got):\n"
                        << failures.str();
   EXPECT_GE(cells, 2 * kCallers * 20);
+}
+
+// An area binds operator and municipal tokens only; burgernetctl refuses to pretend otherwise.
+TEST_F(AccessMatrixTest, OnlyOperatorAndMunicipalTokensTakeAnArea) {
+  for (const char* role : {"registrar", "admin"}) {
+    std::string out, err;
+    EXPECT_EQ(
+        run_ctl(daemon_->config_path(),
+                {"token", "create", "--role", role, "--name", std::string("x-") + role, "--area", "GM0363"},
+                &out, &err),
+        2)
+        << role;
+    EXPECT_NE(err.find("--area"), std::string::npos) << err;
+    EXPECT_TRUE(out.empty()) << "no token printed";
+  }
+  std::string out, err;
+  EXPECT_EQ(
+      run_ctl(daemon_->config_path(),
+              {"token", "create", "--role", "operator", "--name", "unit", "--area", "GM0363"}, &out, &err),
+      0)
+      << err;
+  EXPECT_EQ(database.scalar("SELECT string_agg(name || ':' || role || ':' || area_code, ',') FROM api_tokens "
+                            "WHERE name IN ('unit', 'x-registrar', 'x-admin')"),
+            "unit:operator:GM0363");
 }
 
 // The action roles learn counts, never who: no number, e-mail address, home or participant id
@@ -347,13 +412,16 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
 TEST_F(AccessMatrixTest, AnswersCarryNoOnesNumberAddressOrEmailWithoutNeed) {
   const std::string number = "+31612345678", email = "jan.jansen@example.nl";
   const Place home = {52.381234, 4.901234};
-  auto signed_up = HttpClient(daemon_->port(), tokens_[kRegistrar])
-                       .post("/v1/participants", {{"phone", number},
-                                                  {"email", email},
-                                                  {"addresses", {{{"lat", home.lat}, {"lon", home.lon}, {"channels", {"sms"}}}}}});
+  auto signed_up =
+      HttpClient(daemon_->port(), tokens_[kRegistrar])
+          .post("/v1/participants",
+                {{"phone", number},
+                 {"email", email},
+                 {"addresses", {{{"lat", home.lat}, {"lon", home.lon}, {"channels", {"sms"}}}}}});
   ASSERT_EQ(signed_up.status, 201) << signed_up.body;
   const auto participant = signed_up.json()["id"].get<std::string>();
-  database.scalar("UPDATE participants SET status = 'active', verified_at = now() WHERE id = '" + participant + "'");
+  database.scalar("UPDATE participants SET status = 'active', verified_at = now() WHERE id = '" +
+                  participant + "'");
   // The registrar reads it back, by need.
   const auto read = HttpClient(daemon_->port(), tokens_[kRegistrar]).get("/v1/participants/" + participant);
   ASSERT_EQ(read.status, 200);
@@ -374,7 +442,8 @@ TEST_F(AccessMatrixTest, AnswersCarryNoOnesNumberAddressOrEmailWithoutNeed) {
     const auto id = raised.json()["id"].get<std::string>();
     answers.emplace_back(name + "get", c.get("/v1/actions/" + id));
     answers.emplace_back(name + "list", c.get("/v1/actions"));
-    answers.emplace_back(name + "update", c.post("/v1/actions/" + id + "/updates", {{"message", "Nog steeds."}}));
+    answers.emplace_back(name + "update",
+                         c.post("/v1/actions/" + id + "/updates", {{"message", "Nog steeds."}}));
     const json closing = {{"outcome", "resolved"}, {"message", "Dank voor uw hulp."}};
     answers.emplace_back(name + "close", c.post("/v1/actions/" + id + "/close", closing));
     answers.emplace_back(name + "close again", c.post("/v1/actions/" + id + "/close", closing));
@@ -382,18 +451,21 @@ TEST_F(AccessMatrixTest, AnswersCarryNoOnesNumberAddressOrEmailWithoutNeed) {
     answers.emplace_back(name + "participant", c.get("/v1/participants/" + participant));
     answers.emplace_back(name + "erase", c.del("/v1/participants/" + participant));
   }
-  answers.emplace_back("municipal, another's action",
-                       client(kMunicipal).get("/v1/actions/" + raise(tokens_[kOperator], circle(kAmsterdam, 1500))));
+  answers.emplace_back(
+      "municipal, another's action",
+      client(kMunicipal).get("/v1/actions/" + raise(tokens_[kOperator], circle(kAmsterdam, 1500))));
   answers.emplace_back("admin audit", client(kAdmin).get("/v1/audit?limit=1000"));
-  answers.emplace_back("registrar, same number again",
-                       HttpClient(daemon_->port(), tokens_[kRegistrar])
-                           .post("/v1/participants", {{"phone", "0612345678"},
-                                                      {"addresses", {{{"lat", home.lat}, {"lon", home.lon}}}}}));
+  answers.emplace_back(
+      "registrar, same number again",
+      HttpClient(daemon_->port(), tokens_[kRegistrar])
+          .post("/v1/participants",
+                {{"phone", "0612345678"}, {"addresses", {{{"lat", home.lat}, {"lon", home.lon}}}}}));
 
   const std::string leaks[] = {"612345678", email, "52.381234", "4.901234", "52.38123", "4.90123"};
   for (const auto& [what, r] : answers) {
     EXPECT_LT(r.status, 500) << what << ": " << r.body;
-    for (const auto& leak : leaks) EXPECT_EQ(r.body.find(leak), std::string::npos) << what << " shows " << leak << ": " << r.body;
+    for (const auto& leak : leaks)
+      EXPECT_EQ(r.body.find(leak), std::string::npos) << what << " shows " << leak << ": " << r.body;
     if (what != "admin audit") {
       EXPECT_EQ(r.body.find(participant), std::string::npos) << what << " names the participant: " << r.body;
     }

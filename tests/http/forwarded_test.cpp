@@ -45,9 +45,11 @@ TEST(ForwardedTest, TheProxyListIsCheckedAtStart) {
 }
 
 TEST(ForwardedTest, ConfigKeyHttpTrustedProxies) {
-  nlohmann::json doc = {{"http", {{"listen", "127.0.0.1:8080"}, {"trusted_proxies", {"10.0.0.5", "fd00::/8"}}}},
-                        {"database", {{"url", "postgresql:///x"}}}};
-  EXPECT_EQ(config::parse_config(doc).http.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "fd00::/8"}));
+  nlohmann::json doc = {
+      {"http", {{"listen", "127.0.0.1:8080"}, {"trusted_proxies", {"10.0.0.5", "fd00::/8"}}}},
+      {"database", {{"url", "postgresql:///x"}}}};
+  EXPECT_EQ(config::parse_config(doc).http.trusted_proxies,
+            (std::vector<std::string>{"10.0.0.5", "fd00::/8"}));
   doc["http"]["trusted_proxies"] = {"10.0.0.5", "my-proxy"};
   try {
     config::parse_config(doc);

@@ -1,7 +1,5 @@
 // Retention: stale device locations, unverified sign-ups, expired codes and Idempotency-Key
 // answers are purged (not just ignored), by the function and by the daemon's janitor.
-#include "burgernet/privacy/retention.hpp"
-
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -9,6 +7,7 @@
 #include "action/population.hpp"
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/participant/participant_store.hpp"
+#include "burgernet/privacy/retention.hpp"
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::testing {
@@ -27,12 +26,14 @@ class RetentionTest : public DatabaseTest {
     const std::string phone = "+3162" + std::to_string(1000000 + (++counter));
     const auto& keys = test_keys();
     const auto id = scalar(
-        "INSERT INTO participants (status, phone_sealed, phone_lookup, created_at) VALUES ('pending_verification', '" +
-        keys.seal(phone, "phone") + "', '" + keys.lookup(phone) + "', now() - interval '" + age + "') RETURNING id");
+        "INSERT INTO participants (status, phone_sealed, phone_lookup, created_at) VALUES "
+        "('pending_verification', '" +
+        keys.seal(phone, "phone") + "', '" + keys.lookup(phone) + "', now() - interval '" + age +
+        "') RETURNING id");
     scalar("INSERT INTO participant_addresses (participant_id, position, location, channels) VALUES ('" + id +
            "', 0, " + sql_point(centre()) + ", '{sms}')");
-    scalar("INSERT INTO verification_codes (participant_id, code_hash, expires_at, created_at) VALUES ('" + id +
-           "', '" + participant::code_hash_param(id, "123456") + "', now() " + (code_valid ? "+" : "-") +
+    scalar("INSERT INTO verification_codes (participant_id, code_hash, expires_at, created_at) VALUES ('" +
+           id + "', '" + participant::code_hash_param(id, "123456") + "', now() " + (code_valid ? "+" : "-") +
            " interval '5 minutes', now() - interval '5 minutes')");
     scalar("INSERT INTO deliveries (participant_id, channel, kind, body, status) VALUES ('" + id +
            "', 'sms', 'verification', '" + keys.seal("Uw code is 123456", "verification") + "', 'queued')");
@@ -56,11 +57,13 @@ TEST_F(RetentionTest, DeviceLocationsOlderThanTheTtlAreClearedFreshOnesKept) {
 
   const auto purged = privacy::purge_expired(database.connection(), settings);
   EXPECT_EQ(purged.device_locations, 1);
-  EXPECT_EQ(exists("devices", "participant_id = '" + stale +
-                                  "' AND location IS NULL AND location_at IS NULL AND location_accuracy_m IS NULL"),
-            "1")
+  EXPECT_EQ(
+      exists("devices", "participant_id = '" + stale +
+                            "' AND location IS NULL AND location_at IS NULL AND location_accuracy_m IS NULL"),
+      "1")
       << "the stale location, its time and its accuracy are gone";
-  EXPECT_EQ(exists("devices", "participant_id = '" + fresh + "' AND location IS NOT NULL AND location_accuracy_m = 12"),
+  EXPECT_EQ(exists("devices",
+                   "participant_id = '" + fresh + "' AND location IS NOT NULL AND location_accuracy_m = 12"),
             "1");
   EXPECT_EQ(exists("devices", "participant_id = '" + none + "'"), "1") << "the device itself stays";
   EXPECT_EQ(exists("devices", "true"), "3");
@@ -79,7 +82,8 @@ TEST_F(RetentionTest, SignUpsNeverVerifiedAreErasedAfter24HoursWithTheirCodesAnd
   // Active once, then a new number that is not verified yet: a participant, not a sign-up.
   const auto changed = pending_sign_up("800 days");
   scalar("UPDATE participants SET status = 'active' WHERE id = '" + changed + "'");
-  scalar("UPDATE participants SET status = 'pending_verification', verified_at = NULL WHERE id = '" + changed + "'");
+  scalar("UPDATE participants SET status = 'pending_verification', verified_at = NULL WHERE id = '" +
+         changed + "'");
   const auto active = add_participant(database, {{centre()}});
   scalar("UPDATE participants SET created_at = now() - interval '800 days'");
   scalar("UPDATE participants SET created_at = now() - interval '23 hours' WHERE id = '" + recent + "'");
@@ -105,11 +109,13 @@ TEST_F(RetentionTest, SignUpsNeverVerifiedAreErasedAfter24HoursWithTheirCodesAnd
 TEST_F(RetentionTest, IdempotencyAnswersOlderThan24HoursAreDeleted) {
   const auto token = scalar("INSERT INTO api_tokens (name, role, token_hash) VALUES ('desk', 'operator', '" +
                             auth::secret_hash_param("bn_x") + "') RETURNING id");
-  for (const auto& [key, age] : {std::pair{"old", "25 hours"}, std::pair{"new", "23 hours"}, std::pair{"running", "30 hours"}}) {
-    scalar(std::string("INSERT INTO idempotency_keys (token_id, key, request_hash, response_status, created_at) "
-                       "VALUES ('") +
-           token + "', '" + key + "', '\\x00', " + (std::string(key) == "running" ? "NULL" : "201") +
-           ", now() - interval '" + age + "')");
+  for (const auto& [key, age] :
+       {std::pair{"old", "25 hours"}, std::pair{"new", "23 hours"}, std::pair{"running", "30 hours"}}) {
+    scalar(
+        std::string("INSERT INTO idempotency_keys (token_id, key, request_hash, response_status, created_at) "
+                    "VALUES ('") +
+        token + "', '" + key + "', '\\x00', " + (std::string(key) == "running" ? "NULL" : "201") +
+        ", now() - interval '" + age + "')");
   }
   EXPECT_EQ(privacy::purge_expired(database.connection(), settings).idempotency_keys, 2);
   EXPECT_EQ(scalar("SELECT string_agg(key, ',') FROM idempotency_keys"), "new");

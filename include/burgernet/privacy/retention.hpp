@@ -20,7 +20,9 @@ struct Purged {
   std::int64_t pending_sign_ups = 0;
   std::int64_t verification_codes = 0;
   std::int64_t idempotency_keys = 0;
-  std::int64_t total() const { return device_locations + pending_sign_ups + verification_codes + idempotency_keys; }
+  std::int64_t total() const {
+    return device_locations + pending_sign_ups + verification_codes + idempotency_keys;
+  }
 };
 
 // One pass over everything that has outlived its use, each kind in its own short statement of
