@@ -155,8 +155,9 @@ WHERE d.action_id = $1::uuid AND d.message_id = $2::bigint
   AND d.participant_id >= $3::uuid AND ($4::uuid IS NULL OR d.participant_id < $4::uuid);
 
 -- name: ActionGet :one
--- $2/$3: a municipal caller's token id and area; it sees only actions of tokens of its area
--- (or its own). The status reads 'expired' once the expiry passed, whoever noticed it first.
+-- $2/$3/$4: the token id, area and role of a caller bound to an area; it sees only its own
+-- actions and those of tokens of its area and role (a municipality's, a police unit's).
+-- The status reads 'expired' once the expiry passed, whoever noticed it first.
 SELECT a.id, a.kind::text, a.category, a.title, a.message,
        ST_AsGeoJSON(ST_Transform(a.area, 4326), 6) AS area,
        array_to_json(a.channels)::text AS channels,
@@ -170,13 +171,15 @@ SELECT a.id, a.kind::text, a.category, a.title, a.message,
 FROM actions a
 WHERE a.id = $1::uuid
   AND ($2::uuid IS NULL OR a.token_id = $2::uuid
-       OR ($3::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $3::text)));
+       OR ($3::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $3::text
+                                                                    AND t.role = $4::api_role)));
 
 -- name: ActionDeliveryCounts :many
 SELECT channel, status::text, count(*) FROM deliveries WHERE action_id = $1::uuid GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- name: ActionList :many
--- Newest first; ($5, $6) is the (created_at, id) of the last row of the previous page.
+-- Newest first; ($4, $5) is the (created_at, id) of the last row of the previous page; $1/$2/$7
+-- the token, area and role of a caller bound to an area (ActionGet).
 SELECT a.id, a.kind::text, a.category, a.title,
        CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END AS status,
        a.outcome::text,
@@ -185,7 +188,8 @@ SELECT a.id, a.kind::text, a.category, a.title,
        a.recipients, a.created_at::text AS cursor_at
 FROM actions a
 WHERE ($1::uuid IS NULL OR a.token_id = $1::uuid
-       OR ($2::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $2::text)))
+       OR ($2::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $2::text
+                                                                    AND t.role = $7::api_role)))
   AND ($3::text IS NULL
        OR (CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END) = $3::text)
   AND ($4::timestamptz IS NULL OR (a.created_at, a.id) < ($4::timestamptz, $5::uuid))
@@ -199,7 +203,8 @@ SELECT a.kind::text, a.status::text, a.expires_at <= now() AS past_expiry, a.exp
 FROM actions a
 WHERE a.id = $1::uuid
   AND ($2::uuid IS NULL OR a.token_id = $2::uuid
-       OR ($3::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $3::text)))
+       OR ($3::text IS NOT NULL AND EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = a.token_id AND t.area_code = $3::text
+                                                                    AND t.role = $4::api_role)))
 FOR UPDATE OF a;
 
 -- name: ActionUpdateDeliveries :one

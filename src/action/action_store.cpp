@@ -54,15 +54,28 @@ std::vector<std::string> channels_from_json(const std::string& text) {
   return json::parse(text).get<std::vector<std::string>>();
 }
 
-// A municipal caller sees and changes only the actions of tokens of its own area (and its
-// own); every other role sees all.
+// A municipal caller, and any other caller bound to an area but admin, sees and changes only
+// its own actions and those of tokens of its own area and role; others' are "not found", since
+// telling that they exist would leak. Callers without an area, and admin, see all.
 struct Visibility {
   std::optional<std::string> token_id;
   std::optional<std::string> area_code;
+  std::optional<std::string> role;  // a municipality does not see its police unit's, nor the reverse
 };
 Visibility visibility_of(const http::Caller& caller) {
-  if (caller.role != "municipal") return {};
-  return {caller.token_id, caller.area_code};
+  if (caller.role == "admin") return {};
+  if (caller.role != "municipal" && !caller.area_code) return {};
+  return {caller.token_id, caller.area_code, caller.role};
+}
+
+// The area an action of this caller must lie in, whole: its token's, for every role but admin
+// (a municipal token always has one; an operator may be bound to a police unit's).
+std::optional<std::string> token_area_of(const http::Caller& caller) {
+  if (caller.role == "admin") return std::nullopt;
+  // burgernetctl refuses to make one; a row made by hand must not mean "anywhere".
+  if (caller.role == "municipal" && !caller.area_code)
+    throw http::Forbidden("this municipal token has no area");
+  return caller.area_code;
 }
 
 std::int64_t default_expiry_s(const std::string& kind, const config::Config& config) {
@@ -78,8 +91,7 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
   const auto& area = request.area;
   const bool polygon = area.kind == AreaRequest::Kind::kPolygon;
   const bool municipality = area.kind == AreaRequest::Kind::kMunicipality;
-  std::optional<std::string> token_area;
-  if (caller.role == "municipal") token_area = caller.area_code;
+  const auto token_area = token_area_of(caller);
   std::optional<db::Result> r;
   try {
     r.emplace(c.exec(sql::query("ActionAreaResolve"),
@@ -100,8 +112,9 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
     throw http::BadRequest("area.polygon", "is not a valid polygon: " + reason);
   }
   if (!r->boolean(0, r->column("inside_token_area"))) {
-    throw http::Forbidden("this token may only send alerts inside its own area (" + token_area.value_or("") +
-                          ")");
+    throw http::Forbidden("this token may only send " +
+                          std::string(caller.role == "municipal" ? "alerts" : "actions") +
+                          " whose whole area lies inside its own (" + token_area.value_or("") + ")");
   }
   return {r->string(0, r->column("geom"))};
 }
@@ -283,7 +296,7 @@ json action_json(const db::Result& r, int row) {
 json get_action(db::Connection& c, const std::string& id, const http::Caller& caller) {
   if (!is_uuid(id)) throw http::NotFound("no such action");
   const auto v = visibility_of(caller);
-  const auto r = c.exec(sql::query("ActionGet"), db::Params(id, v.token_id, v.area_code));
+  const auto r = c.exec(sql::query("ActionGet"), db::Params(id, v.token_id, v.area_code, v.role));
   if (r.empty()) throw http::NotFound("no such action");
   json out = action_json(r, 0);
   out["message"] = r.string(0, r.column("message"));
@@ -339,8 +352,8 @@ json list_actions(db::Connection& c, const ListQuery& query, const http::Caller&
   const auto v = visibility_of(caller);
   std::optional<db::Result> r;
   try {
-    r.emplace(c.exec(sql::query("ActionList"),
-                     db::Params(v.token_id, v.area_code, query.status, after_at, after_id, query.limit + 1)));
+    r.emplace(c.exec(sql::query("ActionList"), db::Params(v.token_id, v.area_code, query.status, after_at,
+                                                          after_id, query.limit + 1, v.role)));
   } catch (const db::DatabaseError& e) {
     rethrow_as_bad_request(e, "cursor", "is not a next_cursor from this API");
   }
@@ -367,7 +380,7 @@ LockedAction lock_for_change(db::Connection& c, const std::string& id, const htt
                              bool refuse_expired) {
   if (!is_uuid(id)) throw http::NotFound("no such action");
   const auto v = visibility_of(caller);
-  const auto r = c.exec(sql::query("ActionLockForChange"), db::Params(id, v.token_id, v.area_code));
+  const auto r = c.exec(sql::query("ActionLockForChange"), db::Params(id, v.token_id, v.area_code, v.role));
   if (r.empty()) throw http::NotFound("no such action");
   if (r.string(0, 1) == "closed") throw http::Conflict("action_closed", "the action is closed already");
   if (refuse_expired && (r.string(0, 1) == "expired" || r.boolean(0, 2))) {

@@ -9,6 +9,7 @@
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/http/errors.hpp"
+#include "burgernet/http/forwarded.hpp"
 #include "burgernet/ratelimit/rate_limiter.hpp"
 #include "burgernet/sql/query.hpp"
 
@@ -27,6 +28,10 @@ Service::Service(Context context, http::Router router) : context_(context), rout
 
 boost::asio::awaitable<Response> Service::handle(Request& request) {
   const auto started = std::chrono::steady_clock::now();
+  // Behind our own reverse proxies the client is who they say it is (http/forwarded.hpp).
+  request.remote_address =
+      http::client_address(request.remote_address, request.header("X-Forwarded-For").value_or(""),
+                           context_.config.get()->http.trusted_proxies);
   std::string route = "unmatched";
   Response response;
   try {

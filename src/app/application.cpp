@@ -10,12 +10,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <random>
 #include <thread>
 
 #include "burgernet/action/action_store.hpp"
 #include "burgernet/channel/registry.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/db/migrate.hpp"
+#include "burgernet/privacy/retention.hpp"
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::app {
@@ -68,6 +70,7 @@ int Application::run() {
   asio::co_spawn(io_, watch_signals(), asio::detached);
   asio::co_spawn(io_, watch_database(), asio::detached);
   asio::co_spawn(io_, run_fanout(), asio::detached);
+  asio::co_spawn(io_, run_retention(), asio::detached);
   if (config->queue.dispatch) {
     dispatcher_->start();
   } else {
@@ -176,6 +179,48 @@ asio::awaitable<void> Application::run_fanout() {
   }
 }
 // --- end of the fan-out -------------------------------------------------------------------
+
+// Every minute, give or take 10 s so that several daemons started together spread out (their
+// statements would not collide anyway: they skip each other's rows).
+asio::awaitable<void> Application::run_retention() {
+  asio::steady_timer timer(io_);
+  std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> jitter_ms(-10000, 10000);
+  while (!stopping_) {
+    if (database_.ready()) {
+      try {
+        const auto config = config_.get();
+        const auto purged =
+            co_await pool_.run([&config](db::Connection& c) { return privacy::purge_expired(c, *config); });
+        const std::pair<const char*, std::int64_t> counts[] = {
+            {"device_location", purged.device_locations},
+            {"pending_sign_up", purged.pending_sign_ups},
+            {"verification_code", purged.verification_codes},
+            {"idempotency_key", purged.idempotency_keys}};
+        for (const auto& [what, n] : counts) {
+          metrics_
+              .counter("burgernet_retention_purged_total",
+                       "Rows purged because they outlived their use (docs/privacy.md), by what they held",
+                       {{"what", what}})
+              .inc(static_cast<double>(n));
+        }
+        if (purged.total() > 0) {
+          spdlog::info(
+              "retention: purged {} device locations, {} unverified sign-ups, {} expired codes, {} "
+              "idempotency records",
+              purged.device_locations, purged.pending_sign_ups, purged.verification_codes,
+              purged.idempotency_keys);
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("retention: purge failed, retrying in a minute: {}", e.what());
+      }
+    }
+    timer.expires_after(database_.ready() ? std::chrono::milliseconds(60000 + jitter_ms(random))
+                                          : std::chrono::milliseconds(1000));
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
 
 asio::awaitable<void> Application::shut_down() {
   stopping_ = true;

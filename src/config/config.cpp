@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "burgernet/http/forwarded.hpp"
+
 namespace burgernet::config {
 namespace {
 
@@ -138,6 +140,17 @@ void parse_http(const json& object, HttpConfig& http) {
     }
   }
   r.boolean("allow_plain_http", http.allow_plain_http);
+  if (const json* proxies = r.find("trusted_proxies")) {
+    if (!proxies->is_array() ||
+        !std::all_of(proxies->begin(), proxies->end(), [](const json& p) { return p.is_string(); })) {
+      ObjectReader::fail("http.trusted_proxies", "must be an array of IP addresses or CIDR networks");
+    }
+    http.trusted_proxies = proxies->get<std::vector<std::string>>();
+    std::string bad;
+    if (!burgernet::http::valid_proxy_list(http.trusted_proxies, &bad)) {
+      ObjectReader::fail("http.trusted_proxies", "\"" + bad + "\" is not an IP address or CIDR network");
+    }
+  }
   r.finish();
   // Tokens and personal data must not cross a network in the clear by accident.
   if (!http.tls.enabled() && !http.allow_plain_http && !is_loopback(http.host)) {

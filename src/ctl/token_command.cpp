@@ -53,6 +53,11 @@ int run_token_create(const config::Config& config, const TokenOptions& options) 
     std::cerr << "burgernetctl: a municipal token needs --area (its municipality code)\n";
     return 2;
   }
+  if (options.area && options.role != "municipal" && options.role != "operator") {
+    // Nothing would hold a registrar or admin token to it: refuse rather than pretend.
+    std::cerr << "burgernetctl: --area binds municipal and operator tokens only\n";
+    return 2;
+  }
   std::optional<std::string> expires_at;
   if (options.expires_in_days) {
     expires_at =

@@ -34,6 +34,8 @@ class Application {
   boost::asio::awaitable<void> shut_down();
   // Writes the delivery rows of large actions chunk by chunk (action/action_store.hpp).
   boost::asio::awaitable<void> run_fanout();
+  // Purges personal data that has outlived its use, every minute (privacy/retention.hpp).
+  boost::asio::awaitable<void> run_retention();
   void reload();
 
   std::string config_path_;

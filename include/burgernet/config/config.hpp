@@ -38,6 +38,8 @@ struct HttpConfig {
   TlsConfig tls;
   // Plain HTTP on an address other than loopback is refused unless this is true.
   bool allow_plain_http = false;
+  // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct DatabaseConfig {
