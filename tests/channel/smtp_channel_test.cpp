@@ -23,8 +23,8 @@ using namespace std::chrono_literals;
 using channel::Failed;
 using channel::OutboundMessage;
 using channel::Retry;
-using channel::Sent;
 using channel::SendResult;
+using channel::Sent;
 
 namespace {
 
@@ -123,7 +123,8 @@ class SmtpChannelTest : public ::testing::Test {
     std::ofstream(dir_ + "/password") << kPassword << "\n";
     log_ = std::make_shared<std::ostringstream>();
     previous_ = spdlog::default_logger();
-    auto logger = std::make_shared<spdlog::logger>("smtp", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
+    auto logger =
+        std::make_shared<spdlog::logger>("smtp", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
     logger->set_level(spdlog::level::trace);
     spdlog::set_default_logger(logger);
   }
@@ -134,7 +135,8 @@ class SmtpChannelTest : public ::testing::Test {
     pool_.join();
   }
 
-  std::shared_ptr<channel::Channel> make(const FakeSmtpServer& server, nlohmann::json extra = {}) {
+  std::shared_ptr<channel::Channel> make(const FakeSmtpServer& server,
+                                         nlohmann::json extra = nlohmann::json::object()) {
     config::ChannelConfig c;
     c.name = "email";
     c.driver = "smtp";
@@ -153,10 +155,11 @@ class SmtpChannelTest : public ::testing::Test {
   std::vector<SendResult> send(channel::Channel& channel, std::vector<OutboundMessage> batch) {
     std::vector<SendResult> results;
     std::exception_ptr failure;
-    boost::asio::co_spawn(io_, channel.send(std::move(batch)), [&](std::exception_ptr e, std::vector<SendResult> r) {
-      failure = e;
-      results = std::move(r);
-    });
+    boost::asio::co_spawn(io_, channel.send(std::move(batch)),
+                          [&](std::exception_ptr e, std::vector<SendResult> r) {
+                            failure = e;
+                            results = std::move(r);
+                          });
     io_.restart();
     io_.run();
     if (failure) std::rethrow_exception(failure);
@@ -205,6 +208,8 @@ TEST_F(SmtpChannelTest, MailArrivesWithBothPartsAndTheRightHeadersAfterStartTlsA
   ASSERT_EQ(mail.rcpt_to.size(), 1u);
   EXPECT_EQ(mail.rcpt_to.front(), "<" + kAddress + ">");
   const auto commands = server.commands();
+  ASSERT_FALSE(commands.empty());
+  EXPECT_EQ(commands.front(), "EHLO burgernet.example");  // the sender's domain, not this host's name
   EXPECT_TRUE(before(commands, "STARTTLS", "AUTH"));
   EXPECT_TRUE(before(commands, "AUTH", "MAIL FROM"));
 
@@ -221,9 +226,11 @@ TEST_F(SmtpChannelTest, MailArrivesWithBothPartsAndTheRightHeadersAfterStartTlsA
   EXPECT_TRUE(parsed.headers.at("Date").ends_with(" +0000"));
   EXPECT_TRUE(parsed.headers.at("Content-Type").starts_with("multipart/alternative; boundary="));
   ASSERT_EQ(parsed.parts.size(), 2u);
-  EXPECT_EQ(parsed.parts.at("text/plain"), "Gezocht: jongen <8 jaar> & \"rode\" jas.\r\n\r\nBel 112 of 0800-0011.\r\n");
+  EXPECT_EQ(parsed.parts.at("text/plain"),
+            "Gezocht: jongen <8 jaar> & \"rode\" jas.\r\n\r\nBel 112 of 0800-0011.\r\n");
   const auto& html = parsed.parts.at("text/html");
-  EXPECT_NE(html.find("Gezocht: jongen &lt;8 jaar&gt; &amp; &quot;rode&quot; jas.<br>"), std::string::npos) << html;
+  EXPECT_NE(html.find("Gezocht: jongen &lt;8 jaar&gt; &amp; &quot;rode&quot; jas.<br>"), std::string::npos)
+      << html;
   EXPECT_NE(html.find("<title>Burgernet: Vermiste jongen – rode jas</title>"), std::string::npos) << html;
   EXPECT_EQ(html.find("<8 jaar>"), std::string::npos);
 }
@@ -276,7 +283,8 @@ TEST_F(SmtpChannelTest, ServerWithoutStartTlsGetsNothingInTheClear) {
   EXPECT_EQ(std::get<Retry>(result).reason, "smtp: STARTTLS not offered");
   EXPECT_TRUE(server.mails().empty());
   for (const auto& command : server.commands()) {
-    EXPECT_FALSE(command.starts_with("MAIL") || command.starts_with("AUTH") || command.starts_with("RCPT")) << command;
+    EXPECT_FALSE(command.starts_with("MAIL") || command.starts_with("AUTH") || command.starts_with("RCPT"))
+        << command;
   }
 }
 
@@ -339,7 +347,8 @@ TEST_F(SmtpChannelTest, ABatchSharesOneConnection) {
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const auto& r : results) EXPECT_TRUE(std::holds_alternative<Sent>(r));
   ASSERT_EQ(server.mails().size(), 5u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(server.mails()[i].rcpt_to.front(), "<person" + std::to_string(i) + "@example.nl>");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(server.mails()[i].rcpt_to.front(), "<person" + std::to_string(i) + "@example.nl>");
   std::cout << "[ smtp ] 5 mails in one batch: " << took << " s, " << server.connections_accepted()
             << " connection(s)\n";
   EXPECT_EQ(server.connections_accepted(), 1u);
@@ -358,7 +367,8 @@ TEST_F(SmtpChannelTest, WrongPasswordKeepsTheMessagesForAnOperatorToFix) {
 }
 
 TEST(SmtpCompose, LongNonAsciiSubjectsFoldIntoShortEncodedWords) {
-  const std::string subject = "Burgernet: Vermiste jongen – gezien bij café ‘De Gouden Leeuw’, Damrak, Amsterdam-Centrum";
+  const std::string subject =
+      "Burgernet: Vermiste jongen – gezien bij café ‘De Gouden Leeuw’, Damrak, Amsterdam-Centrum";
   const auto encoded = channel::SmtpChannel::encode_header(subject);
   std::stringstream words(encoded);
   for (std::string line; std::getline(words, line);) {
@@ -374,8 +384,9 @@ TEST(SmtpCompose, LongNonAsciiSubjectsFoldIntoShortEncodedWords) {
 TEST(SmtpCompose, ATitleCannotAddAHeader) {
   OutboundMessage m = mail_message();
   m.title = "Inbraak\r\nBcc: everyone@example.nl";
-  const auto mail = channel::SmtpChannel::compose(m, {"noreply@burgernet.example", kAddress, "Sun, 29 Nov 2026 01:00:00 +0000",
-                                                      "<1@burgernet.example>", "b0und"});
+  const auto mail =
+      channel::SmtpChannel::compose(m, {"noreply@burgernet.example", kAddress,
+                                        "Sun, 29 Nov 2026 01:00:00 +0000", "<1@burgernet.example>", "b0und"});
   EXPECT_EQ(mail.find("\r\nBcc:"), std::string::npos);
   EXPECT_NE(mail.find("Subject: Inbraak  Bcc: everyone@example.nl\r\n"), std::string::npos);
 }

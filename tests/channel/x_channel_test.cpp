@@ -17,8 +17,8 @@ using namespace burgernet::testing;
 using namespace std::chrono_literals;
 using channel::Failed;
 using channel::Retry;
-using channel::Sent;
 using channel::SendResult;
+using channel::Sent;
 
 namespace {
 
@@ -60,9 +60,8 @@ class XChannelTest : public ::testing::Test {
     m.kind = "action";
     m.text = text;
     std::vector<SendResult> results;
-    boost::asio::co_spawn(io_, channel->send({m}), [&](std::exception_ptr, std::vector<SendResult> r) {
-      results = std::move(r);
-    });
+    boost::asio::co_spawn(io_, channel->send({m}),
+                          [&](std::exception_ptr, std::vector<SendResult> r) { results = std::move(r); });
     io_.run();
     io_.restart();
     return results.empty() ? SendResult(Retry{}) : results.front();
@@ -77,7 +76,8 @@ TEST_F(XChannelTest, RateLimitedPostWaitsUntilXsResetTime) {
   const auto reset = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch() + 90s)
                          .count();
-  provider_.answer({429, R"({"title":"Too Many Requests"})", {{"x-rate-limit-reset", std::to_string(reset)}}});
+  provider_.answer(
+      {429, R"({"title":"Too Many Requests"})", {{"x-rate-limit-reset", std::to_string(reset)}}});
   const auto result = post("Vermist: jongen, 8 jaar.");
   ASSERT_TRUE(std::holds_alternative<Retry>(result));
   const auto after = std::get<Retry>(result).after;
@@ -95,9 +95,10 @@ TEST_F(XChannelTest, RetryAfterWinsOverTheResetHeader) {
 }
 
 TEST_F(XChannelTest, DuplicatePostFailsForGood) {
-  provider_.answer({403,
-                    R"({"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank",)"
-                    R"("title":"Forbidden","status":403})"});
+  provider_.answer(
+      {403,
+       R"({"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank",)"
+       R"("title":"Forbidden","status":403})"});
   const auto result = post("Vermist: jongen, 8 jaar.");
   ASSERT_TRUE(std::holds_alternative<Failed>(result));
   EXPECT_EQ(std::get<Failed>(result).reason, "x: duplicate content");
@@ -128,7 +129,8 @@ TEST_F(XChannelTest, LongPostIsCutTo280WithAnEllipsis) {
 
 TEST_F(XChannelTest, NoPhoneNumberOrAddressIsPosted) {
   provider_.answer({201, R"({"data":{"id":"78"}})"});
-  ASSERT_TRUE(std::holds_alternative<Sent>(post("Tips aan j.jansen@example.nl of 06-12345678, of bel 0800-7000.")));
+  ASSERT_TRUE(
+      std::holds_alternative<Sent>(post("Tips aan j.jansen@example.nl of 06-12345678, of bel 0800-7000.")));
   const std::string sent = nlohmann::json::parse(provider_.requests().front().body).at("text");
   EXPECT_EQ(sent.find("jansen"), std::string::npos) << sent;
   EXPECT_EQ(sent.find("12345678"), std::string::npos) << sent;

@@ -2,14 +2,14 @@
 // protocol is a strict dialogue, and a test server need not scale.
 #include "support/fake_smtp_server.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <sys/socket.h>
-
 #include <condition_variable>
 #include <istream>
 #include <mutex>
@@ -176,6 +176,7 @@ struct FakeSmtpServer::Impl {
           }
           mail = ReceivedMail{};
           mail.mail_from = line.substr(line.find(':') + 1);
+          mail.mail_from = mail.mail_from.substr(0, mail.mail_from.find(' '));  // without SIZE=...
           s.write("250 2.1.0 Ok\r\n");
         } else if (verb == "RCPT") {
           std::unique_lock lock(mutex);
@@ -185,7 +186,10 @@ struct FakeSmtpServer::Impl {
           }
           const std::string reply = rcpt_reply.empty() ? "250 2.1.5 Ok" : rcpt_reply;
           lock.unlock();
-          if (reply.starts_with("250")) mail.rcpt_to.push_back(line.substr(line.find(':') + 1));
+          if (reply.starts_with("250")) {
+            const std::string to = line.substr(line.find(':') + 1);
+            mail.rcpt_to.push_back(to.substr(0, to.find(' ')));
+          }
           s.write(reply + "\r\n");
         } else if (verb == "DATA") {
           if (mail.rcpt_to.empty()) {
@@ -270,7 +274,8 @@ FakeSmtpServer::~FakeSmtpServer() {
 std::uint16_t FakeSmtpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 std::string FakeSmtpServer::url() const {
-  return std::string(impl_->options.implicit_tls ? "smtps" : "smtp") + "://127.0.0.1:" + std::to_string(port());
+  return std::string(impl_->options.implicit_tls ? "smtps" : "smtp") +
+         "://127.0.0.1:" + std::to_string(port());
 }
 
 const std::string& FakeSmtpServer::ca_file() const { return impl_->pki.ca_cert; }

@@ -60,14 +60,28 @@ std::string html_escape(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\n': out += "<br>\n"; break;
-      case '\r': break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\n':
+        out += "<br>\n";
+        break;
+      case '\r':
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -112,7 +126,8 @@ SendResult classify(CURLcode code, long reply) {
   if (code == CURLE_OPERATION_TIMEDOUT) return Retry{std::nullopt, reason("timeout")};
   if (code == CURLE_COULDNT_CONNECT) return Retry{std::nullopt, reason("connection refused")};
   if (code == CURLE_COULDNT_RESOLVE_HOST) return Retry{std::nullopt, reason("host not found")};
-  if (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
+  if (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_PEER_FAILED_VERIFICATION ||
+      code == CURLE_SSL_CACERT_BADFILE) {
     return Retry{std::nullopt, reason("TLS error")};
   }
   if (reply >= 500 && reply < 600) return Failed{reason("reply " + std::to_string(reply))};
@@ -274,12 +289,19 @@ SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_i
     throw std::runtime_error(key + "url: must be smtp://host[:port] (STARTTLS) or smtps://host[:port]");
   }
   if (settings.from.empty()) throw std::runtime_error(key + "from: is required");
-  if (address_of(settings.from).find('@') == std::string::npos || settings.from.find_first_of("\r\n") != std::string::npos) {
+  if (address_of(settings.from).find('@') == std::string::npos ||
+      settings.from.find_first_of("\r\n") != std::string::npos) {
     throw std::runtime_error(key + "from: must be an address, or Name <address>");
   }
   if (!settings.username.empty() || config.settings.contains("password_file")) {
     settings.password = read_secret_file(key + "password_file", config.settings.value("password_file", ""));
     if (settings.username.empty()) throw std::runtime_error(key + "username: is required with password_file");
+  }
+  // curl greets with the URL's path as the EHLO name: the sender's domain, not this host's name.
+  const auto authority = settings.url.find("://") + 3;
+  if (settings.url.find('/', authority) == std::string::npos) {
+    const std::string address = address_of(settings.from);
+    settings.url += "/" + address.substr(address.find('@') + 1);
   }
   mailer_ = std::make_shared<Mailer>(std::move(settings));
 }
@@ -289,7 +311,8 @@ SmtpChannel::~SmtpChannel() = default;
 boost::asio::awaitable<std::vector<SendResult>> SmtpChannel::send(std::vector<OutboundMessage> batch) {
   // Hand the batch to the pool and resume on our own executor with its results. No co_spawn:
   // a plain post there and a post back, with our executor kept busy meanwhile.
-  auto initiation = [pool = blocking_, mailer = mailer_](auto handler, std::vector<OutboundMessage> messages) {
+  auto initiation = [pool = blocking_, mailer = mailer_](auto handler,
+                                                         std::vector<OutboundMessage> messages) {
     auto home = boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                     boost::asio::execution::outstanding_work.tracked);
     boost::asio::post(pool, [mailer, messages = std::move(messages), home = std::move(home),
@@ -348,16 +371,16 @@ std::string SmtpChannel::rfc5322_date(std::chrono::system_clock::time_point at) 
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[utc.tm_wday], utc.tm_mday,
-                kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[utc.tm_wday],
+                utc.tm_mday, kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
   return buffer;
 }
 
 std::string SmtpChannel::compose(const OutboundMessage& message, const MailEnvelope& envelope) {
   const std::string subject = message.title.empty() ? "Burgernet" : message.title;
   const std::string html = "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\"><title>" +
-                           html_escape(one_line(subject)) + "</title></head>\n<body><p>" + html_escape(message.text) +
-                           "</p></body></html>\n";
+                           html_escape(one_line(subject)) + "</title></head>\n<body><p>" +
+                           html_escape(message.text) + "</p></body></html>\n";
   std::string out;
   out += "From: " + one_line(envelope.from) + "\r\n";
   out += "To: <" + one_line(envelope.to) + ">\r\n";

@@ -64,8 +64,8 @@ OAuth1Signer::OAuth1Signer(OAuth1Credentials credentials, Nonce nonce, Timestamp
       timestamp_(timestamp ? std::move(timestamp) : Timestamp(now_seconds)),
       with_version_(with_version) {}
 
-std::string OAuth1Signer::base_string(const OAuth1Request& request,
-                                      const std::vector<std::pair<std::string, std::string>>& oauth_parameters) {
+std::string OAuth1Signer::base_string(
+    const OAuth1Request& request, const std::vector<std::pair<std::string, std::string>>& oauth_parameters) {
   std::string query;
   const std::string url = base_url(request.url, &query);
   std::vector<std::pair<std::string, std::string>> encoded;
@@ -86,7 +86,8 @@ std::string OAuth1Signer::base_string(const OAuth1Request& request,
     normalised += name + "=" + value;
   }
   std::string method = request.method;
-  std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(method.begin(), method.end(), method.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return method + "&" + net::percent_encode(url) + "&" + net::percent_encode(normalised);
 }
 

@@ -21,7 +21,8 @@ struct OAuth1Credentials {
 struct OAuth1Request {
   std::string method;  // "POST"
   std::string url;     // scheme://host[:port]/path[?query]
-  std::vector<std::pair<std::string, std::string>> form{};  // decoded application/x-www-form-urlencoded fields
+  std::vector<std::pair<std::string, std::string>>
+      form{};  // decoded application/x-www-form-urlencoded fields
 };
 
 class OAuth1Signer {
@@ -38,7 +39,8 @@ class OAuth1Signer {
   std::string authorization(const OAuth1Request& request) const;
 
   // The oauth_* parameters for one request with this nonce and timestamp, oauth_signature last.
-  std::vector<std::pair<std::string, std::string>> parameters(const OAuth1Request& request, const std::string& nonce,
+  std::vector<std::pair<std::string, std::string>> parameters(const OAuth1Request& request,
+                                                              const std::string& nonce,
                                                               std::int64_t timestamp) const;
 
   // RFC 5849 3.4.1: METHOD&base-URL&normalised-parameters, each part percent-encoded.

@@ -20,8 +20,8 @@ OAuth1Credentials credentials(const config::ChannelConfig& config) {
   if (out.token.empty()) throw std::runtime_error(key + "access_token: is required");
   out.consumer_secret =
       read_secret_file(key + "consumer_secret_file", config.settings.value("consumer_secret_file", ""));
-  out.token_secret =
-      read_secret_file(key + "access_token_secret_file", config.settings.value("access_token_secret_file", ""));
+  out.token_secret = read_secret_file(key + "access_token_secret_file",
+                                      config.settings.value("access_token_secret_file", ""));
   return out;
 }
 
@@ -55,7 +55,8 @@ boost::asio::awaitable<HttpChannel::Prepared> XChannel::prepare(const OutboundMe
   if (text.empty()) co_return SendResult(Failed{std::string(kDriver) + ": nothing to post"});
   net::HttpRequest request;
   request.url = url_;
-  request.body = nlohmann::json{{"text", text}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  request.body =
+      nlohmann::json{{"text", text}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   // The JSON body is not signed: only the query and form fields are (RFC 5849 3.4.1.3.1).
   request.headers = {{"Content-Type", "application/json"},
                      {"Accept", "application/json"},
@@ -76,8 +77,9 @@ SendResult XChannel::interpret(const net::Exchange& exchange, std::chrono::syste
   if (!exchange.response) return exchange.result;
   const auto& response = *exchange.response;
   if (response.status == 429) {
-    auto retry = std::get_if<Retry>(&exchange.result) ? std::get<Retry>(exchange.result)
-                                                      : Retry{std::nullopt, std::string(kDriver) + ": HTTP 429"};
+    auto retry = std::get_if<Retry>(&exchange.result)
+                     ? std::get<Retry>(exchange.result)
+                     : Retry{std::nullopt, std::string(kDriver) + ": HTTP 429"};
     if (!retry.after) {
       if (const auto reset = response.header("x-rate-limit-reset")) {
         if (const auto epoch = parse_epoch(*reset)) {
