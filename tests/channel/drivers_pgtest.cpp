@@ -221,24 +221,41 @@ TEST_F(DriversEndToEnd, AnOutageOpensTheCircuitWithoutUsingUpAttempts) {
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE run_after > now() + interval '30 seconds'"), "20");
 }
 
+// Messages per second one daemon sustains into a fast fake provider, per driver (the figures
+// in docs/channels.md). Asserts only what a user notices: everything sent, once, over few
+// kept-alive connections; the rate is printed, not asserted (speed is for benchmarks).
 TEST_F(DriversEndToEnd, ThroughputIntoTheFakeProvider) {
   constexpr int kMessages = 1000;
   database.scalar("INSERT INTO participants (id, phone_sealed, phone_lookup, status) VALUES "
                   "('00000000-0000-0000-0000-000000000001', '" + test_keys().seal("+31612345678", "phone") +
                   "', '" + test_keys().lookup("+31612345678") + "', 'active')");
-  start(config({{"sms", twilio("twilio_sms")}}));
-  const auto started = std::chrono::steady_clock::now();
-  database.scalar("INSERT INTO deliveries (participant_id, channel, kind, body) SELECT "
-                  "'00000000-0000-0000-0000-000000000001', 'sms', 'verification', '" +
-                  test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
-                  std::to_string(kMessages) + ")");
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", std::to_string(kMessages), 60s));
-  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << "[ throughput ] " << kMessages << " SMS through one daemon (concurrency 4) into the fake in " << took
-            << " s: " << kMessages / took << " messages/s, " << provider_.connections_accepted()
-            << " TLS connections\n";
-  EXPECT_EQ(provider_.request_count(), static_cast<std::size_t>(kMessages));
-  EXPECT_LE(provider_.connections_accepted(), 8u);  // kept alive, not one per message
+  const std::vector<std::pair<std::string, nlohmann::json>> drivers = {
+      {"sms", twilio("twilio_sms")},
+      {"voice", twilio("twilio_voice")},
+      {"webhook",
+       {{"driver", "webhook"}, {"url", provider_.url("/hook")}, {"secret_file", secrets_ + "/hook"},
+        {"ca_file", provider_.ca_file()}, {"concurrency", 4}}}};
+  for (const auto& [channel, settings] : drivers) {
+    SCOPED_TRACE(channel);
+    const auto requests_before = provider_.request_count();
+    const auto connections_before = provider_.connections_accepted();
+    start(config({{channel, settings}}));
+    const auto started = std::chrono::steady_clock::now();
+    database.scalar("INSERT INTO deliveries (participant_id, channel, kind, body) SELECT "
+                    "'00000000-0000-0000-0000-000000000001', '" + channel + "', 'verification', '" +
+                    test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
+                    std::to_string(kMessages) + ")");
+    ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent' AND channel = '" + channel + "'",
+                         std::to_string(kMessages), 60s));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto connections = provider_.connections_accepted() - connections_before;
+    std::cout << "[ throughput ] " << settings["driver"].get<std::string>() << ": " << kMessages
+              << " messages through one daemon (concurrency 4) into the fake in " << took << " s: "
+              << kMessages / took << " messages/s, " << connections << " TLS connections\n";
+    EXPECT_EQ(provider_.request_count() - requests_before, static_cast<std::size_t>(kMessages));
+    EXPECT_LE(connections, 8u);  // kept alive, not one per message
+    daemon_.reset();
+  }
 }
 
 TEST_F(DriversEndToEnd, TheTwitterChannelPostsToXOncePerActionUpdateAndClosing) {

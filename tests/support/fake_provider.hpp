@@ -24,7 +24,7 @@ struct RecordedRequest {
 struct FakeAnswer {
   unsigned status = 200;
   std::string body = "{}";
-  std::map<std::string, std::string> headers;  // e.g. {"Retry-After", "7"}
+  std::map<std::string, std::string> headers = {};  // e.g. {"Retry-After", "7"}
   bool stall = false;  // never answer (until the client gives up)
   bool close = false;  // close the connection without answering
 
