@@ -2,8 +2,10 @@
 #include "burgernet/channel/registry.hpp"
 
 #include "channel/file/file_channel.hpp"
+#include "channel/smtp/smtp_channel.hpp"
 #include "channel/twilio/twilio_channel.hpp"
 #include "channel/webhook/webhook_channel.hpp"
+#include "channel/x/x_channel.hpp"
 
 namespace burgernet::channel {
 namespace {
@@ -14,6 +16,8 @@ std::shared_ptr<Channel> make_channel(const config::ChannelConfig& settings, boo
   if (driver == "webhook") return std::make_shared<WebhookChannel>(settings);
   if (driver == "twilio_sms") return std::make_shared<TwilioChannel>(settings, TwilioChannel::Kind::kSms);
   if (driver == "twilio_voice") return std::make_shared<TwilioChannel>(settings, TwilioChannel::Kind::kVoice);
+  if (driver == "smtp") return std::make_shared<SmtpChannel>(settings, blocking);
+  if (driver == "x") return std::make_shared<XChannel>(settings);
   // Refuse rather than accept deliveries that would only ever wait in the queue.
   throw UnsupportedDriver("channels." + settings.name + ".driver: driver \"" + driver +
                           "\" is not implemented in this build");

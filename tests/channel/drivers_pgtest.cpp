@@ -13,7 +13,9 @@
 #include "action/population.hpp"
 #include "burgernet/net/encoding.hpp"
 #include "channel/twilio/twilio_channel.hpp"
+#include "channel/x/oauth1_signer.hpp"
 #include "support/fake_provider.hpp"
+#include "support/fake_smtp_server.hpp"
 
 using namespace burgernet;
 using namespace burgernet::testing;
@@ -254,6 +256,113 @@ TEST_F(DriversEndToEnd, ThroughputIntoTheFakeProvider) {
     EXPECT_LE(connections, 8u);  // kept alive, not one per message
     daemon_.reset();
   }
+}
+
+TEST_F(DriversEndToEnd, TheTwitterChannelPostsToXOncePerActionUpdateAndClosing) {
+  const std::string consumer_secret = "x-consumer-secret-e2e", token_secret = "x-token-secret-e2e";
+  std::ofstream(secrets_ + "/x_consumer") << consumer_secret << "\n";
+  std::ofstream(secrets_ + "/x_token") << token_secret << "\n";
+  provider_.answer_with([this](const RecordedRequest&) {
+    return FakeAnswer{201, R"({"data":{"id":"14458805484723281)" + std::to_string(++sids_) + "\"}}"};
+  });
+  add_participant(database, {{centre()}});
+  start(config({{"twitter",
+                 {{"driver", "x"}, {"base_url", provider_.url()}, {"consumer_key", "ck-e2e"},
+                  {"consumer_secret_file", secrets_ + "/x_consumer"}, {"access_token", "at-e2e"},
+                  {"access_token_secret_file", secrets_ + "/x_token"}, {"ca_file", provider_.ca_file()}}}}));
+  HttpClient api(daemon_->port(), token());
+  const auto raised = api.post("/v1/actions", {{"kind", "urgent"},
+                                               {"category", "missing_person"},
+                                               {"title", "Vermiste jongen"},
+                                               {"message", "Jongen van 8 met rode jas, tips via 0800-0011."},
+                                               {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 1000}}}}}});
+  ASSERT_EQ(raised.status, 201) << raised.body;
+  const std::string id = raised.json().at("id");
+  const std::string sent_posts = "SELECT count(*) FROM deliveries WHERE channel = 'twitter' AND status = 'sent'";
+  ASSERT_TRUE(wait_for(sent_posts, "1", 20s))
+      << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
+                         "FROM deliveries");
+
+  const auto update = api.post("/v1/actions/" + id + "/updates", {{"message", "Gezien bij het station."}});
+  ASSERT_LT(update.status, 300) << update.body;
+  ASSERT_TRUE(wait_for(sent_posts, "2", 20s));
+  const auto closed = api.post("/v1/actions/" + id + "/close", {{"outcome", "resolved"}, {"message", "Hij is terecht."}});
+  ASSERT_LT(closed.status, 300) << closed.body;
+  ASSERT_TRUE(wait_for(sent_posts, "3", 20s));
+  std::this_thread::sleep_for(500ms);  // nothing more follows
+
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  std::vector<std::string> texts;
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.target, "/2/tweets");
+    EXPECT_TRUE(r.headers.at("authorization").starts_with("OAuth oauth_consumer_key=\"ck-e2e\""))
+        << r.headers.at("authorization");
+    const std::string text = nlohmann::json::parse(r.body).at("text");
+    EXPECT_LE(text.size(), 4u * 280u);
+    texts.push_back(text);
+  }
+  EXPECT_NE(texts[0].find("Vermiste jongen"), std::string::npos) << texts[0];
+  EXPECT_NE(texts[0].find("rode jas"), std::string::npos) << texts[0];
+  EXPECT_NE(texts[1].find("Update: Vermiste jongen"), std::string::npos) << texts[1];
+  EXPECT_NE(texts[1].find("Gezien bij het station."), std::string::npos) << texts[1];
+  EXPECT_NE(texts[2].find("Afgesloten: Vermiste jongen"), std::string::npos) << texts[2];
+  EXPECT_EQ(database.scalar("SELECT string_agg(kind || '=' || provider_ref, ',' ORDER BY provider_ref) FROM "
+                            "deliveries WHERE channel = 'twitter'"),
+            "action=144588054847232811,update=144588054847232812,closing=144588054847232813");
+  const auto log = daemon_->log();
+  EXPECT_EQ(log.find(consumer_secret), std::string::npos);
+  EXPECT_EQ(log.find(token_secret), std::string::npos);
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(15s), 0);
+}
+
+TEST_F(DriversEndToEnd, AParticipantWithTheEmailChannelGetsTheActionByMail) {
+  const std::string address = "marieke.de.vries@example.nl", password = "smtp-pa55word-XYZ";
+  std::ofstream(secrets_ + "/smtp") << password << "\n";
+  FakeSmtpServer smtp;
+  const std::string with_mail = add_participant(database, {{centre(), "{email}"}});
+  database.scalar("UPDATE participants SET email_sealed = '" + test_keys().seal(address, "email") + "' WHERE id = '" +
+                  with_mail + "' RETURNING 1");
+  add_participant(database, {{offset(centre(), 200, 0), "{email}"}});  // chose e-mail, gave no address
+  // Stored sealed: the address is nowhere in the table in clear.
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM participants WHERE position('marieke' in email_sealed::text) > 0 "
+                            "OR position(convert_to('marieke', 'UTF8') in email_sealed) > 0"),
+            "0");
+  start(config({{"email",
+                 {{"driver", "smtp"}, {"url", smtp.url()}, {"from", "Burgernet <noreply@burgernet.example>"},
+                  {"username", "burgernet"}, {"password_file", secrets_ + "/smtp"}, {"ca_file", smtp.ca_file()}}}}));
+  HttpClient api(daemon_->port(), token());
+  const auto raised = api.post("/v1/actions", {{"kind", "urgent"},
+                                               {"category", "burglary"},
+                                               {"title", "Inbraak"},
+                                               {"message", "Man in donkere jas gevlucht richting station."},
+                                               {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 1000}}}}}});
+  ASSERT_EQ(raised.status, 201) << raised.body;
+  ASSERT_TRUE(smtp.wait_for_mails(1, 20s))
+      << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
+                         "FROM deliveries");
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE channel = 'email' AND status = 'sent'", "1", 20s))
+      << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
+                         "FROM deliveries");
+  std::this_thread::sleep_for(300ms);
+  const auto mails = smtp.mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_TRUE(mails[0].over_tls);
+  EXPECT_EQ(mails[0].auth_user, "burgernet");
+  ASSERT_EQ(mails[0].rcpt_to.size(), 1u);
+  EXPECT_EQ(mails[0].rcpt_to[0], "<" + address + ">");
+  EXPECT_NE(mails[0].data.find("To: <" + address + ">\r\n"), std::string::npos);
+  EXPECT_NE(mails[0].data.find("Subject: Burgernet: Inbraak\r\n"), std::string::npos) << mails[0].data;
+  EXPECT_NE(mails[0].data.find("multipart/alternative"), std::string::npos);
+  EXPECT_NE(mails[0].data.find(net::to_base64("Man in donkere jas").substr(0, 20)), std::string::npos)
+      << mails[0].data;
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE provider_ref LIKE '<%@burgernet.example>'"), "1");
+  const auto log = daemon_->log();
+  EXPECT_EQ(log.find(address), std::string::npos) << log;
+  EXPECT_EQ(log.find(password), std::string::npos) << log;
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(15s), 0);
 }
 
 }  // namespace

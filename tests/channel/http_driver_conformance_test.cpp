@@ -23,6 +23,7 @@
 
 #include "burgernet/channel/registry.hpp"
 #include "burgernet/net/encoding.hpp"
+#include "channel/x/oauth1_signer.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
 
@@ -68,6 +69,30 @@ OutboundMessage sms_message() {
   m.title = "Vermiste jongen";
   m.text = "Burgernet: vermist <jongen> & \"rode\" jas. Tips: 0800-0011";
   return m;
+}
+
+const std::string kXTokenSecret = "x-token-secret-9f8e7d";
+const std::string kXAccessToken = "1234567890-xAccessTokenValue";
+
+OutboundMessage post_message() {
+  auto m = sms_message();
+  m.channel = "twitter";
+  m.to = std::nullopt;
+  return m;
+}
+
+std::map<std::string, std::string> oauth_fields(const std::string& header) {
+  std::map<std::string, std::string> out;
+  std::string rest = header.substr(header.find(' ') + 1);
+  std::stringstream fields(rest);
+  for (std::string field; std::getline(fields, field, ',');) {
+    while (!field.empty() && field.front() == ' ') field.erase(0, 1);
+    const auto eq = field.find('=');
+    std::string value = field.substr(eq + 1);
+    value = value.substr(1, value.size() - 2);
+    out[field.substr(0, eq)] = net::form_decode("v=" + value).front().second;
+  }
+  return out;
 }
 
 const std::vector<DriverCase>& drivers() {
@@ -132,6 +157,35 @@ const std::vector<DriverCase>& drivers() {
          EXPECT_FALSE(f.contains("Body"));
        },
        {kSecret, kPhone, kPhone.substr(1)}},
+      {"x",
+       [](const std::string& url, const std::string& dir) {
+         write_file(dir + "/x_consumer_secret", kSecret);
+         write_file(dir + "/x_token_secret", kXTokenSecret);
+         return nlohmann::json{{"driver", "x"}, {"base_url", url}, {"consumer_key", "xConsumerKey"},
+                               {"consumer_secret_file", dir + "/x_consumer_secret"},
+                               {"access_token", kXAccessToken},
+                               {"access_token_secret_file", dir + "/x_token_secret"}};
+       },
+       post_message(), FakeAnswer{201, R"({"data":{"id":"1445880548472328192","text":"posted"}})"},
+       "1445880548472328192",
+       [](const RecordedRequest& r) {
+         EXPECT_EQ(r.method, "POST");
+         EXPECT_EQ(r.target, "/2/tweets");
+         EXPECT_EQ(r.headers.at("content-type"), "application/json");
+         EXPECT_EQ(nlohmann::json::parse(r.body), (nlohmann::json{{"text", post_message().text}}));
+         // The signature checks out for this URL with these secrets, the JSON body unsigned.
+         const auto oauth = oauth_fields(r.headers.at("authorization"));
+         EXPECT_TRUE(r.headers.at("authorization").starts_with("OAuth "));
+         EXPECT_EQ(oauth.at("oauth_consumer_key"), "xConsumerKey");
+         EXPECT_EQ(oauth.at("oauth_token"), kXAccessToken);
+         EXPECT_EQ(oauth.at("oauth_signature_method"), "HMAC-SHA1");
+         EXPECT_EQ(oauth.at("oauth_version"), "1.0");
+         const channel::OAuth1Signer signer({"xConsumerKey", kSecret, kXAccessToken, kXTokenSecret});
+         const auto expected = signer.parameters({"POST", "https://" + r.headers.at("host") + "/2/tweets"},
+                                                 oauth.at("oauth_nonce"), std::stoll(oauth.at("oauth_timestamp")));
+         EXPECT_EQ(oauth.at("oauth_signature"), expected.back().second);
+       },
+       {kSecret, kXTokenSecret}},
   };
   return cases;
 }

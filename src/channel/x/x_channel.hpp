@@ -1,0 +1,41 @@
+// The `x` driver: one post per action, update and closing on the region's X account, through
+// X API v2 `POST /2/tweets` with a JSON body, signed with OAuth 1.0a (user context).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "burgernet/channel/http_channel.hpp"
+#include "burgernet/config/config.hpp"
+#include "channel/x/oauth1_signer.hpp"
+
+namespace burgernet::channel {
+
+class XChannel : public HttpChannel {
+ public:
+  // Reads consumer_secret_file and access_token_secret_file; throws std::runtime_error naming
+  // the key (never a secret) when a setting is missing. `signer` replaces the real one in tests.
+  explicit XChannel(const config::ChannelConfig& config, std::unique_ptr<OAuth1Signer> signer = nullptr);
+
+  boost::asio::awaitable<std::vector<SendResult>> send(std::vector<OutboundMessage> batch) override;
+
+  // The post's text: personal data stripped again (the renderer already did; a post is public
+  // for good), cut to X's 280 with an ellipsis at a word boundary.
+  static std::string post_text(const std::string& text);
+  // What X's answer means beyond the shared classifier: 201 is Sent with data.id; a 429 waits
+  // until x-rate-limit-reset (epoch seconds) unless Retry-After said otherwise; a 403 for a
+  // duplicate post is Failed with a reason saying so (posting it again would never succeed).
+  static SendResult interpret(const net::Exchange& exchange,
+                              std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+ protected:
+  boost::asio::awaitable<Prepared> prepare(const OutboundMessage& message) override;
+  SendResult accepted(const OutboundMessage& message, const net::HttpResponse& response) override;
+
+ private:
+  std::string url_;
+  std::unique_ptr<OAuth1Signer> signer_;
+};
+
+}  // namespace burgernet::channel
