@@ -1,5 +1,6 @@
 // The HTTP baseline of bench/run: the least a Beast server can do, answering fixed bytes per path.
-// usage: bare_beast PORT THREADS PATH=FILE... (each FILE holds the exact body to answer for PATH)
+// usage: bare_beast PORT THREADS PATH=FILE... (each FILE holds the exact body to answer for PATH;
+// a PATH ending in '*' matches every target that starts with it; an empty FILE answers 204)
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -33,14 +34,24 @@ asio::awaitable<void> session(tcp::socket socket, const Bodies& bodies) {
     response.version(request.version());
     response.keep_alive(request.keep_alive());
     const std::string_view path(request.target().data(), request.target().size());
-    if (auto found = bodies.find(path); found != bodies.end()) {
-      response.result(http::status::ok);
+    auto found = bodies.find(path);
+    if (found == bodies.end()) {
+      for (auto it = bodies.begin(); it != bodies.end(); ++it) {
+        if (!it->first.empty() && it->first.back() == '*' &&
+            path.starts_with(std::string_view(it->first).substr(0, it->first.size() - 1))) {
+          found = it;
+          break;
+        }
+      }
+    }
+    if (found != bodies.end()) {
+      response.result(found->second.empty() ? http::status::no_content : http::status::ok);
       response.body() = found->second;
     } else {
       response.result(http::status::not_found);
       response.body() = R"({"error":{"code":"not_found","message":"no such route"}})";
     }
-    response.set(http::field::content_type, "application/json");
+    if (response.result() != http::status::no_content) response.set(http::field::content_type, "application/json");
     response.prepare_payload();
     co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !response.keep_alive()) co_return;

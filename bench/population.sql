@@ -109,12 +109,18 @@ SELECT count(*) >= :participants * 1.7 AS enough_land FROM bench_points \gset
 \endif
 
 -- 98 % active; channels and quiet hours in plausible shares.
-INSERT INTO participants (id, status, phone, phone_mobile, language, created_at, updated_at, verified_at)
+-- Phone numbers (+316 10000000+i) are sealed and hashed with the daemon's keys by
+-- bench/seal_population (AES-256-GCM, which pgcrypto cannot produce); bench/population loaded
+-- them into bench_sealed, because the dispatcher opens them to send.
+INSERT INTO participants (id, status, phone_sealed, phone_lookup, phone_mobile, language, created_at, updated_at,
+                          verified_at)
 SELECT md5('p' || :seed || ':' || i)::uuid,
        CASE WHEN i % 50 = 7 THEN 'pending_verification' ELSE 'active' END::participant_status,
-       '+316' || (10000000 + i), true, CASE WHEN i % 20 = 3 THEN 'en' ELSE 'nl' END,
+       s.phone_sealed, s.phone_lookup, true, CASE WHEN i % 20 = 3 THEN 'en' ELSE 'nl' END,
        now() - interval '3 years' * random(), now(), CASE WHEN i % 50 = 7 THEN NULL ELSE now() END
-FROM generate_series(1, :participants) AS i;
+FROM generate_series(1, :participants) AS i
+JOIN bench_sealed s ON s.i = i
+ORDER BY i;
 
 INSERT INTO participant_addresses (participant_id, position, label, location, channels, quiet_from, quiet_to)
 SELECT md5('p' || :seed || ':' || a.i)::uuid, a.pos, CASE a.pos WHEN 0 THEN 'home' ELSE 'work' END, bp.geom,
@@ -127,17 +133,18 @@ JOIN bench_points bp ON bp.k = a.k
 ORDER BY ST_GeoHash(ST_Transform(bp.geom, 4326), 10);  -- neighbours in neighbouring pages, like a real table grown by region
 
 -- 1.3 devices per 3 participants; 90 % with a location, most fresh, 1 % disabled.
-INSERT INTO devices (id, participant_id, platform, push_token, secret_hash, location, location_accuracy_m,
+INSERT INTO devices (id, participant_id, platform, push_token_sealed, secret_hash, location, location_accuracy_m,
                      location_at, disabled_at, created_at)
 SELECT md5('d' || :seed || ':' || i)::uuid, md5('p' || :seed || ':' || i)::uuid,
        CASE WHEN i % 3 = 0 THEN 'ios' ELSE 'android' END,
-       'bench-push-' || i, decode(md5('s' || :seed || ':' || i), 'hex'),
+       bench_sealed.push_token_sealed, sha256(convert_to('bench-secret-' || i, 'UTF8')),  -- the device's secret
        CASE WHEN loc THEN bp.geom END, CASE WHEN loc THEN 10 + 50 * random() END,
        CASE WHEN loc THEN now() - make_interval(secs => :location_age_s + CASE WHEN i % 20 = 0 THEN 10800 ELSE 3600 * random() END) END,
        CASE WHEN i % 100 = 99 THEN now() END, now() - interval '2 years' * random()
 FROM (SELECT i, (i % 10) <> 0 AS loc, row_number() OVER (ORDER BY i) AS d
       FROM generate_series(1, :participants) AS i WHERE (i * 13) % 30 < 13) s
-JOIN bench_points bp ON bp.k = :participants + :participants / 4 + s.d;
+JOIN bench_points bp ON bp.k = :participants + :participants / 4 + s.d
+JOIN bench_sealed ON bench_sealed.i = s.i;
 
 DO $$ DECLARE r record; BEGIN
   FOR r IN SELECT def FROM bench_saved_indexes LOOP EXECUTE r.def; END LOOP;
@@ -145,5 +152,6 @@ END $$;
 COMMIT;
 
 SET session_replication_role = origin;
+DROP TABLE bench_sealed;
 CREATE TABLE IF NOT EXISTS bench_population (participants bigint, seed int, generated_at timestamptz, seconds float8);
 TRUNCATE bench_population;
