@@ -114,13 +114,13 @@ SELECT count(*) >= :participants * 1.7 AS enough_land FROM bench_points \gset
 -- them into bench_sealed, because the dispatcher opens them to send.
 INSERT INTO participants (id, status, phone_sealed, phone_lookup, phone_mobile, language, created_at, updated_at,
                           verified_at)
-SELECT md5('p' || :seed || ':' || i)::uuid,
-       CASE WHEN i % 50 = 7 THEN 'pending_verification' ELSE 'active' END::participant_status,
-       s.phone_sealed, s.phone_lookup, true, CASE WHEN i % 20 = 3 THEN 'en' ELSE 'nl' END,
-       now() - interval '3 years' * random(), now(), CASE WHEN i % 50 = 7 THEN NULL ELSE now() END
-FROM generate_series(1, :participants) AS i
-JOIN bench_sealed s ON s.i = i
-ORDER BY i;
+SELECT md5('p' || :seed || ':' || g.i)::uuid,
+       CASE WHEN g.i % 50 = 7 THEN 'pending_verification' ELSE 'active' END::participant_status,
+       s.phone_sealed, s.phone_lookup, true, CASE WHEN g.i % 20 = 3 THEN 'en' ELSE 'nl' END,
+       now() - interval '3 years' * random(), now(), CASE WHEN g.i % 50 = 7 THEN NULL ELSE now() END
+FROM generate_series(1, :participants) AS g(i)
+JOIN bench_sealed s ON s.i = g.i
+ORDER BY g.i;
 
 INSERT INTO participant_addresses (participant_id, position, label, location, channels, quiet_from, quiet_to)
 SELECT md5('p' || :seed || ':' || a.i)::uuid, a.pos, CASE a.pos WHEN 0 THEN 'home' ELSE 'work' END, bp.geom,
@@ -135,12 +135,12 @@ ORDER BY ST_GeoHash(ST_Transform(bp.geom, 4326), 10);  -- neighbours in neighbou
 -- 1.3 devices per 3 participants; 90 % with a location, most fresh, 1 % disabled.
 INSERT INTO devices (id, participant_id, platform, push_token_sealed, secret_hash, location, location_accuracy_m,
                      location_at, disabled_at, created_at)
-SELECT md5('d' || :seed || ':' || i)::uuid, md5('p' || :seed || ':' || i)::uuid,
-       CASE WHEN i % 3 = 0 THEN 'ios' ELSE 'android' END,
-       bench_sealed.push_token_sealed, sha256(convert_to('bench-secret-' || i, 'UTF8')),  -- the device's secret
+SELECT md5('d' || :seed || ':' || s.i)::uuid, md5('p' || :seed || ':' || s.i)::uuid,
+       CASE WHEN s.i % 3 = 0 THEN 'ios' ELSE 'android' END,
+       bench_sealed.push_token_sealed, sha256(convert_to('bench-secret-' || s.i, 'UTF8')),  -- the device's secret
        CASE WHEN loc THEN bp.geom END, CASE WHEN loc THEN 10 + 50 * random() END,
-       CASE WHEN loc THEN now() - make_interval(secs => :location_age_s + CASE WHEN i % 20 = 0 THEN 10800 ELSE 3600 * random() END) END,
-       CASE WHEN i % 100 = 99 THEN now() END, now() - interval '2 years' * random()
+       CASE WHEN loc THEN now() - make_interval(secs => :location_age_s + CASE WHEN s.i % 20 = 0 THEN 10800 ELSE 3600 * random() END) END,
+       CASE WHEN s.i % 100 = 99 THEN now() END, now() - interval '2 years' * random()
 FROM (SELECT i, (i % 10) <> 0 AS loc, row_number() OVER (ORDER BY i) AS d
       FROM generate_series(1, :participants) AS i WHERE (i * 13) % 30 < 13) s
 JOIN bench_points bp ON bp.k = :participants + :participants / 4 + s.d
