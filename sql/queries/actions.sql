@@ -44,7 +44,9 @@ INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::messag
 -- message $2 for the participants with $3 <= id < $4 ($4 NULL: no upper bound) only when they
 -- are at most $8 recipients; always returns the counts.
 --   $1 action id, $2 message id, $3/$4 participant id range, $5 locations.ttl_s,
---   $6 max_attempts per channel (jsonb), $7 the action's personal channels, $8 write limit.
+--   $6 max_attempts per channel (jsonb), $7 the action's personal channels, $8 write limit,
+--   $9 the place of this range's first row within the action, for its wave (migration 0008:
+--   0 inline; a chunk passes the rows the chunks before it wrote, actions.fanout_rows).
 -- Quiet hours are read at the moment the action may go out (t0: now, or an alert's later
 -- send_at) by burgernet_quiet_end (migration 0004: Europe/Amsterdam, across midnight, DST).
 -- An alert inside them waits until they end.
@@ -101,9 +103,9 @@ counted AS (
 ),
 inserted AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts)
+                          expires_at, max_attempts, wave)
   SELECT a.id, $2::bigint, s.participant_id, s.device_id, s.channel, 'action', a.priority, s.run_after,
-         a.expires_at, coalesce(($6::jsonb ->> s.channel)::int, 5)
+         a.expires_at, coalesce(($6::jsonb ->> s.channel)::int, 5), ($9::bigint + row_number() OVER () - 1) / 100
   FROM selected s, a, counted
   WHERE counted.recipients <= $8::bigint
   RETURNING 1
@@ -131,7 +133,7 @@ WHERE id = $1::uuid;
 -- name: ActionFanoutClaim :one
 -- One action whose fan-out is unfinished, locked for this chunk; other daemons take others.
 SELECT a.id, a.fanout_slices, a.fanout_next_slice, array_to_json(a.channels)::text AS channels,
-       (a.status = 'active' AND a.expires_at > now()) AS live, m.id AS message_id
+       (a.status = 'active' AND a.expires_at > now()) AS live, m.id AS message_id, a.fanout_rows
 FROM actions a
 JOIN action_messages m ON m.action_id = a.id AND m.kind = 'action'
 WHERE NOT a.fanout_done
@@ -140,15 +142,17 @@ LIMIT 1
 FOR UPDATE OF a SKIP LOCKED;
 
 -- name: ActionFanoutAdvance :exec
-UPDATE actions SET fanout_next_slice = $2::int, fanout_done = ($2::int >= fanout_slices) OR $3::boolean
+-- $4: the delivery rows the chunk wrote.
+UPDATE actions SET fanout_next_slice = $2::int, fanout_done = ($2::int >= fanout_slices) OR $3::boolean,
+                   fanout_rows = fanout_rows + $4::bigint
 WHERE id = $1::uuid;
 
 -- name: ActionFanoutCopyToUpdates :exec
 -- Updates posted while a large action was still fanning out reach the chunks written later.
 INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                        expires_at, max_attempts)
+                        expires_at, max_attempts, wave)
 SELECT d.action_id, m.id, d.participant_id, d.device_id, d.channel, 'update', d.priority, greatest(d.run_after, now()),
-       d.expires_at, d.max_attempts
+       d.expires_at, d.max_attempts, d.wave
 FROM deliveries d
 JOIN action_messages m ON m.action_id = d.action_id AND m.kind = 'update'
 WHERE d.action_id = $1::uuid AND d.message_id = $2::bigint
@@ -213,7 +217,7 @@ FOR UPDATE OF a;
 -- it waits for the earliest moment any address in the area that chose the channel allows.
 WITH ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts)
+                          expires_at, max_attempts, wave)
   SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
          d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'update', d.priority,
          CASE WHEN a.kind = 'alert' THEN
@@ -224,7 +228,7 @@ WITH ins AS (
                        AND ST_Covers(a.area, pa.location)),
                     greatest(d.run_after, now()))
          ELSE greatest(d.run_after, now()) END,
-         d.expires_at, d.max_attempts
+         d.expires_at, d.max_attempts, d.wave  -- its turn among the actions, as its action row had
   FROM deliveries d
   JOIN actions a ON a.id = d.action_id
   WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL AND d.status <> 'cancelled'
@@ -247,7 +251,7 @@ WHERE id = $1::uuid;
 -- an alert's closing waits for quiet hours as the alert did (see ActionUpdateDeliveries).
 WITH ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts)
+                          expires_at, max_attempts, wave)
   SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
          d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'closing', d.priority,
          CASE WHEN a.kind = 'alert' THEN
@@ -257,7 +261,7 @@ WITH ins AS (
                        AND ST_Covers(a.area, pa.location)),
                     now())
          ELSE now() END,
-         greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts
+         greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts, d.wave
   FROM deliveries d
   JOIN actions a ON a.id = d.action_id
   WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL

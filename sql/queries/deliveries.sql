@@ -1,10 +1,12 @@
 -- The delivery queue: claim with SKIP LOCKED, complete only rows this worker still holds.
 
 -- name: DeliveriesClaim :many
+-- One index scan (deliveries_claim_idx): urgent first, then the actions take turns one wave
+-- (block of 100 rows, migration 0008) at a time, the oldest first within a wave.
 WITH picked AS (
   SELECT id FROM deliveries
   WHERE channel = $1 AND status = 'queued' AND run_after <= now()
-  ORDER BY priority, run_after, id
+  ORDER BY priority, wave, run_after, id
   LIMIT $2
   FOR UPDATE SKIP LOCKED
 ), claimed AS (
@@ -28,7 +30,7 @@ LEFT JOIN participants p ON p.id = c.participant_id
 LEFT JOIN devices dv ON dv.id = c.device_id
 LEFT JOIN action_messages m ON m.id = c.message_id
 LEFT JOIN actions a ON a.id = c.action_id
-ORDER BY c.priority, c.run_after, c.id;
+ORDER BY c.priority, c.wave, c.run_after, c.id;
 
 -- name: DeliveriesMarkSent :many
 UPDATE deliveries d
@@ -39,14 +41,13 @@ WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
 RETURNING d.id, d.action_id::text;
 
 -- name: ActionsTouchSent :many
-WITH locked AS (
-  SELECT id FROM actions WHERE id = ANY($1::text[]::uuid[]) ORDER BY id FOR UPDATE
-)
-UPDATE actions a
-SET first_sent_at = coalesce(a.first_sent_at, now()), last_sent_at = now()
-FROM locked WHERE a.id = locked.id
-RETURNING (a.first_sent_at = a.last_sent_at) AS first,
-          extract(epoch FROM now() - a.created_at)::double precision AS seconds;
+-- Never waits for a fan-out chunk: action_sends is not the actions row (migration 0008).
+INSERT INTO action_sends AS s (action_id, first_sent_at, last_sent_at)
+SELECT id, now(), now() FROM unnest($1::text[]::uuid[]) AS id ORDER BY id
+ON CONFLICT (action_id) DO UPDATE SET last_sent_at = greatest(s.last_sent_at, now())
+RETURNING (s.xmax = 0) AS first,  -- inserted, not updated: this was the action's first send
+          extract(epoch FROM now() - (SELECT a.created_at FROM actions a WHERE a.id = s.action_id))::double precision
+            AS seconds;
 
 -- name: DeliveriesRetry :many
 UPDATE deliveries d

@@ -131,15 +131,22 @@ struct Selection {
   std::int64_t inserted;
 };
 
-// Runs THE selection query (sql/queries/actions.sql, ActionFanout) over one participant range.
+// Runs THE selection query (sql/queries/actions.sql, ActionFanout) over one participant range;
+// `first_row` is the place of the range's first row within the action (its wave, 0008).
+// Inside the caller's transaction.
 Selection run_selection(db::Connection& c, const std::string& action_id, const std::string& message_id,
                         const std::string& lower, const std::optional<std::string>& upper,
                         const std::vector<std::string>& personal, std::int64_t write_limit,
-                        const config::Config& config) {
-  auto r = c.exec(
-      sql::query("ActionFanout"),
-      db::Params(action_id, message_id, lower, upper, static_cast<long long>(config.location_ttl.count()),
-                 max_attempts_by_channel(config).dump(), personal, static_cast<long long>(write_limit)));
+                        std::int64_t first_row, const config::Config& config) {
+  // After five runs PostgreSQL would switch the prepared selection to a generic plan, which
+  // cannot fold "$4 IS NULL" or "'push' = ANY ($7)" and is planned for an unknown range: the
+  // preview took 1.9x the raw count (docs/benchmarks.md). Planning each run costs ~1 ms.
+  c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
+  auto r = c.exec(sql::query("ActionFanout"),
+                  db::Params(action_id, message_id, lower, upper,
+                             static_cast<long long>(config.location_ttl.count()),
+                             max_attempts_by_channel(config).dump(), personal, static_cast<long long>(write_limit),
+                             static_cast<long long>(first_row)));
   return {r.int64(0, 0), json::parse(r.text(0, 1)), r.int64(0, 2)};
 }
 
@@ -160,6 +167,11 @@ std::optional<std::string> slice_bound(std::int64_t index, std::int64_t slices) 
   char buffer[40];
   std::snprintf(buffer, sizeof buffer, "%08x-0000-0000-0000-000000000000", prefix);
   return std::string(buffer);
+}
+
+std::int64_t fanout_chunk_slices(std::int64_t next, std::int64_t slices) {
+  const std::int64_t most = std::max<std::int64_t>(4, slices / 16);
+  return std::max<std::int64_t>(1, std::min({std::max<std::int64_t>(next, 1), most, slices - next}));
 }
 
 bool is_uuid(std::string_view text) {
@@ -204,7 +216,7 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   // Preview and fan-out are the same query; only the write limit differs.
   const std::int64_t write_limit = request.dry_run ? -1 : config.limits.inline_fanout;
   auto selection =
-      run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, config);
+      run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, 0, config);
   for (const auto& name : broadcast) selection.by_channel[name] = 1;
 
   // A preview is how the operator learns the count, so it never asks for confirmation.
@@ -256,19 +268,25 @@ bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
   const std::string message_id = claim.string(0, 5);
   if (!live || next >= slices) {
     // Closed or expired meanwhile: what is left would be cancelled or expire anyway.
-    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true));
+    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true, 0));
     tx.commit();
     return true;
   }
+  const auto end = next + fanout_chunk_slices(next, slices);
   const auto lower = slice_bound(next, slices);
-  const auto upper = slice_bound(next + 1, slices);
+  const auto upper = slice_bound(end, slices);
+  // The waves of a large action go on from chunk to chunk (after the rows of the chunks before),
+  // so that its tail takes turns with newer actions.
+  const auto rows_before = claim.int64(0, 6);
   const auto selection = run_selection(c, id, message_id, *lower, upper, personal_channels(channels),
-                                       std::numeric_limits<std::int64_t>::max(), config);
+                                       std::numeric_limits<std::int64_t>::max(), rows_before, config);
   c.exec(sql::query("ActionFanoutCopyToUpdates"), db::Params(id, message_id, *lower, upper));
-  c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next + 1), false));
+  c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(end), false,
+                                                       static_cast<long long>(selection.inserted)));
   tx.commit();
-  spdlog::debug("action {}: fan-out chunk {}/{} wrote {} rows", id, next + 1, slices, selection.inserted);
-  if (next + 1 == slices) spdlog::info("action {}: fan-out complete ({} chunks)", id, slices);
+  spdlog::debug("action {}: fan-out slices {}..{} of {} wrote {} rows", id, next + 1, end, slices,
+                selection.inserted);
+  if (end == slices) spdlog::info("action {}: fan-out complete ({} slices)", id, slices);
   return true;
 }
 

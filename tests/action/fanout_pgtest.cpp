@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -121,7 +122,8 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
     dying.exec(sql::query("ActionFanout"),
                db::Params(id, claim.string(0, 5), *action::slice_bound(2, slices),
                           action::slice_bound(3, slices), 7200, std::string("{}"),
-                          std::vector<std::string>{"voice", "sms", "push"}, static_cast<long long>(1000000)));
+                          std::vector<std::string>{"voice", "sms", "push"}, static_cast<long long>(1000000),
+                          static_cast<long long>(0)));
   }  // connection closed without COMMIT
   EXPECT_EQ(std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
                                       "' AND kind = 'action'")),
@@ -130,7 +132,12 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
   db::Connection worker(database.url());
   int chunks = 0;
   while (action::fanout_next_chunk(worker, chunked)) ++chunks;
-  EXPECT_EQ(chunks, slices - 2);
+  // The first two chunks were a slice each; then each takes as many as were written before it,
+  // at most four here: 2, 4, 4, ... slices.
+  int expected = 0;
+  for (int next = 2; next < slices; next += std::min({next, 4, slices - next})) ++expected;
+  EXPECT_EQ(chunks, expected);
+  EXPECT_LT(chunks, slices - 2);
   EXPECT_EQ(database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'"), "t");
 
   const auto small = action::create_action(api, request_for(inline_), caller, inline_);
@@ -176,6 +183,77 @@ TEST(Fanout, ClosingStopsAnUnfinishedFanout) {
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
                             "' AND kind = 'action' AND status = 'queued'"),
             "0");
+}
+
+// Every action takes its turn (migration 0008): the rows of a small action raised while a large
+// one is queued are claimed after at most one wave (100 rows) of the large one, not after all of
+// it, whether the large one was written inline or in chunks.
+TEST(Fanout, ASmallActionIsClaimedBeforeTheTailOfALargeQueuedOne) {
+  for (const std::int64_t inline_fanout : {1000000, 50}) {
+    SCOPED_TRACE("inline_fanout " + std::to_string(inline_fanout));
+    TestDatabase database;
+    populate(database, 700);
+    const std::string token_id = database.scalar(
+        "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
+    const http::Caller caller{token_id, "op", "operator", std::nullopt};
+    const auto config = test_config(database.url(), inline_fanout);
+    db::Connection api(database.url());
+    const auto large = action::create_action(api, request_for(config), caller, config);
+    ASSERT_EQ(large.status, 201u) << large.body.dump();
+    while (action::fanout_next_chunk(api, config)) {
+    }
+    const std::string large_id = large.body["id"];
+    const int large_sms = std::stoi(database.scalar(
+        "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND action_id = '" + large_id + "'"));
+    ASSERT_GT(large_sms, 300);
+
+    // Later, a few participants at the south-west corner of the grid.
+    const auto corner = offset(centre(), -2000, -1860);
+    json body = {{"kind", "urgent"},
+                 {"category", "missing_person"},
+                 {"title", "Vermist kind"},
+                 {"message", "Jongen van 5, blauwe jas."},
+                 {"area", {{"circle", {{"lat", corner.lat}, {"lon", corner.lon}, {"radius_m", 70}}}}}};
+    const auto small = action::create_action(api, action::parse_action_request(body, config), caller, config);
+    ASSERT_EQ(small.status, 201u) << small.body.dump();
+    const std::string small_id = small.body["id"];
+    const int small_sms = std::stoi(database.scalar(
+        "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND action_id = '" + small_id + "'"));
+    ASSERT_GT(small_sms, 0);
+
+    // A worker claims sms rows ten at a time, as the dispatcher does in batches.
+    db::Connection worker(database.url());
+    std::vector<std::string> order;
+    for (;;) {
+      const auto r = worker.exec(sql::query("DeliveriesClaim"), db::Params("sms", 10, "w", 60));
+      if (r.empty()) break;
+      for (int i = 0; i < r.rows(); ++i) order.push_back(r.string(i, r.column("action_id")));
+    }
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(large_sms + small_sms));
+    const auto last_small = std::find(order.rbegin(), order.rend(), small_id).base() - order.begin();
+    const auto large_before = std::count(order.begin(), order.begin() + last_small, large_id);
+    EXPECT_LE(large_before, 100) << "the small action's last sms was claimed after " << large_before << " of "
+                                 << large_sms << " sms rows of the large one";
+  }
+}
+
+// The selection is planned for its own parameters every time: a generic plan (which PostgreSQL
+// would switch to after five runs of a prepared statement) made the preview twice as slow.
+TEST(Fanout, TheSelectionIsNeverRunWithAGenericPlan) {
+  TestDatabase database;
+  populate(database, 300);
+  database.scalar("ANALYZE");
+  const std::string token_id = database.scalar(
+      "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
+  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auto config = test_config(database.url(), 1000000);
+  db::Connection api(database.url());
+  auto request = request_for(config);
+  request.dry_run = true;
+  for (int i = 0; i < 12; ++i) ASSERT_EQ(action::create_action(api, request, caller, config).status, 200u);
+  const auto plans = api.exec(sql::Query{"plans", "SELECT generic_plans || '/' || custom_plans FROM "
+                                                  "pg_prepared_statements WHERE name = 'ActionFanout'"});
+  EXPECT_EQ(plans.string(0, 0), "0/12");
 }
 
 class FanoutDaemonTest : public ActionDaemonTest {};
