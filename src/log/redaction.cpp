@@ -115,7 +115,9 @@ void find_spans(std::string_view text, std::vector<Span>& spans) {
       const bool national = c == '0' && digits == 10;
       const bool international =
           c == '0' && i + 1 < text.size() && text[i + 1] == '0' && digits >= 11 && digits <= 15;
-      if ((national || international) && (end >= text.size() || !is_digit(text[end]))) {
+      // A number glued to letters is part of an identifier (a UUID's hex groups), not a phone.
+      const bool glued = (i > 0 && is_alnum(text[i - 1])) || (end < text.size() && is_alnum(text[end]));
+      if ((national || international) && !glued) {
         spans.push_back({i, end, "[phone]"});
         i = end;
         continue;
