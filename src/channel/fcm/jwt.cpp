@@ -2,6 +2,7 @@
 #include "channel/fcm/jwt.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -26,6 +27,7 @@ JwtSigner::JwtSigner(const std::string& private_key_pem) : key_(nullptr) {
   if (bio == nullptr) throw std::runtime_error("cannot read the private key");
   key_ = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
+  ERR_clear_error();  // a failed parse leaves its errors queued for the next TLS call to misread
   if (key_ == nullptr) throw std::runtime_error("private_key is not a PEM private key");
   if (EVP_PKEY_get_base_id(key_) != EVP_PKEY_RSA) {
     EVP_PKEY_free(key_);
