@@ -89,7 +89,7 @@ TEST_F(FcmEndToEnd, PushIsSentAndAnUnregisteredDeviceIsDisabledAndNotSelectedAga
   start();
 
   const auto first = raise();
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status IN ('sent', 'failed')", "2", 20s)) << deliveries();
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE channel = 'push' AND status IN ('sent', 'failed')", "2", 20s)) << deliveries();
   EXPECT_EQ(database.scalar("SELECT status || ' ' || provider_ref FROM deliveries d JOIN devices v ON v.id = d.device_id "
                             "WHERE v.participant_id = '" + kept + "'"),
             "sent projects/test-project/messages/1");
@@ -117,10 +117,10 @@ TEST_F(FcmEndToEnd, PushIsSentAndAnUnregisteredDeviceIsDisabledAndNotSelectedAga
   EXPECT_EQ(tokens, (std::set<std::string>{kept_token, gone_token}));
 
   const auto second = raise();
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE action_id = '" + second + "' AND status = 'sent'", "1",
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE action_id = '" + second + "' AND channel = 'push' AND status = 'sent'", "1",
                        20s))
       << deliveries();
-  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + second + "'"), "1");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + second + "' AND channel = 'push'"), "1");
   requests = provider_.requests();
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(nlohmann::json::parse(requests.back().body).at("message").at("token"), kept_token);
