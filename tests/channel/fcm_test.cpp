@@ -24,8 +24,8 @@ using channel::Failed;
 using channel::FcmChannel;
 using channel::OutboundMessage;
 using channel::Retry;
-using channel::Sent;
 using channel::SendResult;
+using channel::Sent;
 
 namespace {
 
@@ -33,12 +33,19 @@ const std::string kAccessToken = "ya29.access-token-for-tests";
 const std::string kPushToken = "device-registration-token:APA91bHun4MxP5egoKMwt2";
 
 FakeAnswer token_answer(const std::string& access_token = kAccessToken, int expires_in = 3599) {
-  return FakeAnswer::ok(nlohmann::json{{"access_token", access_token}, {"expires_in", expires_in}, {"token_type", "Bearer"}}.dump());
+  return FakeAnswer::ok(
+      nlohmann::json{{"access_token", access_token}, {"expires_in", expires_in}, {"token_type", "Bearer"}}
+          .dump());
 }
 
 FakeAnswer fcm_error(unsigned status, const std::string& rpc_status, nlohmann::json details) {
-  return {status, nlohmann::json{{"error", {{"code", status}, {"message", "fake"}, {"status", rpc_status},
-                                            {"details", std::move(details)}}}}.dump(), {}};
+  return {
+      status,
+      nlohmann::json{
+          {"error",
+           {{"code", status}, {"message", "fake"}, {"status", rpc_status}, {"details", std::move(details)}}}}
+          .dump(),
+      {}};
 }
 
 nlohmann::json fcm_error_code(const std::string& code) {
@@ -70,7 +77,8 @@ class FcmDriver : public ::testing::Test {
     provider_.answer(FakeAnswer::ok(R"({"name":"projects/test-project/messages/0:1"})"));
     log_ = std::make_shared<std::ostringstream>();
     previous_ = spdlog::default_logger();
-    auto logger = std::make_shared<spdlog::logger>("fcm", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
+    auto logger =
+        std::make_shared<spdlog::logger>("fcm", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
     logger->set_level(spdlog::level::trace);
     spdlog::set_default_logger(logger);
   }
@@ -121,10 +129,11 @@ class FcmDriver : public ::testing::Test {
   std::vector<SendResult> send(std::vector<OutboundMessage> batch) {
     std::vector<SendResult> results;
     std::exception_ptr failure;
-    boost::asio::co_spawn(io_, channel_->send(std::move(batch)), [&](std::exception_ptr e, std::vector<SendResult> r) {
-      failure = e;
-      results = std::move(r);
-    });
+    boost::asio::co_spawn(io_, channel_->send(std::move(batch)),
+                          [&](std::exception_ptr e, std::vector<SendResult> r) {
+                            failure = e;
+                            results = std::move(r);
+                          });
     io_.restart();
     io_.run();
     if (failure) std::rethrow_exception(failure);
@@ -194,7 +203,9 @@ TEST_F(FcmDriver, TheTokenRequestIsASignedServiceAccountGrant) {
   EXPECT_EQ(jwt->claims.at("iss"), test_service_account().client_email);
   EXPECT_EQ(jwt->claims.at("scope"), "https://www.googleapis.com/auth/firebase.messaging");
   EXPECT_EQ(jwt->claims.at("aud"), provider_.url("/token"));
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const auto iat = jwt->claims.at("iat").get<std::int64_t>();
   EXPECT_NEAR(static_cast<double>(iat), static_cast<double>(now), 60);
   EXPECT_GT(jwt->claims.at("exp").get<std::int64_t>(), iat);
@@ -258,7 +269,8 @@ TEST_F(FcmDriver, UnregisteredAndInvalidTokensFailAndDisableTheDevice) {
 TEST_F(FcmDriver, OtherErrorsKeepTheDevice) {
   make();
   // A bad field of ours, not the token's: the message fails, the device stays.
-  provider_.answer(fcm_error(400, "INVALID_ARGUMENT", {bad_field("message.data[0].value"), fcm_error_code("INVALID_ARGUMENT")}));
+  provider_.answer(fcm_error(400, "INVALID_ARGUMENT",
+                             {bad_field("message.data[0].value"), fcm_error_code("INVALID_ARGUMENT")}));
   auto result = send_one();
   ASSERT_TRUE(std::holds_alternative<Failed>(result));
   EXPECT_FALSE(std::get<Failed>(result).disable_recipient);
@@ -321,7 +333,9 @@ TEST_F(FcmDriver, TokenEndpointTimeoutIsARetry) {
 
 TEST_F(FcmDriver, RefusedServiceAccountFailsWithAClearReasonAndNoSecret) {
   make();
-  provider_.serve("/token", FakeAnswer{400, R"({"error":"invalid_grant","error_description":"Invalid JWT Signature."})", {}});
+  provider_.serve(
+      "/token",
+      FakeAnswer{400, R"({"error":"invalid_grant","error_description":"Invalid JWT Signature."})", {}});
   const auto result = send_one();
   ASSERT_TRUE(std::holds_alternative<Failed>(result));
   EXPECT_EQ(std::get<Failed>(result).reason, "fcm: token refused (HTTP 400 invalid_grant)");
@@ -349,13 +363,15 @@ TEST_F(FcmDriver, SetupErrorsNameTheKeyAndNeverQuoteTheFile) {
   // The project comes from the service account when the config has none.
   EXPECT_NO_THROW(FcmChannel{c});
 
-  std::ofstream(dir_ + "/broken.json") << R"({"client_email":"x@y", "private_key":"-----BEGIN PRIVATE KEY-----\nAAAAsecretish\n-----END PRIVATE KEY-----\n", "token_uri":"https://oauth2.googleapis.com/token", "project_id":"p"})";
+  std::ofstream(dir_ + "/broken.json")
+      << R"({"client_email":"x@y", "private_key":"-----BEGIN PRIVATE KEY-----\nAAAAsecretish\n-----END PRIVATE KEY-----\n", "token_uri":"https://oauth2.googleapis.com/token", "project_id":"p"})";
   c.settings["service_account_file"] = dir_ + "/broken.json";
   try {
     FcmChannel channel(c);
     FAIL() << "expected a setup error";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("channels.push.service_account_file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("channels.push.service_account_file"), std::string::npos)
+        << e.what();
     EXPECT_EQ(std::string(e.what()).find("AAAAsecretish"), std::string::npos) << e.what();
   }
 
@@ -365,7 +381,8 @@ TEST_F(FcmDriver, SetupErrorsNameTheKeyAndNeverQuoteTheFile) {
     FcmChannel channel(c);
     FAIL() << "expected a setup error";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("channels.push.service_account_file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("channels.push.service_account_file"), std::string::npos)
+        << e.what();
     EXPECT_EQ(std::string(e.what()).find("AAAAsecretish"), std::string::npos) << e.what();
   }
 

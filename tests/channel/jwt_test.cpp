@@ -1,11 +1,11 @@
 // The RS256 signer of the fcm driver: checked with OpenSSL's verifier and the public key, not
 // with itself; and the claims of Google's service-account grant.
-#include <gtest/gtest.h>
+#include "channel/fcm/jwt.hpp"
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "channel/fcm/jwt.hpp"
 #include "support/service_account.hpp"
 
 using namespace burgernet;
@@ -23,7 +23,8 @@ TEST(Base64Url, HasNoPaddingAndUsesTheUrlAlphabet) {
 TEST(JwtSigner, SignatureVerifiesWithThePublicKeyAndCarriesHeaderAndClaims) {
   const auto& account = test_service_account();
   const channel::JwtSigner signer(account.private_key_pem);
-  const nlohmann::json claims = {{"iss", "a@b.iam.gserviceaccount.com"}, {"iat", 1700000000}, {"exp", 1700003600}};
+  const nlohmann::json claims = {
+      {"iss", "a@b.iam.gserviceaccount.com"}, {"iat", 1700000000}, {"exp", 1700003600}};
   const auto jwt = signer.sign(claims);
 
   const auto decoded = verify_rs256(jwt, account.public_key_pem);
@@ -41,12 +42,14 @@ TEST(JwtSigner, AnotherKeyOrAChangedPayloadDoesNotVerify) {
   EXPECT_FALSE(verify_rs256(jwt, other_service_account().public_key_pem));
 
   const auto first = jwt.find('.'), second = jwt.rfind('.');
-  const std::string forged = jwt.substr(0, first + 1) + channel::to_base64url(R"({"iss":"y"})") + jwt.substr(second);
+  const std::string forged =
+      jwt.substr(0, first + 1) + channel::to_base64url(R"({"iss":"y"})") + jwt.substr(second);
   EXPECT_FALSE(verify_rs256(forged, account.public_key_pem));
 }
 
 TEST(JwtSigner, RefusesWhatIsNotAnRsaPrivateKeyWithoutQuotingIt) {
-  const std::string garbage = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n";
+  const std::string garbage =
+      "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n";
   try {
     channel::JwtSigner signer(garbage);
     FAIL() << "expected std::runtime_error";

@@ -37,14 +37,18 @@ TestServiceAccount make_account() {
 
 std::optional<std::string> from_base64url(std::string text) {
   for (auto& c : text) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/' || c == '=') return std::nullopt;  // base64url has none of these
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (c == '+' || c == '/' || c == '=')
+      return std::nullopt;  // base64url has none of these
   }
   while (text.size() % 4 != 0) text += '=';
   std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   std::size_t padding = 0;
   for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++padding;
@@ -85,18 +89,21 @@ std::optional<DecodedJwt> verify_rs256(const std::string& jwt, const std::string
   const auto signature = from_base64url(jwt.substr(second + 1));
   if (!header || !claims || !signature) return std::nullopt;
 
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size())), BIO_free);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
-                                                           EVP_PKEY_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size())), BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!key || !context) return std::nullopt;
   const std::string input = jwt.substr(0, second);
   if (EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
-      EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+      EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature->data()),
+                       signature->size(), reinterpret_cast<const unsigned char*>(input.data()),
+                       input.size()) != 1) {
     return std::nullopt;
   }
-  DecodedJwt out{nlohmann::json::parse(*header, nullptr, false), nlohmann::json::parse(*claims, nullptr, false)};
+  DecodedJwt out{nlohmann::json::parse(*header, nullptr, false),
+                 nlohmann::json::parse(*claims, nullptr, false)};
   if (!out.header.is_object() || !out.claims.is_object()) return std::nullopt;
   return out;
 }

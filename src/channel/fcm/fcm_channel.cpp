@@ -32,9 +32,9 @@ std::string code_word(const nlohmann::json& value, bool upper) {
 
 // What an FCM error body says about the message, from google.rpc.Status's details.
 struct FcmError {
-  std::string error_code;     // FcmError.errorCode: UNREGISTERED, INVALID_ARGUMENT, ...
-  bool bad_request = false;   // a google.rpc.BadRequest detail: a field of our request is wrong
-  bool token_field = false;   // ... and that field is message.token
+  std::string error_code;    // FcmError.errorCode: UNREGISTERED, INVALID_ARGUMENT, ...
+  bool bad_request = false;  // a google.rpc.BadRequest detail: a field of our request is wrong
+  bool token_field = false;  // ... and that field is message.token
 };
 
 FcmError read_error(const std::string& body) {
@@ -75,7 +75,8 @@ FcmChannel::FcmChannel(const config::ChannelConfig& config, std::function<Clock:
   OPENSSL_cleanse(text.data(), text.size());
   if (!account.is_object()) throw std::runtime_error(key + "service_account_file: " + path + " is not JSON");
   const auto field = [&account](const char* name) {
-    return account.contains(name) && account[name].is_string() ? account[name].get<std::string>() : std::string();
+    return account.contains(name) && account[name].is_string() ? account[name].get<std::string>()
+                                                               : std::string();
   };
   client_email_ = field("client_email");
   token_uri_ = field("token_uri");
@@ -95,10 +96,14 @@ FcmChannel::FcmChannel(const config::ChannelConfig& config, std::function<Clock:
     throw std::runtime_error(key + "service_account_file: " + e.what());
   }
   OPENSSL_cleanse(private_key.data(), private_key.size());
-  if (auto& k = account["private_key"]; k.is_string()) OPENSSL_cleanse(k.get_ref<std::string&>().data(), k.get_ref<std::string&>().size());
+  if (auto& key_in_json = account["private_key"]; key_in_json.is_string()) {
+    auto& pem = key_in_json.get_ref<std::string&>();
+    OPENSSL_cleanse(pem.data(), pem.size());
+  }
 
   const std::string project = config.settings.value("project_id", field("project_id"));
-  if (project.empty()) throw std::runtime_error(key + "project_id: is required (or project_id in service_account_file)");
+  if (project.empty())
+    throw std::runtime_error(key + "project_id: is required (or project_id in service_account_file)");
   std::string base = config.settings.value("base_url", "https://fcm.googleapis.com");
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!net::parse_https_url(base)) throw std::runtime_error(key + "base_url: must be an https URL");
@@ -117,16 +122,18 @@ nlohmann::json FcmChannel::body(const OutboundMessage& message) {
   data["delivery_id"] = std::to_string(message.delivery_id);
   nlohmann::json notification = {{"body", message.text}};
   if (!message.title.empty()) notification["title"] = message.title;
-  return {{"message",
-           {{"token", message.to.value_or("")},
-            {"notification", notification},
-            {"data", data},
-            {"android", {{"priority", "high"}}},
-            {"apns", {{"headers", {{"apns-priority", "10"}}}, {"payload", {{"aps", {{"sound", "default"}}}}}}}}}};
+  return {
+      {"message",
+       {{"token", message.to.value_or("")},
+        {"notification", notification},
+        {"data", data},
+        {"android", {{"priority", "high"}}},
+        {"apns", {{"headers", {{"apns-priority", "10"}}}, {"payload", {{"aps", {{"sound", "default"}}}}}}}}}};
 }
 
 asio::awaitable<HttpChannel::Prepared> FcmChannel::prepare(const OutboundMessage& message) {
-  if (!message.to || message.to->empty()) co_return SendResult(Failed{client().options().driver + ": no push token"});
+  if (!message.to || message.to->empty())
+    co_return SendResult(Failed{client().options().driver + ": no push token"});
   auto token = co_await access_token();
   if (auto* failure = std::get_if<SendResult>(&token)) co_return *failure;
   net::HttpRequest request;
@@ -146,7 +153,8 @@ SendResult FcmChannel::accepted(const OutboundMessage&, const net::HttpResponse&
   return Sent{};  // accepted all the same: never sent twice
 }
 
-SendResult FcmChannel::rejected(const OutboundMessage&, const net::HttpResponse& response, SendResult classified) {
+SendResult FcmChannel::rejected(const OutboundMessage&, const net::HttpResponse& response,
+                                SendResult classified) {
   const std::string& driver = client().options().driver;
   const auto status = response.status;
   const auto error = read_error(response.body);
@@ -156,7 +164,8 @@ SendResult FcmChannel::rejected(const OutboundMessage&, const net::HttpResponse&
   }
   // INVALID_ARGUMENT without a BadRequest detail is FCM's answer to a malformed token; with
   // one, it names the field, and only message.token is the device's fault.
-  if (status == 400 && (error.token_field || (error.error_code == "INVALID_ARGUMENT" && !error.bad_request))) {
+  if (status == 400 &&
+      (error.token_field || (error.error_code == "INVALID_ARGUMENT" && !error.bad_request))) {
     return Failed{driver + ": HTTP 400 invalid registration token", true};
   }
   // Our access token expired or was revoked early: drop it, and the next attempt signs anew.
@@ -165,8 +174,10 @@ SendResult FcmChannel::rejected(const OutboundMessage&, const net::HttpResponse&
     token_.reset();
     return Retry{std::nullopt, driver + ": HTTP 401 (access token refused)"};
   }
-  if (auto* failed = std::get_if<Failed>(&classified)) failed->reason = with_code(failed->reason, error.error_code);
-  if (auto* retry = std::get_if<Retry>(&classified)) retry->reason = with_code(retry->reason, error.error_code);
+  if (auto* failed = std::get_if<Failed>(&classified))
+    failed->reason = with_code(failed->reason, error.error_code);
+  if (auto* retry = std::get_if<Retry>(&classified))
+    retry->reason = with_code(retry->reason, error.error_code);
   return classified;
 }
 
@@ -212,9 +223,10 @@ asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::f
   net::HttpRequest request;
   request.url = token_uri_;
   try {
-    const auto claims = service_account_claims(client_email_, kScope, token_uri_, std::chrono::system_clock::now());
-    request.body = net::form_encode(
-        {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, {"assertion", signer_->sign(claims)}});
+    const auto claims =
+        service_account_claims(client_email_, kScope, token_uri_, std::chrono::system_clock::now());
+    request.body = net::form_encode({{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
+                                     {"assertion", signer_->sign(claims)}});
   } catch (const std::exception&) {
     co_return SendResult(Retry{std::nullopt, driver + ": cannot sign the token request"});
   }
@@ -228,7 +240,8 @@ asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::f
   const auto document = nlohmann::json::parse(response.body, nullptr, false);
 
   if (std::holds_alternative<Sent>(exchange.result)) {
-    if (!document.is_object() || !document.contains("access_token") || !document["access_token"].is_string() ||
+    if (!document.is_object() || !document.contains("access_token") ||
+        !document["access_token"].is_string() ||
         document["access_token"].get_ref<const std::string&>().empty()) {
       co_return SendResult(Retry{std::nullopt, driver + ": token endpoint answer unreadable"});
     }
@@ -242,14 +255,17 @@ asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::f
     co_return AccessToken{document["access_token"].get<std::string>(), asked_at + usable};
   }
   if (auto* retry = std::get_if<Retry>(&exchange.result)) {
-    co_return SendResult(Retry{retry->after, driver + ": token endpoint HTTP " + status, retry->counts_attempt});
+    co_return SendResult(
+        Retry{retry->after, driver + ": token endpoint HTTP " + status, retry->counts_attempt});
   }
   // 400/401 invalid_grant and the like: the service account or its key is not accepted; trying
   // again changes nothing until an operator fixes it.
-  const std::string error = document.is_object() ? code_word(document.value("error", nlohmann::json()), false) : "";
-  spdlog::error("{}: the token endpoint refused the service account (HTTP {}{}); check service_account_file, the "
-                "key's validity and the clock",
-                driver, status, error.empty() ? "" : ", " + error);
+  const std::string error =
+      document.is_object() ? code_word(document.value("error", nlohmann::json()), false) : "";
+  spdlog::error(
+      "{}: the token endpoint refused the service account (HTTP {}{}); check service_account_file, the "
+      "key's validity and the clock",
+      driver, status, error.empty() ? "" : ", " + error);
   if (error.empty()) co_return SendResult(Failed{driver + ": token endpoint HTTP " + status});
   co_return SendResult(Failed{driver + ": token refused (HTTP " + status + " " + error + ")"});
 }

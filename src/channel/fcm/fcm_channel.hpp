@@ -5,10 +5,12 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "burgernet/channel/http_channel.hpp"
@@ -27,7 +29,8 @@ class FcmChannel : public HttpChannel {
   // Reads `service_account_file` (Google's JSON: client_email, private_key, token_uri and
   // project_id, which `project_id` may override); throws std::runtime_error naming the key,
   // never quoting the file. `clock` is for tests of the token's lifetime.
-  explicit FcmChannel(const config::ChannelConfig& config, std::function<Clock::time_point()> clock = Clock::now);
+  explicit FcmChannel(const config::ChannelConfig& config,
+                      std::function<Clock::time_point()> clock = Clock::now);
   ~FcmChannel() override;
 
   // The messages:send body of one message; public for tests.
@@ -57,7 +60,7 @@ class FcmChannel : public HttpChannel {
 
   std::optional<AccessToken> token_;
   bool fetching_ = false;
-  std::uint64_t fetches_ = 0;                 // completed fetches, to tell waiters theirs ended
+  std::uint64_t fetches_ = 0;               // completed fetches, to tell waiters theirs ended
   std::optional<SendResult> last_failure_;  // of the latest fetch, when it failed
   std::vector<boost::asio::steady_timer*> waiting_;
 };

@@ -57,7 +57,8 @@ std::string JwtSigner::sign(const nlohmann::json& claims) const {
 }
 
 nlohmann::json service_account_claims(const std::string& client_email, const std::string& scope,
-                                      const std::string& token_uri, std::chrono::system_clock::time_point now) {
+                                      const std::string& token_uri,
+                                      std::chrono::system_clock::time_point now) {
   const auto iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   return {{"iss", client_email}, {"scope", scope}, {"aud", token_uri}, {"iat", iat}, {"exp", iat + 3600}};
 }

@@ -35,6 +35,7 @@ class JwtSigner {
 // The claims of Google's service-account grant: iss = the account's e-mail, scope, aud = its
 // token_uri, issued now, valid for an hour (the longest Google accepts).
 nlohmann::json service_account_claims(const std::string& client_email, const std::string& scope,
-                                      const std::string& token_uri, std::chrono::system_clock::time_point now);
+                                      const std::string& token_uri,
+                                      std::chrono::system_clock::time_point now);
 
 }  // namespace burgernet::channel
