@@ -75,6 +75,19 @@ SET status = 'failed', last_error = r.reason, lease_owner = NULL, lease_expires_
 FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, reason)
 WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
 
+-- name: DeliveriesFailDisablingDevice :exec
+-- The provider says the address is dead for good (FCM's UNREGISTERED): the delivery fails and
+-- its device is disabled in one statement, so the selection and the claim skip it from now on.
+WITH failed AS (
+  UPDATE deliveries d
+  SET status = 'failed', last_error = r.reason, lease_owner = NULL, lease_expires_at = NULL, body = NULL
+  FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, reason)
+  WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
+  RETURNING d.device_id
+)
+UPDATE devices v SET disabled_at = now()
+FROM failed WHERE v.id = failed.device_id AND v.disabled_at IS NULL;
+
 -- name: DeliveriesSkip :exec
 -- Expired or cancelled at claim time: never sent, never retried.
 UPDATE deliveries d

@@ -1,6 +1,7 @@
 // The one place that maps a driver name to its implementation.
 #include "burgernet/channel/registry.hpp"
 
+#include "channel/fcm/fcm_channel.hpp"
 #include "channel/file/file_channel.hpp"
 #include "channel/smtp/smtp_channel.hpp"
 #include "channel/twilio/twilio_channel.hpp"
@@ -13,6 +14,7 @@ namespace {
 std::shared_ptr<Channel> make_channel(const config::ChannelConfig& settings, boost::asio::any_io_executor blocking) {
   const auto& driver = settings.driver;
   if (driver == "file") return std::make_shared<FileChannel>(settings.settings.value("path", ""), blocking);
+  if (driver == "fcm") return std::make_shared<FcmChannel>(settings);
   if (driver == "webhook") return std::make_shared<WebhookChannel>(settings);
   if (driver == "twilio_sms") return std::make_shared<TwilioChannel>(settings, TwilioChannel::Kind::kSms);
   if (driver == "twilio_voice") return std::make_shared<TwilioChannel>(settings, TwilioChannel::Kind::kVoice);

@@ -230,6 +230,7 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
 
   std::vector<std::string> sent_ids, sent_refs, retry_ids, retry_delays, retry_reasons;
   std::vector<std::string> fail_ids, fail_reasons, postpone_ids, postpone_delays, postpone_reasons;
+  std::vector<std::string> dead_ids, dead_reasons;  // failed, and their device disabled
   const RetryPolicy policy{config_.queue.retry_base, config_.queue.retry_max};
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const RandomSource random = [&] { return unit(random_); };
@@ -254,8 +255,9 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
       delays.push_back(delay);
       reasons.push_back(retry->reason);
     } else {
-      fail_ids.push_back(id);
-      fail_reasons.push_back(std::get<channel::Failed>(result).reason);
+      const auto& failed = std::get<channel::Failed>(result);
+      (failed.disable_recipient ? dead_ids : fail_ids).push_back(id);
+      (failed.disable_recipient ? dead_reasons : fail_reasons).push_back(failed.reason);
     }
   }
   try {
@@ -275,12 +277,13 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
       if (!postpone_ids.empty())
         c.exec(sql::query("DeliveriesPostpone"), owner, postpone_ids, postpone_delays, postpone_reasons);
       if (!fail_ids.empty()) c.exec(sql::query("DeliveriesFail"), owner, fail_ids, fail_reasons);
+      if (!dead_ids.empty()) c.exec(sql::query("DeliveriesFailDisablingDevice"), owner, dead_ids, dead_reasons);
       return out;
     });
     const metrics::Labels labels{{"channel", channel_name}};
     metrics_.counter("burgernet_deliveries_sent_total", "Deliveries sent.", labels).inc(static_cast<double>(sent_ids.size()));
     metrics_.counter("burgernet_deliveries_retried_total", "Deliveries to try again.", labels).inc(static_cast<double>(retry_ids.size() + postpone_ids.size()));
-    metrics_.counter("burgernet_deliveries_failed_total", "Deliveries given up.", labels).inc(static_cast<double>(fail_ids.size()));
+    metrics_.counter("burgernet_deliveries_failed_total", "Deliveries given up.", labels).inc(static_cast<double>(fail_ids.size() + dead_ids.size()));
     const std::vector<double> buckets{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600};
     for (const auto& [first, secs] : touched) {
       if (first) metrics_.histogram("burgernet_action_first_send_seconds", "From action to its first send.", {}, buckets).observe(secs);

@@ -9,8 +9,8 @@
 //   - `success`: what the provider answers on success, and `ref` the provider_ref expected;
 //   - `check`: assertions on the request the fake recorded (method, path, auth, body);
 //   - `secrets`: every string that must never appear in a stored reason or a log line.
-// A driver that fetches a token first (fcm) can answer that request from `success` too: the fake
-// answers every request with it; `check` sees the last request.
+//   - `side`: answers to requests that are not sends (fcm's OAuth token endpoint): served on their
+//     own paths whatever the test answers, and not counted as the driver's requests.
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -26,6 +26,7 @@
 #include "channel/x/oauth1_signer.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
+#include "support/service_account.hpp"
 
 using namespace burgernet;
 using namespace burgernet::testing;
@@ -49,6 +50,7 @@ struct DriverCase {
   std::optional<std::string> ref;
   std::function<void(const RecordedRequest&)> check;
   std::vector<std::string> secrets;
+  std::map<std::string, FakeAnswer> side = {};
 };
 
 void write_file(const std::string& path, const std::string& content) { std::ofstream(path) << content << "\n"; }
@@ -57,6 +59,27 @@ std::map<std::string, std::string> form(const std::string& body) {
   std::map<std::string, std::string> out;
   for (auto& [k, v] : net::form_decode(body)) out[k] = v;
   return out;
+}
+
+const std::string kPushToken = "fcm-registration-token:APA91bE3kLmN0pQ";
+
+// A line from the middle of the service account's private key: must never be seen again.
+std::string private_key_line() {
+  const auto& pem = test_service_account().private_key_pem;
+  return pem.substr(pem.find('\n') + 1, 48);
+}
+
+OutboundMessage push_message() {
+  OutboundMessage m;
+  m.delivery_id = 43;
+  m.action_id = "00000000-0000-0000-0000-0000000000a1";
+  m.channel = "push";
+  m.kind = "action";
+  m.to = kPushToken;
+  m.title = "Burgernet: vermiste jongen";
+  m.text = "Vermist: jongen (8), rode jas. Tips: 0800-0011";
+  m.data = {{"action_id", "00000000-0000-0000-0000-0000000000a1"}, {"kind", "action"}};
+  return m;
 }
 
 OutboundMessage sms_message() {
@@ -186,6 +209,30 @@ const std::vector<DriverCase>& drivers() {
          EXPECT_EQ(oauth.at("oauth_signature"), expected.back().second);
        },
        {kSecret, kXTokenSecret}},
+      {"fcm",
+       [](const std::string& url, const std::string& dir) {
+         test_service_account().write(dir + "/service_account.json", url + "/token");
+         return nlohmann::json{{"driver", "fcm"}, {"base_url", url}, {"project_id", "burgernet-test"},
+                               {"service_account_file", dir + "/service_account.json"}};
+       },
+       push_message(), FakeAnswer::ok(R"({"name":"projects/burgernet-test/messages/0:1500415314455276%31bd"})"),
+       "projects/burgernet-test/messages/0:1500415314455276%31bd",
+       [](const RecordedRequest& r) {
+         EXPECT_EQ(r.method, "POST");
+         EXPECT_EQ(r.target, "/v1/projects/burgernet-test/messages:send");
+         EXPECT_EQ(r.headers.at("authorization"), "Bearer " + kSecret);
+         EXPECT_TRUE(r.headers.at("content-type").starts_with("application/json")) << r.headers.at("content-type");
+         const auto body = nlohmann::json::parse(r.body).at("message");
+         EXPECT_EQ(body.at("token"), kPushToken);
+         EXPECT_EQ(body.at("notification").at("title"), "Burgernet: vermiste jongen");
+         EXPECT_EQ(body.at("notification").at("body"), push_message().text);
+         EXPECT_EQ(body.at("data").at("action_id"), "00000000-0000-0000-0000-0000000000a1");
+         EXPECT_EQ(body.at("android").at("priority"), "high");
+         EXPECT_EQ(body.at("apns").at("headers").at("apns-priority"), "10");
+       },
+       {kSecret, kPushToken, private_key_line()},
+       {{"/token", FakeAnswer::ok(nlohmann::json{{"access_token", kSecret}, {"expires_in", 3599},
+                                                 {"token_type", "Bearer"}}.dump())}}},
   };
   return cases;
 }
@@ -229,6 +276,7 @@ class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
       settings["ca_file"] = provider_.ca_file();
     }
     c.settings = settings;
+    for (const auto& [path, answer] : GetParam().side) provider_.serve(path, answer);
     config::Config config;
     config.channels.emplace(c.name, c);
     auto made = channel::make_channels(config, io_.get_executor());

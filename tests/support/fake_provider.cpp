@@ -121,6 +121,8 @@ struct FakeProvider::Impl {
   mutable std::mutex mutex;
   mutable std::condition_variable arrived;
   std::vector<RecordedRequest> requests;
+  std::map<std::string, FakeAnswer> side;
+  std::vector<RecordedRequest> side_requests;
   std::function<FakeAnswer(const RecordedRequest&)> decide = [](const RecordedRequest&) { return FakeAnswer::ok(); };
   std::size_t connections = 0;
 
@@ -159,8 +161,14 @@ struct FakeProvider::Impl {
       FakeAnswer answer;
       {
         std::lock_guard lock(mutex);
-        answer = decide(recorded);
-        requests.push_back(recorded);
+        const auto route = side.find(recorded.target.substr(0, recorded.target.find('?')));
+        if (route != side.end()) {
+          answer = route->second;
+          side_requests.push_back(recorded);
+        } else {
+          answer = decide(recorded);
+          requests.push_back(recorded);
+        }
       }
       arrived.notify_all();
       if (answer.close) {
@@ -224,6 +232,16 @@ void FakeProvider::answer_with(std::function<FakeAnswer(const RecordedRequest&)>
   impl_->decide = std::move(decide);
 }
 
+void FakeProvider::serve(const std::string& path, FakeAnswer answer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->side[path] = std::move(answer);
+}
+
+std::vector<RecordedRequest> FakeProvider::side_requests() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->side_requests;
+}
+
 std::vector<RecordedRequest> FakeProvider::requests() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->requests;
@@ -247,6 +265,7 @@ std::size_t FakeProvider::connections_accepted() const {
 void FakeProvider::clear() {
   std::lock_guard lock(impl_->mutex);
   impl_->requests.clear();
+  impl_->side_requests.clear();
 }
 
 }  // namespace burgernet::testing

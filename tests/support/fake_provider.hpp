@@ -55,6 +55,12 @@ class FakeProvider {
   // Or decide per request (called on the server's thread).
   void answer_with(std::function<FakeAnswer(const RecordedRequest&)> decide);
 
+  // A side route: requests whose path is `path` get `answer` whatever answer()/answer_with()
+  // say, and are recorded apart (side_requests(), not requests() or request_count()), so that a
+  // driver's OAuth token requests do not count as its sends.
+  void serve(const std::string& path, FakeAnswer answer);
+  std::vector<RecordedRequest> side_requests() const;
+
   std::vector<RecordedRequest> requests() const;
   std::size_t request_count() const;
   // Waits until at least `n` requests arrived; false on timeout.

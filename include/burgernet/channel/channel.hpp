@@ -35,6 +35,9 @@ struct Retry {
 };
 struct Failed {
   std::string reason;  // never personal data: it is stored in deliveries.last_error
+  // The address itself is dead for good (a push token the app no longer holds): the queue
+  // disables the delivery's device in the same statement, so no later action selects it.
+  bool disable_recipient = false;
 };
 using SendResult = std::variant<Sent, Retry, Failed>;
 

@@ -26,6 +26,10 @@ class HttpChannel : public Channel {
   virtual boost::asio::awaitable<Prepared> prepare(const OutboundMessage& message) = 0;
   // What a 2xx answer means: Sent with the provider's reference read from the body.
   virtual SendResult accepted(const OutboundMessage& message, const net::HttpResponse& response);
+  // What any other answer means; `classified` is the shared classifier's verdict, which a driver
+  // refines from the body (FCM's UNREGISTERED) or keeps.
+  virtual SendResult rejected(const OutboundMessage& message, const net::HttpResponse& response,
+                              SendResult classified);
 
   net::HttpClient& client() { return *client_; }
 

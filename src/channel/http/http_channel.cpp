@@ -12,6 +12,10 @@ HttpChannel::HttpChannel(net::HttpClientOptions options)
 
 SendResult HttpChannel::accepted(const OutboundMessage&, const net::HttpResponse&) { return Sent{}; }
 
+SendResult HttpChannel::rejected(const OutboundMessage&, const net::HttpResponse&, SendResult classified) {
+  return classified;
+}
+
 boost::asio::awaitable<std::vector<SendResult>> HttpChannel::send(std::vector<OutboundMessage> batch) {
   // A named function object, not a capturing lambda handed to a co_await'ed call by value.
   std::function<boost::asio::awaitable<SendResult>(const OutboundMessage&)> send_one =
@@ -22,6 +26,7 @@ boost::asio::awaitable<std::vector<SendResult>> HttpChannel::send(std::vector<Ou
     if (std::holds_alternative<Sent>(exchange.result) && exchange.response) {
       co_return accepted(message, *exchange.response);
     }
+    if (exchange.response) co_return rejected(message, *exchange.response, std::move(exchange.result));
     co_return exchange.result;
   };
   auto results = co_await client_->for_each(batch, send_one);
