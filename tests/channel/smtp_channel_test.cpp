@@ -31,23 +31,6 @@ namespace {
 const std::string kAddress = "jan.jansen@example.nl";
 const std::string kPassword = "smtp-pa55word-XYZ";
 
-std::string from_base64(const std::string& text) {
-  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int bits = 0, buffer = 0;
-  for (const char c : text) {
-    const auto at = kAlphabet.find(c);
-    if (at == std::string::npos) continue;
-    buffer = (buffer << 6) | static_cast<int>(at);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
 // The message's headers (unfolded) and its parts by content type, decoded.
 struct ParsedMail {
   std::map<std::string, std::string> headers;

@@ -29,6 +29,9 @@ std::string upper(std::string text) {
   return text;
 }
 
+
+}  // namespace
+
 std::string from_base64(const std::string& text) {
   static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -45,8 +48,6 @@ std::string from_base64(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 struct FakeSmtpServer::Impl {
   FakeSmtpOptions options;

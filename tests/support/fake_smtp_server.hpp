@@ -11,6 +11,10 @@
 
 namespace burgernet::testing {
 
+// Standard base64 decoding that skips what is not in the alphabet (line breaks, padding):
+// AUTH payloads and MIME bodies.
+std::string from_base64(const std::string& text);
+
 struct ReceivedMail {
   std::string mail_from;
   std::vector<std::string> rcpt_to;
