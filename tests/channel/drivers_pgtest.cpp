@@ -55,6 +55,10 @@ class DriversEndToEnd : public DatabaseTest {
             {"from", "+3197010000000"}, {"status_callback_url", kCallbackUrl},
             {"ca_file", provider_.ca_file()}, {"concurrency", 4}};
   }
+  nlohmann::json webhook() {
+    return {{"driver", "webhook"}, {"url", provider_.url("/hook")}, {"secret_file", secrets_ + "/hook"},
+            {"ca_file", provider_.ca_file()}, {"concurrency", 4}};
+  }
   void start(nlohmann::json config) {
     daemon_ = std::make_unique<DaemonProcess>(std::move(config));
     ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
@@ -103,9 +107,7 @@ TEST_F(DriversEndToEnd, AnActionGoesOutByTwilioAndWebhookAndReceiptsMarkItDelive
   for (const auto& n : numbers) phones += (phones.empty() ? "" : ",") + n;
   start(config({{"sms", twilio("twilio_sms")},
                 {"voice", twilio("twilio_voice")},
-                {"webhook",
-                 {{"driver", "webhook"}, {"url", provider_.url("/hook")}, {"secret_file", secrets_ + "/hook"},
-                  {"ca_file", provider_.ca_file()}}}}));
+                {"webhook", webhook()}}));
   HttpClient api(daemon_->port(), token());
   const auto raised = api.post("/v1/actions", {{"kind", "urgent"},
                                                {"category", "burglary"},
@@ -232,9 +234,7 @@ TEST_F(DriversEndToEnd, ThroughputIntoTheFakeProvider) {
   const std::vector<std::pair<std::string, nlohmann::json>> drivers = {
       {"sms", twilio("twilio_sms")},
       {"voice", twilio("twilio_voice")},
-      {"webhook",
-       {{"driver", "webhook"}, {"url", provider_.url("/hook")}, {"secret_file", secrets_ + "/hook"},
-        {"ca_file", provider_.ca_file()}, {"concurrency", 4}}}};
+      {"webhook", webhook()}};
   for (const auto& [channel, settings] : drivers) {
     SCOPED_TRACE(channel);
     const auto requests_before = provider_.request_count();
