@@ -191,17 +191,19 @@ TEST_F(DeliveryPartitionsTest, ADropWaitsForNoOneLongAndKeepsAMonthThatIsInUse) 
 
 TEST_F(DeliveryPartitionsTest, TheClaimTakesRowsOfEveryMonthInQueueOrder) {
   create_month(-1);
+  const std::string last_month = "(" + month_start(-1) + " + interval '9 days') AT TIME ZONE 'UTC'";
   const auto old_alert = scalar(
       "INSERT INTO deliveries (channel, kind, priority, created_at, run_after) VALUES ('sms', "
-      "'verification', 1, "
-      "now() - interval '40 days', now() - interval '40 days') RETURNING id");
+      "'verification', 1, " +
+      last_month + ", " + last_month + ") RETURNING id");
   const auto urgent = scalar(
       "INSERT INTO deliveries (channel, kind, priority, run_after) VALUES ('sms', 'verification', 0, now()) "
       "RETURNING id");
   const auto old_urgent = scalar(
       "INSERT INTO deliveries (channel, kind, priority, created_at, run_after) VALUES ('sms', "
-      "'verification', 0, "
-      "now() - interval '40 days', now() - interval '40 days') RETURNING id");
+      "'verification', 0, " +
+      last_month + ", " + last_month + ") RETURNING id");
+  ASSERT_EQ(where(old_urgent), partition(-1));
   const auto r = database.connection().exec(sql::query("DeliveriesClaim"), db::Params("sms", 10, "w1", 60));
   ASSERT_EQ(r.rows(), 3);
   EXPECT_EQ(r.string(0, r.column("id")), old_urgent);
@@ -236,7 +238,9 @@ TEST_F(DeliveryPartitionsTest, AnInsertIntoAnyMonthStillWakesTheWorkersOncePerSt
   // One statement, rows for two months: one wake-up.
   scalar(
       "INSERT INTO deliveries (channel, kind, created_at) VALUES ('sms', 'verification', now()), "
-      "('sms', 'verification', now() - interval '35 days')");
+      "('sms', 'verification', (" +
+      month_start(-1) + " + interval '9 days') AT TIME ZONE 'UTC')");
+  EXPECT_EQ(scalar("SELECT count(DISTINCT tableoid) FROM deliveries"), "2");
   EXPECT_EQ(notifications(1500ms), 1);
   scalar("INSERT INTO deliveries (channel, kind) VALUES ('sms', 'verification')");
   EXPECT_EQ(notifications(1500ms), 1);
