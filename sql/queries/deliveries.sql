@@ -2,9 +2,11 @@
 
 -- name: DeliveriesClaim :many
 -- One index scan (deliveries_claim_idx): urgent first, then the actions take turns one wave
--- (block of 100 rows, migration 0008) at a time, the oldest first within a wave.
+-- (block of 100 rows, migration 0008) at a time, the oldest first within a wave. The table is
+-- partitioned by month (0009): a Merge Append of that index scan in every month, and the
+-- picked row's created_at lets the UPDATE probe only its own month's primary key.
 WITH picked AS (
-  SELECT id FROM deliveries
+  SELECT id, created_at FROM deliveries
   WHERE channel = $1 AND status = 'queued' AND run_after <= now()
   ORDER BY priority, wave, run_after, id
   LIMIT $2
@@ -13,7 +15,7 @@ WITH picked AS (
   UPDATE deliveries d
   SET status = 'sending', attempt = d.attempt + 1, lease_owner = $3,
       lease_expires_at = now() + make_interval(secs => $4::double precision)
-  FROM picked WHERE d.id = picked.id
+  FROM picked WHERE d.id = picked.id AND d.created_at = picked.created_at
   RETURNING d.*
 )
 SELECT c.id, c.action_id::text AS action_id, c.kind::text AS kind, c.body,

@@ -67,3 +67,14 @@ WITH expired AS (
   RETURNING 1
 )
 SELECT count(*) FROM purged;
+
+-- name: DeliveryPartitionsEnsure :one
+-- The current month's partition of deliveries and $1 months ahead (migration 0009); returns
+-- how many it created. A no-op without any lock when they are all there.
+SELECT burgernet_delivery_partitions_ensure($1::int);
+
+-- name: DeliveryPartitionsDrop :many
+-- Whole months of deliveries older than retention.deliveries_months ($1): DROP TABLE of the
+-- month's partition, not a DELETE. One row per partition old enough, dropped or kept because
+-- rows in it are still queued or sending (busy).
+SELECT partition_name, row_count, busy, dropped FROM burgernet_delivery_partitions_drop($1::int);

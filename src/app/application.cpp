@@ -32,6 +32,9 @@ db::PoolOptions pool_options(const config::Config& config) {
 
 void apply_log_level(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
 
+constexpr const char* kPartitionsHelp =
+    "Monthly partitions of the deliveries table created ahead and dropped past retention";
+
 }  // namespace
 
 Application::Application(config::Config config, std::string config_path)
@@ -64,6 +67,16 @@ int Application::run() {
   } catch (const boost::system::system_error& e) {
     spdlog::critical("cannot listen on {}:{}: {}", config->http.host, config->http.port, e.code().message());
     return 1;
+  }
+  // Before serving: this month's partition of deliveries and the next ones (migration 0009), so
+  // that a daemon started after a long stop never meets "no partition of relation found".
+  try {
+    auto connection = pool_.acquire();
+    if (db::schema_version(*connection) >= sql::latest_migration_version()) {
+      ensure_delivery_partitions(*connection);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("delivery partitions not checked at start (the database is not ready): {}", e.what());
   }
   spdlog::info("burgernetd listening on {}:{}", config->http.host, server_.port());
   server_.start();
@@ -127,6 +140,10 @@ asio::awaitable<void> Application::watch_database() {
     const int wanted = sql::latest_migration_version();
     try {
       const int version = co_await pool_.run([](db::Connection& c) { return db::schema_version(c); });
+      if (version >= wanted && !was_ready && !first) {
+        // Back after an outage or a migration: the months may have turned meanwhile.
+        co_await pool_.run([this](db::Connection& c) { ensure_delivery_partitions(c); });
+      }
       database_.reachable = true;
       database_.schema_version = version;
       if (version > wanted && first) {
@@ -204,6 +221,7 @@ asio::awaitable<void> Application::run_retention() {
                        {{"what", what}})
               .inc(static_cast<double>(n));
         }
+        count_delivery_partitions(purged.delivery_partitions);
         if (purged.total() > 0) {
           spdlog::info(
               "retention: purged {} device locations, {} unverified sign-ups, {} expired codes, {} "
@@ -220,6 +238,36 @@ asio::awaitable<void> Application::run_retention() {
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
+}
+
+// Not fatal when it fails: the months ahead exist already, and the janitor tries every minute.
+void Application::ensure_delivery_partitions(db::Connection& connection) {
+  try {
+    const int created = privacy::ensure_delivery_partitions(connection);
+    if (created > 0) spdlog::info("created {} monthly partitions of deliveries", created);
+    metrics_.counter("burgernet_delivery_partitions_total", kPartitionsHelp, {{"event", "created"}})
+        .inc(static_cast<double>(created));
+  } catch (const db::DatabaseError& e) {
+    spdlog::warn("delivery partitions not checked, the janitor retries within a minute: {}", e.what());
+  }
+}
+
+// Rows of dropped months count as purged rows (what="delivery"); the partitions themselves
+// have their own counter, and a gauge shows the months kept past retention for unsent rows.
+void Application::count_delivery_partitions(const privacy::DeliveryPartitions& partitions) {
+  metrics_
+      .counter("burgernet_retention_purged_total",
+               "Rows purged because they outlived their use (docs/privacy.md), by what they held",
+               {{"what", "delivery"}})
+      .inc(static_cast<double>(partitions.rows_dropped));
+  metrics_.counter("burgernet_delivery_partitions_total", kPartitionsHelp, {{"event", "created"}})
+      .inc(static_cast<double>(partitions.created));
+  metrics_.counter("burgernet_delivery_partitions_total", kPartitionsHelp, {{"event", "dropped"}})
+      .inc(static_cast<double>(partitions.dropped));
+  metrics_
+      .gauge("burgernet_delivery_partitions_kept_busy",
+             "Delivery partitions past retention kept because rows in them are still queued or sending")
+      .set(static_cast<double>(partitions.kept_busy.size()));
 }
 
 asio::awaitable<void> Application::shut_down() {

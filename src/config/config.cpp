@@ -16,6 +16,9 @@ namespace {
 
 using nlohmann::json;
 
+// Ten years: anything longer is a typo (or a wish to keep personal data for good).
+constexpr long long kMaxDeliveryRetentionMonths = 120;
+
 // Reads one JSON object, remembering which keys were used, so that leftovers can be reported.
 class ObjectReader {
  public:
@@ -262,6 +265,19 @@ Config parse_config(const json& document, const std::string& env_database_url) {
   if (const json* v = root.find("locations")) {
     ObjectReader r(*v, "locations");
     r.duration("ttl_s", config.location_ttl, 60, 7 * 86400);
+    r.finish();
+  }
+  if (const json* v = root.find("retention")) {
+    ObjectReader r(*v, "retention");
+    if (const json* months = r.find("deliveries_months")) {
+      // Delivery rows are personal data: there is no "keep forever" value (docs/privacy.md).
+      if (months->is_number_integer() && months->get<long long>() < 1) {
+        ObjectReader::fail("retention.deliveries_months",
+                           "must be at least 1: delivery rows link participants to actions and are "
+                           "not kept forever");
+      }
+      r.integer("deliveries_months", config.delivery_retention_months, 1, kMaxDeliveryRetentionMonths);
+    }
     r.finish();
   }
   if (const json* v = root.find("sms")) {

@@ -23,12 +23,13 @@ int schema_version(Connection& connection) {
   }
 }
 
-std::vector<std::string> migrate(Connection& connection) {
+std::vector<std::string> migrate(Connection& connection, int up_to) {
   std::vector<std::string> applied;
   connection.exec_script("migration lock", kMigrationLock);
   try {
     connection.exec(sql::query("SchemaLedgerCreate"));
     for (const auto& migration : sql::migrations()) {
+      if (migration.version > up_to) break;
       if (connection.exec(sql::query("SchemaMigrationApplied"), migration.version).boolean(0, 0)) continue;
       Transaction tx(connection);
       connection.exec_script(migration.name, migration.text);

@@ -2,6 +2,8 @@
 // so that no transaction holds many locks for long.
 #include "burgernet/privacy/retention.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::privacy {
@@ -22,6 +24,32 @@ int seconds(std::chrono::seconds s) { return static_cast<int>(s.count()); }
 
 }  // namespace
 
+int ensure_delivery_partitions(db::Connection& connection, int ahead_months) {
+  return static_cast<int>(connection.exec(sql::query("DeliveryPartitionsEnsure"), ahead_months).int64(0, 0));
+}
+
+DeliveryPartitions drop_old_delivery_partitions(db::Connection& connection, int retention_months) {
+  DeliveryPartitions result;
+  const auto rows = connection.exec(sql::query("DeliveryPartitionsDrop"), retention_months);
+  for (int i = 0; i < rows.rows(); ++i) {
+    const auto name = rows.string(i, 0);
+    if (rows.boolean(i, 3)) {
+      ++result.dropped;
+      result.rows_dropped += rows.int64(i, 1);
+      spdlog::info("retention: dropped delivery partition {} ({} rows, older than {} months)", name,
+                   rows.int64(i, 1), retention_months);
+    } else if (rows.int64(i, 2) > 0) {
+      result.kept_busy.push_back(name);
+      spdlog::warn(
+          "retention: delivery partition {} is past retention ({} months) but {} of its rows are still "
+          "queued or sending; kept until they are done",
+          name, retention_months, rows.int64(i, 2));
+    }
+    // Neither: the partition was locked by queries; the next pass tries again.
+  }
+  return result;
+}
+
 Purged purge_expired(db::Connection& connection, const config::Config& config, int batch) {
   Purged purged;
   purged.device_locations =
@@ -31,6 +59,9 @@ Purged purge_expired(db::Connection& connection, const config::Config& config, i
   purged.verification_codes = purge_all(connection, "RetentionPurgeVerificationCodes", batch);
   purged.idempotency_keys =
       purge_all(connection, "RetentionPurgeIdempotencyKeys", batch, seconds(kIdempotencyRetention));
+  const int created = ensure_delivery_partitions(connection);
+  purged.delivery_partitions = drop_old_delivery_partitions(connection, config.delivery_retention_months);
+  purged.delivery_partitions.created = created;
   return purged;
 }
 

@@ -95,6 +95,29 @@ TEST(Config, ValuesOutOfRangeAreRefused) {
   EXPECT_EQ(error_of(doc), "limits.service_area: min must be below max");
 }
 
+TEST(Config, DeliveryRetentionIsWholeMonthsAndNeverForever) {
+  EXPECT_EQ(parse_config(minimal()).delivery_retention_months, 6) << "absent: the default";
+  auto doc = minimal();
+  doc["retention"] = {{"deliveries_months", 13}};
+  EXPECT_EQ(parse_config(doc).delivery_retention_months, 13);
+  doc["retention"] = {{"deliveries_months", 1}};
+  EXPECT_EQ(parse_config(doc).delivery_retention_months, 1);
+  for (const int forever : {0, -1}) {
+    doc["retention"] = {{"deliveries_months", forever}};
+    EXPECT_EQ(error_of(doc),
+              "retention.deliveries_months: must be at least 1: delivery rows link participants to "
+              "actions and are not kept forever");
+  }
+  doc["retention"] = {{"deliveries_months", 121}};
+  EXPECT_EQ(error_of(doc), "retention.deliveries_months: must be between 1 and 120");
+  doc["retention"] = {{"deliveries_months", 2.5}};
+  EXPECT_EQ(error_of(doc), "retention.deliveries_months: must be a whole number");
+  doc["retention"] = {{"deliveries_months", "6"}};
+  EXPECT_EQ(error_of(doc), "retention.deliveries_months: must be a whole number");
+  doc["retention"] = {{"delivery_months", 6}};
+  EXPECT_EQ(error_of(doc), "retention.delivery_months: unknown key");
+}
+
 TEST(Config, ChannelsNeedAKnownDriverAndItsKeys) {
   auto doc = minimal();
   doc["channels"]["sms"]["driver"] = "carrier_pigeon";

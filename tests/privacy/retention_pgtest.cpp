@@ -148,11 +148,64 @@ TEST_F(RetentionTest, TheDaemonPurgesOnItsOwnAndCountsWhatItPurged) {
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(exists("devices", "location IS NOT NULL"), "0") << daemon.log();
-  const auto metrics = HttpClient(daemon.port()).get("/metrics").body;
+  // The counters are bumped when the whole pass is done (the delivery partitions come last).
+  std::string metrics;
+  for (int i = 0; i < 50; ++i) {
+    metrics = HttpClient(daemon.port()).get("/metrics").body;
+    if (metrics.find("burgernet_retention_purged_total") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
   EXPECT_NE(metrics.find("burgernet_retention_purged_total{what=\"device_location\"} 1"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("burgernet_retention_purged_total{what=\"pending_sign_up\"} 0"), std::string::npos)
       << metrics;
+}
+
+TEST_F(RetentionTest, TheDaemonDropsDeliveryMonthsPastRetentionAndCreatesTheMonthsAhead) {
+  auto month = [this](int months) {
+    return scalar(
+        "SELECT 'deliveries_' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + "
+        "make_interval(months => " +
+        std::to_string(months) + "), 'YYYY_MM')");
+  };
+  auto exists_table = [this](const std::string& name) {
+    return scalar("SELECT to_regclass('" + name + "') IS NOT NULL");
+  };
+  scalar(
+      "SELECT burgernet_delivery_partition_create((date_trunc('month', now() AT TIME ZONE 'UTC') - interval "
+      "'4 "
+      "months')::date)");
+  scalar(
+      "INSERT INTO deliveries (channel, kind, status, created_at) VALUES ('sms', 'verification', 'sent', "
+      "(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '4 months' + interval '1 day') AT TIME ZONE "
+      "'UTC')");
+  scalar("DROP TABLE " + month(1) + ", " + month(2));  // as if no daemon ran for two months
+  auto config = daemon_config(database.url(), make_temp_dir("burgernet-outbox-"));
+  config["retention"] = {{"deliveries_months", 3}};
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
+  EXPECT_EQ(exists_table(month(1)), "t") << "created before serving";
+  EXPECT_EQ(exists_table(month(2)), "t");
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (exists_table(month(-4)) != "f" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(exists_table(month(-4)), "f") << daemon.log();
+  EXPECT_EQ(scalar("SELECT count(*) FROM deliveries"), "0");
+  std::string metrics;
+  for (int i = 0; i < 20; ++i) {  // the metric follows the drop by a moment
+    metrics = HttpClient(daemon.port()).get("/metrics").body;
+    if (metrics.find("{event=\"dropped\"} 1") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(metrics.find("burgernet_retention_purged_total{what=\"delivery\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("burgernet_delivery_partitions_total{event=\"dropped\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("burgernet_delivery_partitions_total{event=\"created\"} 2"), std::string::npos)
+      << metrics;
+  EXPECT_NE(daemon.log().find("dropped delivery partition " + month(-4) + " (1 rows"), std::string::npos)
+      << daemon.log();
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "burgernet/db/pool.hpp"
 #include "burgernet/http/server.hpp"
 #include "burgernet/metrics/registry.hpp"
+#include "burgernet/privacy/retention.hpp"
 #include "burgernet/queue/dispatcher.hpp"
 
 namespace burgernet::app {
@@ -36,6 +37,9 @@ class Application {
   boost::asio::awaitable<void> run_fanout();
   // Purges personal data that has outlived its use, every minute (privacy/retention.hpp).
   boost::asio::awaitable<void> run_retention();
+  // Creates this month's partition of deliveries and the next ones where missing; logs a failure.
+  void ensure_delivery_partitions(db::Connection& connection);
+  void count_delivery_partitions(const privacy::DeliveryPartitions& partitions);
   void reload();
 
   std::string config_path_;

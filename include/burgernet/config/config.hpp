@@ -105,6 +105,9 @@ struct Config {
   std::map<std::string, ChannelConfig> channels;
   LimitsConfig limits;
   std::chrono::seconds location_ttl{7200};
+  // retention.deliveries_months: a month of delivery rows (they link a participant to the
+  // actions that reached them) is dropped once it ended this many months ago. Never "forever".
+  int delivery_retention_months = 6;
   int sms_max_segments = 3;
   QueueConfig queue;
   PrivacyConfig privacy;
