@@ -126,8 +126,11 @@ void Service::observe(const Request& request, const std::string& route, unsigned
                  {{"route", route}, {"method", method}})
       .observe(seconds);
   // The route pattern, never the raw path: paths carry ids, query strings may carry anything.
-  spdlog::info("http {} {} {} {:.1f}ms id={} caller={}", method, route, status, seconds * 1000, request.request_id,
-               request.caller ? request.caller->name : "-");
+  // Probes that answer well are debug: a load balancer and Prometheus ask every few seconds, and
+  // at 3 a.m. their lines would bury the ones that matter (and cost a write each).
+  const bool quiet_probe = status < 400 && (route == "/healthz" || route == "/readyz" || route == "/metrics");
+  spdlog::log(quiet_probe ? spdlog::level::debug : spdlog::level::info, "http {} {} {} {:.1f}ms id={} caller={}",
+              method, route, status, seconds * 1000, request.request_id, request.caller ? request.caller->name : "-");
 }
 
 }  // namespace burgernet::api
