@@ -39,14 +39,17 @@ RETURNING id, kind::text, status::text,
 INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::message_kind, $3) RETURNING id;
 
 -- name: ActionFanout :one
--- THE selection (SPEC "Selection rules"), used by the preview, the inline fan-out and every
--- chunk of a large one, so that they cannot disagree. Writes the delivery rows of the action
--- message $2 for the participants with $3 <= id < $4 ($4 NULL: no upper bound) only when they
--- are at most $8 recipients; always returns the counts.
---   $1 action id, $2 message id, $3/$4 participant id range, $5 locations.ttl_s,
---   $6 max_attempts per channel (jsonb), $7 the action's personal channels, $8 write limit,
---   $9 the place of this range's first row within the action, for its wave (migration 0008:
---   0 inline; a chunk passes the rows the chunks before it wrote, actions.fanout_rows).
+-- THE selection (SPEC "Selection rules"), run once per action: by the preview, and by the POST,
+-- which writes the action's delivery rows itself when there are at most $6 recipients, and
+-- otherwise its fan-out plan (migration 0011): the selected rows, cut into chunks of $9 rows
+-- (the first one $8, so that the first messages go out early), which fanout_next_chunk()
+-- turns into delivery rows one committed chunk at a time. Nothing is written above $7
+-- recipients (the action waits for a confirmation) or for a dry run ($6 = -1). Returns the
+-- counts, the rows written and the chunks planned.
+--   $1 action id, $2 message id, $3 locations.ttl_s, $4 max_attempts per channel (jsonb),
+--   $5 the action's personal channels, $6 inline limit, $7 the most recipients allowed,
+--   $8 rows of the first chunk, $9 rows of each later chunk.
+-- Every row carries its wave, its place within the action in blocks of 100 (migration 0008).
 -- Quiet hours are read at the moment the action may go out (t0: now, or an alert's later
 -- send_at) by burgernet_quiet_end (migration 0004: Europe/Amsterdam, across midnight, DST).
 -- An alert inside them waits until they end.
@@ -61,7 +64,6 @@ addr AS (
   JOIN participant_addresses pa ON ST_Covers(a.area, pa.location)
   JOIN participants p ON p.id = pa.participant_id AND p.status = 'active'
   CROSS JOIN LATERAL (SELECT burgernet_quiet_end(a.t0, pa.quiet_from, pa.quiet_to) AS quiet_end) q
-  WHERE pa.participant_id >= $3::uuid AND ($4::uuid IS NULL OR pa.participant_id < $4::uuid)
 ),
 -- A channel reaches the participant if any matching address that chose it allows it; for an
 -- alert the earliest allowed moment wins.
@@ -69,7 +71,7 @@ addr_channel AS (
   SELECT addr.participant_id, c.channel,
          min(CASE WHEN a.kind = 'alert' AND addr.in_quiet THEN addr.quiet_end ELSE a.t0 END) AS run_after
   FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(channel)
-  WHERE c.channel = ANY ($7::text[])
+  WHERE c.channel = ANY ($5::text[])
     AND NOT (a.kind = 'urgent' AND c.channel = 'voice' AND addr.in_quiet)
   GROUP BY addr.participant_id, c.channel
 ),
@@ -79,10 +81,9 @@ located AS (
   FROM a
   JOIN devices d ON ST_Covers(a.area, d.location)
   JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
-  WHERE 'push' = ANY ($7::text[])
+  WHERE 'push' = ANY ($5::text[])
     AND d.disabled_at IS NULL
-    AND d.location_at > now() - make_interval(secs => $5::int)
-    AND d.participant_id >= $3::uuid AND ($4::uuid IS NULL OR d.participant_id < $4::uuid)
+    AND d.location_at > now() - make_interval(secs => $3::int)
     AND NOT EXISTS (SELECT 1 FROM addr WHERE addr.participant_id = d.participant_id)
 ),
 selected AS (
@@ -101,19 +102,36 @@ selected AS (
 counted AS (
   SELECT count(DISTINCT participant_id) AS recipients FROM selected
 ),
+numbered AS (
+  SELECT s.*, row_number() OVER () - 1 AS n FROM selected s
+),
 inserted AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts, wave)
   SELECT a.id, $2::bigint, s.participant_id, s.device_id, s.channel, 'action', a.priority, s.run_after,
-         a.expires_at, coalesce(($6::jsonb ->> s.channel)::int, 5), ($9::bigint + row_number() OVER () - 1) / 100
-  FROM selected s, a, counted
-  WHERE counted.recipients <= $8::bigint
+         a.expires_at, coalesce(($4::jsonb ->> s.channel)::int, 5), s.n / 100
+  FROM numbered s, a, counted
+  WHERE counted.recipients <= $6::bigint AND counted.recipients <= $7::bigint
+  RETURNING 1
+),
+-- The order of a chunk's rows is not kept: the waves are counted from the chunk's first row,
+-- so they are the same blocks of 100, only shuffled within the chunk.
+planned AS (
+  INSERT INTO action_fanout_chunks (action_id, chunk, first_row, participant_ids, device_ids, channels, run_afters)
+  SELECT a.id, k.chunk, CASE WHEN k.chunk = 0 THEN 0 ELSE $8::bigint + (k.chunk - 1) * $9::bigint END,
+         array_agg(k.participant_id), array_agg(k.device_id), array_agg(k.channel), array_agg(k.run_after)
+  FROM (SELECT s.*, CASE WHEN s.n < $8::bigint THEN 0 ELSE 1 + (s.n - $8::bigint) / $9::bigint END AS chunk
+        FROM numbered s) k,
+       a, counted
+  WHERE $6::bigint >= 0 AND counted.recipients > $6::bigint AND counted.recipients <= $7::bigint
+  GROUP BY a.id, k.chunk
   RETURNING 1
 )
 SELECT counted.recipients,
        (SELECT coalesce(jsonb_object_agg(channel, n), '{}'::jsonb)::text
         FROM (SELECT channel, count(*) AS n FROM selected GROUP BY channel) per_channel) AS by_channel,
-       (SELECT count(*) FROM inserted) AS inserted
+       (SELECT count(*) FROM inserted) AS inserted,
+       (SELECT count(*) FROM planned) AS chunks
 FROM counted;
 
 -- name: ActionBroadcastInsert :exec
@@ -127,13 +145,13 @@ FROM actions a, unnest($5::text[]) AS c(channel)
 WHERE a.id = $1::uuid;
 
 -- name: ActionFanoutPlan :exec
-UPDATE actions SET recipients = $2::int, fanout_done = $3::boolean, fanout_slices = $4::int, fanout_next_slice = 0
+UPDATE actions SET recipients = $2::int, fanout_done = $3::boolean, fanout_chunks = $4::int, fanout_next_chunk = 0
 WHERE id = $1::uuid;
 
 -- name: ActionFanoutClaim :one
 -- One action whose fan-out is unfinished, locked for this chunk; other daemons take others.
-SELECT a.id, a.fanout_slices, a.fanout_next_slice, array_to_json(a.channels)::text AS channels,
-       (a.status = 'active' AND a.expires_at > now()) AS live, m.id AS message_id, a.fanout_rows
+SELECT a.id, a.fanout_chunks, a.fanout_next_chunk, array_to_json(a.channels)::text AS channels,
+       (a.status = 'active' AND a.expires_at > now()) AS live, m.id AS message_id
 FROM actions a
 JOIN action_messages m ON m.action_id = a.id AND m.kind = 'action'
 WHERE NOT a.fanout_done
@@ -141,22 +159,45 @@ ORDER BY a.created_at
 LIMIT 1
 FOR UPDATE OF a SKIP LOCKED;
 
+-- name: ActionFanoutChunk :one
+-- Turns chunk $2 of action $1's plan into delivery rows of its message $3 and drops it from the
+-- plan, in the caller's transaction: a worker that dies before the commit leaves the chunk for
+-- the next one, and a committed chunk is never written twice. Updates posted while the action
+-- was still fanning out reach these rows too. $4: max_attempts per channel (jsonb).
+WITH chunk AS (
+  DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid AND chunk = $2::int RETURNING *
+),
+a AS (
+  SELECT id, expires_at, CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority FROM actions WHERE id = $1::uuid
+),
+written AS (
+  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                          expires_at, max_attempts, wave)
+  SELECT a.id, $3::bigint, u.participant_id, u.device_id, u.channel, 'action', a.priority, u.run_after,
+         a.expires_at, coalesce(($4::jsonb ->> u.channel)::int, 5), (c.first_row + u.i - 1) / 100
+  FROM chunk c, a,
+       unnest(c.participant_ids, c.device_ids, c.channels, c.run_afters)
+         WITH ORDINALITY AS u(participant_id, device_id, channel, run_after, i)
+  RETURNING participant_id, device_id, channel, priority, run_after, expires_at, max_attempts, wave
+),
+updates AS (
+  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                          expires_at, max_attempts, wave)
+  SELECT $1::uuid, m.id, w.participant_id, w.device_id, w.channel, 'update', w.priority,
+         greatest(w.run_after, now()), w.expires_at, w.max_attempts, w.wave
+  FROM written w
+  JOIN action_messages m ON m.action_id = $1::uuid AND m.kind = 'update'
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM updates) AS updates;
+
 -- name: ActionFanoutAdvance :exec
--- $4: the delivery rows the chunk wrote.
-UPDATE actions SET fanout_next_slice = $2::int, fanout_done = ($2::int >= fanout_slices) OR $3::boolean,
-                   fanout_rows = fanout_rows + $4::bigint
+-- $3: stop here (closed or expired: the rest of the plan is dropped).
+UPDATE actions SET fanout_next_chunk = $2::int, fanout_done = ($2::int >= fanout_chunks) OR $3::boolean
 WHERE id = $1::uuid;
 
--- name: ActionFanoutCopyToUpdates :exec
--- Updates posted while a large action was still fanning out reach the chunks written later.
-INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                        expires_at, max_attempts, wave)
-SELECT d.action_id, m.id, d.participant_id, d.device_id, d.channel, 'update', d.priority, greatest(d.run_after, now()),
-       d.expires_at, d.max_attempts, d.wave
-FROM deliveries d
-JOIN action_messages m ON m.action_id = d.action_id AND m.kind = 'update'
-WHERE d.action_id = $1::uuid AND d.message_id = $2::bigint
-  AND d.participant_id >= $3::uuid AND ($4::uuid IS NULL OR d.participant_id < $4::uuid);
+-- name: ActionFanoutDiscard :exec
+DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid;
 
 -- name: ActionGet :one
 -- $2/$3/$4: the token id, area and role of a caller bound to an area; it sees only its own
@@ -243,6 +284,10 @@ WITH cancelled AS (
 SELECT count(*) FROM cancelled;
 
 -- name: ActionMarkClosed :exec
+-- The unwritten rest of a large action's fan-out plan goes with it.
+WITH unplanned AS (
+  DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid
+)
 UPDATE actions SET status = 'closed', outcome = $2::action_outcome, closed_at = now(), fanout_done = true
 WHERE id = $1::uuid;
 

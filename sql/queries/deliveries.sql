@@ -44,9 +44,13 @@ RETURNING d.id, d.action_id::text;
 
 -- name: ActionsTouchSent :many
 -- Never waits for a fan-out chunk: action_sends is not the actions row (migration 0008).
+-- last_sent_at moves at most once a second: every worker of every channel completes a batch of
+-- the same large action many times a second, and a new row version each time was WAL and
+-- vacuum work for a time nobody reads more finely (only inserted or moved rows are returned).
 INSERT INTO action_sends AS s (action_id, first_sent_at, last_sent_at)
 SELECT id, now(), now() FROM unnest($1::text[]::uuid[]) AS id ORDER BY id
-ON CONFLICT (action_id) DO UPDATE SET last_sent_at = greatest(s.last_sent_at, now())
+ON CONFLICT (action_id) DO UPDATE SET last_sent_at = now()
+  WHERE s.last_sent_at < now() - interval '1 second'
 RETURNING (s.xmax = 0) AS first,  -- inserted, not updated: this was the action's first send
           extract(epoch FROM now() - (SELECT a.created_at FROM actions a WHERE a.id = s.action_id))::double precision
             AS seconds;

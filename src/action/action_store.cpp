@@ -4,8 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <limits>
 
 #include "burgernet/channel/channel_kind.hpp"
 #include "burgernet/db/errors.hpp"
@@ -17,11 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-// A chunk of a large fan-out writes about this many recipients (never more per chunk than an
-// inline fan-out would): small enough to commit within a second, large enough to keep up.
-constexpr std::int64_t kFanoutChunkRecipients = 10000;
-constexpr std::int64_t kMaxFanoutSlices = 65536;
-constexpr const char* kFirstParticipantId = "00000000-0000-0000-0000-000000000000";
+// A large action's plan cuts its rows into chunks of this many (never more than an inline
+// fan-out would write), each written and committed by itself; the first chunk is smaller, so
+// that the first messages go out while the rest is still being written.
+constexpr std::int64_t kFanoutChunkRows = 20000;
+constexpr std::int64_t kFirstFanoutChunkRows = 2000;
 
 // Rethrows outages and timeouts as they are; any other database error becomes a 400 naming `field`.
 [[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field,
@@ -119,35 +117,31 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
   return {r->string(0, r->column("geom"))};
 }
 
-std::int64_t fanout_slices_for(std::int64_t recipients, const config::Config& config) {
-  const std::int64_t chunk =
-      std::max<std::int64_t>(1, std::min(kFanoutChunkRecipients, config.limits.inline_fanout));
-  return std::clamp<std::int64_t>((recipients + chunk - 1) / chunk, 1, kMaxFanoutSlices);
-}
-
 struct Selection {
   std::int64_t recipients;
   json by_channel;
   std::int64_t inserted;
+  std::int64_t chunks;
 };
 
-// Runs THE selection query (sql/queries/actions.sql, ActionFanout) over one participant range;
-// `first_row` is the place of the range's first row within the action (its wave, 0008).
-// Inside the caller's transaction.
+// Runs THE selection query (sql/queries/actions.sql, ActionFanout) once, inside the caller's
+// transaction: it writes the delivery rows of up to `inline_limit` recipients (-1: nothing, a
+// dry run), else the fan-out plan, and nothing at all above `most` recipients.
 Selection run_selection(db::Connection& c, const std::string& action_id, const std::string& message_id,
-                        const std::string& lower, const std::optional<std::string>& upper,
-                        const std::vector<std::string>& personal, std::int64_t write_limit,
-                        std::int64_t first_row, const config::Config& config) {
+                        const std::vector<std::string>& personal, std::int64_t inline_limit, std::int64_t most,
+                        const config::Config& config) {
   // After five runs PostgreSQL would switch the prepared selection to a generic plan, which
-  // cannot fold "$4 IS NULL" or "'push' = ANY ($7)" and is planned for an unknown range: the
-  // preview took 1.9x the raw count (docs/benchmarks.md). Planning each run costs ~1 ms.
+  // cannot fold "'push' = ANY ($5)" and is planned for an unknown area: the preview took 1.9x
+  // the raw count (docs/benchmarks.md). Planning each run costs ~1 ms.
   c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
+  const std::int64_t chunk_rows = std::max<std::int64_t>(1, std::min(kFanoutChunkRows, config.limits.inline_fanout));
+  const std::int64_t first_chunk_rows = std::min(kFirstFanoutChunkRows, chunk_rows);
   auto r = c.exec(sql::query("ActionFanout"),
-                  db::Params(action_id, message_id, lower, upper,
-                             static_cast<long long>(config.location_ttl.count()),
-                             max_attempts_by_channel(config).dump(), personal, static_cast<long long>(write_limit),
-                             static_cast<long long>(first_row)));
-  return {r.int64(0, 0), json::parse(r.text(0, 1)), r.int64(0, 2)};
+                  db::Params(action_id, message_id, static_cast<long long>(config.location_ttl.count()),
+                             max_attempts_by_channel(config).dump(), personal, static_cast<long long>(inline_limit),
+                             static_cast<long long>(most), static_cast<long long>(first_chunk_rows),
+                             static_cast<long long>(chunk_rows)));
+  return {r.int64(0, 0), json::parse(r.text(0, 1)), r.int64(0, 2), r.int64(0, 3)};
 }
 
 void insert_broadcasts(db::Connection& c, const std::string& action_id, const std::string& message_id,
@@ -160,19 +154,6 @@ void insert_broadcasts(db::Connection& c, const std::string& action_id, const st
 }
 
 }  // namespace
-
-std::optional<std::string> slice_bound(std::int64_t index, std::int64_t slices) {
-  if (index >= slices) return std::nullopt;
-  const auto prefix = static_cast<std::uint32_t>((static_cast<std::uint64_t>(index) << 32) / slices);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%08x-0000-0000-0000-000000000000", prefix);
-  return std::string(buffer);
-}
-
-std::int64_t fanout_chunk_slices(std::int64_t next, std::int64_t slices) {
-  const std::int64_t most = std::max<std::int64_t>(4, slices / 16);
-  return std::max<std::int64_t>(1, std::min({std::max<std::int64_t>(next, 1), most, slices - next}));
-}
 
 bool is_uuid(std::string_view text) {
   if (text.size() != 36) return false;
@@ -213,10 +194,11 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   const std::string message_id =
       c.exec(sql::query("ActionMessageInsert"), id, "action", request.message).string(0, 0);
 
-  // Preview and fan-out are the same query; only the write limit differs.
-  const std::int64_t write_limit = request.dry_run ? -1 : config.limits.inline_fanout;
-  auto selection =
-      run_selection(c, id, message_id, kFirstParticipantId, std::nullopt, personal, write_limit, 0, config);
+  // Preview and fan-out are the same query; only the limits differ. Above confirm_above the
+  // operator's confirmation is the most the action may reach (409 below if it reaches more).
+  const std::int64_t inline_limit = request.dry_run ? -1 : config.limits.inline_fanout;
+  const std::int64_t most = std::max<std::int64_t>(config.limits.confirm_above, request.confirm_recipients.value_or(0));
+  auto selection = run_selection(c, id, message_id, personal, inline_limit, most, config);
   for (const auto& name : broadcast) selection.by_channel[name] = 1;
 
   // A preview is how the operator learns the count, so it never asks for confirmation.
@@ -237,14 +219,13 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
 
   insert_broadcasts(c, id, message_id, "action", broadcast, 0, config);
   const bool large = selection.recipients > config.limits.inline_fanout;
-  const auto slices = large ? fanout_slices_for(selection.recipients, config) : 1;
   c.exec(sql::query("ActionFanoutPlan"), db::Params(id, static_cast<long long>(selection.recipients), !large,
-                                                    static_cast<long long>(slices)));
+                                                    static_cast<long long>(selection.chunks)));
   audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {} raised by {}: {} {}, {} recipients, {} delivery rows{}", id, caller.name,
                request.kind, request.category, selection.recipients, selection.inserted,
-               large ? ", the rest fanned out in " + std::to_string(slices) + " chunks" : "");
+               large ? ", fanned out in " + std::to_string(selection.chunks) + " chunks" : "");
   return {201,
           {{"id", id},
            {"kind", request.kind},
@@ -261,32 +242,25 @@ bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
   const auto claim = c.exec(sql::query("ActionFanoutClaim"));
   if (claim.empty()) return false;
   const std::string id = claim.string(0, 0);
-  const auto slices = claim.int64(0, 1);
+  const auto chunks = claim.int64(0, 1);
   const auto next = claim.int64(0, 2);
-  const auto channels = channels_from_json(claim.string(0, 3));
   const bool live = claim.boolean(0, 4);
   const std::string message_id = claim.string(0, 5);
-  if (!live || next >= slices) {
+  if (!live || next >= chunks) {
     // Closed or expired meanwhile: what is left would be cancelled or expire anyway.
-    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true, 0));
+    c.exec(sql::query("ActionFanoutDiscard"), id);
+    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true));
     tx.commit();
     return true;
   }
-  const auto end = next + fanout_chunk_slices(next, slices);
-  const auto lower = slice_bound(next, slices);
-  const auto upper = slice_bound(end, slices);
-  // The waves of a large action go on from chunk to chunk (after the rows of the chunks before),
-  // so that its tail takes turns with newer actions.
-  const auto rows_before = claim.int64(0, 6);
-  const auto selection = run_selection(c, id, message_id, *lower, upper, personal_channels(channels),
-                                       std::numeric_limits<std::int64_t>::max(), rows_before, config);
-  c.exec(sql::query("ActionFanoutCopyToUpdates"), db::Params(id, message_id, *lower, upper));
-  c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(end), false,
-                                                       static_cast<long long>(selection.inserted)));
+  const auto written = c.exec(sql::query("ActionFanoutChunk"),
+                              db::Params(id, static_cast<long long>(next), message_id,
+                                         max_attempts_by_channel(config).dump()));
+  c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next + 1), false));
   tx.commit();
-  spdlog::debug("action {}: fan-out slices {}..{} of {} wrote {} rows", id, next + 1, end, slices,
-                selection.inserted);
-  if (end == slices) spdlog::info("action {}: fan-out complete ({} slices)", id, slices);
+  spdlog::debug("action {}: fan-out chunk {} of {} wrote {} rows ({} updates)", id, next + 1, chunks,
+                written.int64(0, 0), written.int64(0, 1));
+  if (next + 1 == chunks) spdlog::info("action {}: fan-out complete ({} chunks)", id, chunks);
   return true;
 }
 

@@ -114,20 +114,37 @@ boost::asio::awaitable<void> Service::authenticate(Request& request, const std::
   }
 }
 
+Service::RouteSeries Service::series_for(const std::string& route, const std::string& method,
+                                         const std::string& status) {
+  std::string key = route;
+  key.append(1, '\n').append(method).append(1, '\n').append(status);
+  const std::lock_guard lock(series_mutex_);
+  if (const auto it = series_.find(key); it != series_.end()) return it->second;
+  // Routes are patterns and methods and statuses few, so the map stays small.
+  RouteSeries series{
+      &context_.metrics.counter("burgernet_http_requests_total", "HTTP requests answered, by route, method and status",
+                                {{"route", route}, {"method", method}, {"status", status}}),
+      &context_.metrics.histogram("burgernet_http_request_duration_seconds", "Time to answer an HTTP request, by route",
+                                  {{"route", route}, {"method", method}})};
+  series_.emplace(std::move(key), series);
+  return series;
+}
+
 void Service::observe(const Request& request, const std::string& route, unsigned status, double seconds) {
-  const std::string method(request.raw.method_string());
-  const std::string code = std::to_string(status);
-  context_.metrics
-      .counter("burgernet_http_requests_total", "HTTP requests answered, by route, method and status",
-               {{"route", route}, {"method", method}, {"status", code}})
-      .inc();
-  context_.metrics
-      .histogram("burgernet_http_request_duration_seconds", "Time to answer an HTTP request, by route",
-                 {{"route", route}, {"method", method}})
-      .observe(seconds);
+  // A method Beast does not know is whatever the client typed: one label value for all of them,
+  // or every made-up method would be a new series.
+  const std::string method = request.raw.method() == http::beast_http::verb::unknown
+                                 ? std::string("other")
+                                 : std::string(request.raw.method_string());
+  const auto series = series_for(route, method, std::to_string(status));
+  series.requests->inc();
+  series.duration->observe(seconds);
   // The route pattern, never the raw path: paths carry ids, query strings may carry anything.
-  spdlog::info("http {} {} {} {:.1f}ms id={} caller={}", method, route, status, seconds * 1000, request.request_id,
-               request.caller ? request.caller->name : "-");
+  // Probes that answer well are debug: a load balancer and Prometheus ask every few seconds, and
+  // at 3 a.m. their lines would bury the ones that matter (and cost a write each).
+  const bool quiet_probe = status < 400 && (route == "/healthz" || route == "/readyz" || route == "/metrics");
+  spdlog::log(quiet_probe ? spdlog::level::debug : spdlog::level::info, "http {} {} {} {:.1f}ms id={} caller={}",
+              method, route, status, seconds * 1000, request.request_id, request.caller ? request.caller->name : "-");
 }
 
 }  // namespace burgernet::api

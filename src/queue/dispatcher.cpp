@@ -262,6 +262,9 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
   }
   try {
     auto touched = co_await pool_.run([&](db::Connection& c) {
+      // One commit for the whole outcome of the batch: each commit waits for a WAL flush, and
+      // the claim already costs one per batch (docs/benchmarks.md, dispatch).
+      db::Transaction tx(c);
       std::vector<std::pair<bool, double>> out;
       if (!sent_ids.empty()) {
         auto r = c.exec(sql::query("DeliveriesMarkSent"), owner, sent_ids, sent_refs);
@@ -278,6 +281,7 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
         c.exec(sql::query("DeliveriesPostpone"), owner, postpone_ids, postpone_delays, postpone_reasons);
       if (!fail_ids.empty()) c.exec(sql::query("DeliveriesFail"), owner, fail_ids, fail_reasons);
       if (!dead_ids.empty()) c.exec(sql::query("DeliveriesFailDisablingDevice"), owner, dead_ids, dead_reasons);
+      tx.commit();
       return out;
     });
     const metrics::Labels labels{{"channel", channel_name}};

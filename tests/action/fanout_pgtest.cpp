@@ -95,20 +95,28 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
   const std::string id = large.body["id"];
   const auto recipients = large.body["recipients"].get<std::int64_t>();
   ASSERT_GT(recipients, 500);
-  // Only the tweet exists yet; the plan cuts the id space into slices of about 50 recipients.
+  // Only the tweet exists yet; the plan holds the selected rows in chunks of 50 (inline_fanout).
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"), "1");
-  const int slices = std::stoi(database.scalar("SELECT fanout_slices FROM actions WHERE id = '" + id + "'"));
-  EXPECT_EQ(slices, (recipients + 49) / 50);
+  const int planned_rows = std::stoi(database.scalar(
+      "SELECT sum(cardinality(participant_ids)) FROM action_fanout_chunks WHERE action_id = '" + id + "'"));
+  const int chunks = std::stoi(database.scalar("SELECT fanout_chunks FROM actions WHERE id = '" + id + "'"));
+  EXPECT_EQ(chunks, (planned_rows + 49) / 50);
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM action_fanout_chunks WHERE action_id = '" + id + "'"),
+            std::to_string(chunks));
 
   {
     db::Connection worker(database.url());
     ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
     ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
   }
-  EXPECT_EQ(database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'"), "2");
-  const int after_two =
-      std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"));
-  EXPECT_GT(after_two, 1);
+  EXPECT_EQ(database.scalar("SELECT fanout_next_chunk FROM actions WHERE id = '" + id + "'"), "2");
+  const int after_two = std::stoi(
+      database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                      "' AND kind = 'action' AND participant_id IS NOT NULL"));
+  EXPECT_EQ(after_two, 100);
+  // Written chunks leave the plan.
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM action_fanout_chunks WHERE action_id = '" + id + "'"),
+            std::to_string(chunks - 2));
 
   // A follow-up while the fan-out runs reaches the chunks written before and after it.
   ASSERT_EQ(action::post_update(api, id, "Gevonden in het park? Nog niet.", caller, chunked).status, 201u);
@@ -119,26 +127,20 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
     dying.exec_script("BEGIN", "BEGIN");
     const auto claim = dying.exec(sql::query("ActionFanoutClaim"));
     ASSERT_EQ(claim.rows(), 1);
-    dying.exec(sql::query("ActionFanout"),
-               db::Params(id, claim.string(0, 5), *action::slice_bound(2, slices),
-                          action::slice_bound(3, slices), 7200, std::string("{}"),
-                          std::vector<std::string>{"voice", "sms", "push"}, static_cast<long long>(1000000),
-                          static_cast<long long>(0)));
+    const auto written = dying.exec(sql::query("ActionFanoutChunk"),
+                                    db::Params(id, 2, claim.string(0, 5), std::string("{}")));
+    ASSERT_EQ(written.int64(0, 0), 50);
   }  // connection closed without COMMIT
   EXPECT_EQ(std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
-                                      "' AND kind = 'action'")),
+                                      "' AND kind = 'action' AND participant_id IS NOT NULL")),
             after_two);
 
   db::Connection worker(database.url());
-  int chunks = 0;
-  while (action::fanout_next_chunk(worker, chunked)) ++chunks;
-  // The first two chunks were a slice each; then each takes as many as were written before it,
-  // at most four here: 2, 4, 4, ... slices.
-  int expected = 0;
-  for (int next = 2; next < slices; next += std::min({next, 4, slices - next})) ++expected;
-  EXPECT_EQ(chunks, expected);
-  EXPECT_LT(chunks, slices - 2);
+  int rest = 0;
+  while (action::fanout_next_chunk(worker, chunked)) ++rest;
+  EXPECT_EQ(rest, chunks - 2);
   EXPECT_EQ(database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'"), "t");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM action_fanout_chunks"), "0");
 
   const auto small = action::create_action(api, request_for(inline_), caller, inline_);
   ASSERT_EQ(small.status, 201u);
@@ -161,6 +163,12 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
                             "' AND kind = 'update' AND participant_id IS NOT NULL"),
             database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
                             "' AND kind = 'action' AND participant_id IS NOT NULL"));
+  // The waves count on from chunk to chunk: blocks of 100 rows, as if written inline.
+  EXPECT_EQ(database.scalar("SELECT count(*) FILTER (WHERE n <> 100) || '/' || max(wave) FROM "
+                            "(SELECT wave, count(*) AS n FROM deliveries WHERE action_id = '" +
+                            id + "' AND kind = 'action' AND participant_id IS NOT NULL GROUP BY wave) w "
+                            "WHERE wave < (SELECT max(wave) FROM deliveries WHERE action_id = '" + id + "')"),
+            "0/" + std::to_string((planned_rows - 1) / 100 - 1));
   EXPECT_FALSE(action::fanout_next_chunk(worker, chunked));
 }
 
@@ -183,6 +191,7 @@ TEST(Fanout, ClosingStopsAnUnfinishedFanout) {
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
                             "' AND kind = 'action' AND status = 'queued'"),
             "0");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM action_fanout_chunks"), "0");
 }
 
 // Every action takes its turn (migration 0008): the rows of a small action raised while a large
@@ -290,15 +299,15 @@ TEST_F(FanoutDaemonTest, ADaemonKilledDuringTheFanoutIsResumedByTheNextWithoutDu
   const std::string id = r.json()["id"];
   // Kill it once it has committed a chunk or two, in the middle of writing the next.
   const auto wait_until = std::chrono::steady_clock::now() + 10s;
-  while (database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'") == "0" &&
+  while (database.scalar("SELECT fanout_next_chunk FROM actions WHERE id = '" + id + "'") == "0" &&
          std::chrono::steady_clock::now() < wait_until) {
     std::this_thread::sleep_for(2ms);
   }
   daemon_->signal(SIGKILL);
   ASSERT_TRUE(daemon_->wait_exit(5s).has_value());
-  const auto slices = database.scalar("SELECT fanout_slices FROM actions WHERE id = '" + id + "'");
-  const auto done_at_kill = database.scalar("SELECT fanout_next_slice FROM actions WHERE id = '" + id + "'");
-  std::cout << "[ fanout ] killed after " << done_at_kill << " of " << slices << " chunks\n";
+  const auto chunks = database.scalar("SELECT fanout_chunks FROM actions WHERE id = '" + id + "'");
+  const auto done_at_kill = database.scalar("SELECT fanout_next_chunk FROM actions WHERE id = '" + id + "'");
+  std::cout << "[ fanout ] killed after " << done_at_kill << " of " << chunks << " chunks\n";
 
   auto config = daemon_config(database.url(), outbox_);
   config["limits"] = {{"inline_fanout", 50}};

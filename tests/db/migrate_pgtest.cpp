@@ -56,6 +56,31 @@ TEST(Connection, TransactionsRollBackUnlessCommitted) {
   EXPECT_EQ(database.scalar("SELECT count(*) FROM api_tokens"), "1");
 }
 
+// The selection's cost estimates cross jit_above_cost, and compiling it took longer than
+// running it (40-60 ms of a small action's POST): the daemon's sessions never JIT.
+TEST(Connection, SessionsRunWithoutJitAndWithTheStatementTimeout) {
+  TestDatabase database;
+  db::Connection c(database.url(), std::chrono::milliseconds(1234));
+  EXPECT_EQ(c.exec(sql::Query{"jit", "SHOW jit"}).string(0, 0), "off");
+  EXPECT_EQ(c.exec(sql::Query{"timeout", "SHOW statement_timeout"}).string(0, 0), "1234ms");
+}
+
+// Delivery rows carry no foreign keys (0010); deleting a participant still leaves none of their
+// rows pointing at them, as ON DELETE SET NULL did.
+TEST(Connection, DeletingAParticipantClearsTheirDeliveryRows) {
+  TestDatabase database;
+  const auto id = database.scalar(
+      "INSERT INTO participants (status, phone_sealed, phone_lookup) VALUES ('active', '\\x00', '\\x01') "
+      "RETURNING id");
+  database.scalar("INSERT INTO deliveries (participant_id, channel, kind, status, sent_at) VALUES ('" + id +
+                  "', 'sms', 'verification', 'sent', now()) RETURNING 1");
+  database.scalar("DELETE FROM participants WHERE id = '" + id + "' RETURNING 1");
+  EXPECT_EQ(database.scalar("SELECT count(*) || '/' || count(participant_id) FROM deliveries"), "1/0");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'deliveries'::regclass AND "
+                            "contype = 'f'"),
+            "0");
+}
+
 TEST(Pool, RunsWorkOffTheCallerAndReportsAnUnreachableServer) {
   db::Pool pool({"postgresql://nobody@/none?host=/nonexistent&port=1", 2, std::chrono::milliseconds(1000),
                  std::chrono::milliseconds(500)});

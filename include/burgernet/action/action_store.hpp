@@ -30,8 +30,8 @@ StoreAnswer create_action(db::Connection& connection, const ActionRequest& reque
                           const http::Caller& caller, const config::Config& config,
                           const audit::Entry* audit = nullptr);
 
-// Writes the next chunk of one unfinished large action, if any, and advances its plan in the
-// same transaction. True when it did something (call again), false when there is nothing to do.
+// Writes the next chunk of the plan of one unfinished large action, if any, and advances the
+// plan in the same transaction. True when it did something (call again), false when there is nothing to do.
 bool fanout_next_chunk(db::Connection& connection, const config::Config& config);
 
 // GET /v1/actions/{id}: throws http::NotFound for an unknown id or one the caller may not see.
@@ -51,17 +51,6 @@ StoreAnswer post_update(db::Connection& connection, const std::string& id, const
 StoreAnswer close_action(db::Connection& connection, const std::string& id, const std::string& outcome,
                          const std::string& text, const http::Caller& caller, const config::Config& config,
                          const audit::Entry* audit = nullptr);
-
-// The lower bound of slice `index` of `slices` of the participant id space, as a uuid;
-// nullopt for index == slices (no upper bound).
-std::optional<std::string> slice_bound(std::int64_t index, std::int64_t slices);
-
-// How many slices the chunk that starts at slice `next` of `slices` writes: as many as were
-// written before it (1, 1, 2, 4, ...), at most max(4, slices / 16), never past the end. The
-// first rows still commit within a fraction of a second, while every chunk's spatial look-up
-// reads the whole area: fewer, larger chunks later keep that cost from growing with the square
-// of the action's size (15 chunks became 6 at 147,000 recipients, 300 became 21 at 3 million).
-std::int64_t fanout_chunk_slices(std::int64_t next, std::int64_t slices);
 
 // Whether `text` is a uuid in its canonical form (else the route answers 404).
 bool is_uuid(std::string_view text);
