@@ -30,6 +30,33 @@ BEGIN
 END;
 $$;
 
+-- A new month's partition no longer has foreign keys to create, so it no longer needs to lock
+-- the tables they referenced (0009): raising actions and erasing participants go on while it
+-- is created. Otherwise the same function.
+CREATE OR REPLACE FUNCTION burgernet_delivery_partitions_ensure(ahead_months int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  this_month date := date_trunc('month', now() AT TIME ZONE 'UTC')::date;
+  created int := 0;
+BEGIN
+  IF ahead_months < 0 THEN
+    RAISE EXCEPTION 'burgernet_delivery_partitions_ensure: ahead_months must not be negative';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM generate_series(0, ahead_months) AS i
+                 WHERE to_regclass('deliveries_' || to_char(this_month + make_interval(months => i), 'YYYY_MM')) IS NULL) THEN
+    RETURN 0;
+  END IF;
+  PERFORM set_config('lock_timeout', '2s', true);
+  PERFORM pg_advisory_xact_lock(7303105202612);
+  LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE;
+  FOR i IN 0..ahead_months LOOP
+    IF burgernet_delivery_partition_create((this_month + make_interval(months => i))::date) THEN
+      created := created + 1;
+    END IF;
+  END LOOP;
+  RETURN created;
+END
+$$;
+
 CREATE FUNCTION burgernet_forget_deleted_participants() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE deliveries d SET participant_id = NULL, device_id = NULL
