@@ -71,14 +71,6 @@ class DriversEndToEnd : public DatabaseTest {
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
   }
-  bool wait_for(const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (database.scalar(sql) == expected) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
   HttpResult callback(const std::vector<std::pair<std::string, std::string>>& params,
                       std::optional<std::string> signature) {
     HttpClient client(daemon_->port());
@@ -117,7 +109,7 @@ TEST_F(DriversEndToEnd, AnActionGoesOutByTwilioAndWebhookAndReceiptsMarkItDelive
   ASSERT_EQ(raised.status, 201) << raised.body;
   const std::string id = raised.json().at("id");
 
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "7", 20s))
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "7", 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
   const auto requests = provider_.requests();
@@ -212,7 +204,7 @@ TEST_F(DriversEndToEnd, AnOutageOpensTheCircuitWithoutUsingUpAttempts) {
   start(c);
   // Two requests open the circuit; everything, those two included once their backoff ends, then
   // waits queued, with the attempt of the circuit-open pass given back.
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE last_error = 'twilio_sms: circuit open' AND status = "
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE last_error = 'twilio_sms: circuit open' AND status = "
                        "'queued'",
                        "20", 20s))
       << database.scalar("SELECT string_agg(status || ':' || attempt || ':' || coalesce(last_error, ''), ', ') FROM "
@@ -245,7 +237,7 @@ TEST_F(DriversEndToEnd, ThroughputIntoTheFakeProvider) {
                     "'00000000-0000-0000-0000-000000000001', '" + channel + "', 'verification', '" +
                     test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
                     std::to_string(kMessages) + ")");
-    ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent' AND channel = '" + channel + "'",
+    ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent' AND channel = '" + channel + "'",
                          std::to_string(kMessages), 60s));
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const auto connections = provider_.connections_accepted() - connections_before;
@@ -279,16 +271,16 @@ TEST_F(DriversEndToEnd, TheTwitterChannelPostsToXOncePerActionUpdateAndClosing) 
   ASSERT_EQ(raised.status, 201) << raised.body;
   const std::string id = raised.json().at("id");
   const std::string sent_posts = "SELECT count(*) FROM deliveries WHERE channel = 'twitter' AND status = 'sent'";
-  ASSERT_TRUE(wait_for(sent_posts, "1", 20s))
+  ASSERT_TRUE(database.wait_for(sent_posts, "1", 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
 
   const auto update = api.post("/v1/actions/" + id + "/updates", {{"message", "Gezien bij het station."}});
   ASSERT_LT(update.status, 300) << update.body;
-  ASSERT_TRUE(wait_for(sent_posts, "2", 20s));
+  ASSERT_TRUE(database.wait_for(sent_posts, "2", 20s));
   const auto closed = api.post("/v1/actions/" + id + "/close", {{"outcome", "resolved"}, {"message", "Hij is terecht."}});
   ASSERT_LT(closed.status, 300) << closed.body;
-  ASSERT_TRUE(wait_for(sent_posts, "3", 20s));
+  ASSERT_TRUE(database.wait_for(sent_posts, "3", 20s));
   std::this_thread::sleep_for(500ms);  // nothing more follows
 
   const auto requests = provider_.requests();
@@ -342,7 +334,7 @@ TEST_F(DriversEndToEnd, AParticipantWithTheEmailChannelGetsTheActionByMail) {
   ASSERT_TRUE(smtp.wait_for_mails(1, 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE channel = 'email' AND status = 'sent'", "1", 20s))
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE channel = 'email' AND status = 'sent'", "1", 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
   std::this_thread::sleep_for(300ms);

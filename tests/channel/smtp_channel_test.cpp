@@ -4,16 +4,14 @@
 #include "channel/smtp/smtp_channel.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "burgernet/channel/registry.hpp"
+#include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_smtp_server.hpp"
 
@@ -102,19 +100,10 @@ OutboundMessage mail_message() {
 
 class SmtpChannelTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::ofstream(dir_ + "/password") << kPassword << "\n";
-    log_ = std::make_shared<std::ostringstream>();
-    previous_ = spdlog::default_logger();
-    auto logger =
-        std::make_shared<spdlog::logger>("smtp", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
+  void SetUp() override { std::ofstream(dir_ + "/password") << kPassword << "\n"; }
   void TearDown() override {
-    spdlog::set_default_logger(previous_);
-    EXPECT_EQ(log_->str().find(kPassword), std::string::npos) << log_->str();
-    EXPECT_EQ(log_->str().find(kAddress), std::string::npos) << log_->str();
+    EXPECT_EQ(log_.text().find(kPassword), std::string::npos) << log_.text();
+    EXPECT_EQ(log_.text().find(kAddress), std::string::npos) << log_.text();
     pool_.join();
   }
 
@@ -136,20 +125,9 @@ class SmtpChannelTest : public ::testing::Test {
   }
 
   std::vector<SendResult> send(channel::Channel& channel, std::vector<OutboundMessage> batch) {
-    std::vector<SendResult> results;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(io_, channel.send(std::move(batch)),
-                          [&](std::exception_ptr e, std::vector<SendResult> r) {
-                            failure = e;
-                            results = std::move(r);
-                          });
-    io_.restart();
-    io_.run();
-    if (failure) std::rethrow_exception(failure);
+    auto results = send_batch(channel, std::move(batch), io_);
     for (const auto& result : results) {
-      std::string reason;
-      if (const auto* r = std::get_if<Retry>(&result)) reason = r->reason;
-      if (const auto* f = std::get_if<Failed>(&result)) reason = f->reason;
+      const std::string reason = reason_of(result);
       EXPECT_EQ(reason.find("jansen"), std::string::npos) << reason;
       EXPECT_EQ(reason.find(kPassword), std::string::npos) << reason;
       EXPECT_EQ(reason.find("127.0.0.1"), std::string::npos) << reason;
@@ -162,11 +140,10 @@ class SmtpChannelTest : public ::testing::Test {
     return results.empty() ? SendResult(Retry{}) : results.front();
   }
 
+  CapturedLog log_{"smtp"};
   boost::asio::io_context io_;
   boost::asio::thread_pool pool_{2};
   std::string dir_ = make_temp_dir("smtp-secrets-");
-  std::shared_ptr<std::ostringstream> log_;
-  std::shared_ptr<spdlog::logger> previous_;
 };
 
 bool before(const std::vector<std::string>& commands, const std::string& first, const std::string& then) {
