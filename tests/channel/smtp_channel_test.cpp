@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "burgernet/channel/registry.hpp"
 #include "support/channel_harness.hpp"
@@ -113,6 +115,8 @@ class SmtpChannelTest : public ::testing::Test {
     c.name = "email";
     c.driver = "smtp";
     c.timeout = std::chrono::milliseconds(extra.value("timeout_ms", 3000));
+    c.circuit_failures = extra.value("circuit_failures", 5);
+    c.circuit_open = std::chrono::milliseconds(extra.value("circuit_open_ms", 30000));
     c.settings = {{"driver", "smtp"},
                   {"url", server.url()},
                   {"from", "Burgernet <noreply@burgernet.example>"},
@@ -153,6 +157,21 @@ bool before(const std::vector<std::string>& commands, const std::string& first, 
     if (!b && commands[i].starts_with(then)) b = i;
   }
   return a && b && *a < *b;
+}
+
+// Every one of `count` results is a Retry for `reason` that keeps the message's attempts.
+::testing::AssertionResult all_kept(const std::vector<SendResult>& results, std::size_t count,
+                                    const std::string& reason) {
+  if (results.size() != count) return ::testing::AssertionFailure() << results.size() << " results";
+  for (const auto& result : results) {
+    const auto* retry = std::get_if<Retry>(&result);
+    if (!retry || retry->reason != reason || retry->counts_attempt) {
+      return ::testing::AssertionFailure()
+             << "not kept for \"" << reason << "\": \"" << reason_of(result) << "\""
+             << (retry && retry->counts_attempt ? " (counts an attempt)" : "");
+    }
+  }
+  return ::testing::AssertionSuccess();
 }
 
 TEST_F(SmtpChannelTest, MailArrivesWithBothPartsAndTheRightHeadersAfterStartTlsAndAuth) {
@@ -323,7 +342,80 @@ TEST_F(SmtpChannelTest, WrongPasswordKeepsTheMessagesForAnOperatorToFix) {
   const auto result = send_one(*channel);
   ASSERT_TRUE(std::holds_alternative<Retry>(result));
   EXPECT_EQ(std::get<Retry>(result).reason, "smtp: authentication failed");
+  EXPECT_FALSE(std::get<Retry>(result).counts_attempt);  // an operator's error, not the message's
   EXPECT_TRUE(server.mails().empty());
+  // One error that says what happened and what to do, naming the channel but no secret.
+  const std::string log = log_.text();
+  EXPECT_NE(log.find("[error] smtp: channel email: the SMTP server refused the login (reply 535)"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("channels.email.password_file is read again"), std::string::npos) << log;
+}
+
+TEST_F(SmtpChannelTest, RefusedLoginsOpenTheCircuitAndTheMailWaitsWithItsAttemptsUntilThePasswordIsFixed) {
+  FakeSmtpServer server;
+  const std::string wrong = "an-0ld-pa55word";
+  std::ofstream(dir_ + "/password") << wrong << "\n";
+  auto channel = make(server, {{"circuit_failures", 2}, {"circuit_open_ms", 1500}});
+  const std::vector<OutboundMessage> batch = {mail_message(), mail_message(), mail_message()};
+  const auto logins = [&] {
+    const auto commands = server.commands();
+    return std::count_if(commands.begin(), commands.end(),
+                         [](const auto& c) { return c.starts_with("AUTH"); });
+  };
+  for (int refused = 1; refused <= 2; ++refused) {
+    EXPECT_TRUE(all_kept(send(*channel, batch), 3, "smtp: authentication failed"));
+    EXPECT_EQ(logins(), refused);  // one login per batch, not one per message
+  }
+  // The circuit is open: the next batch waits without a connection, keeping its attempts.
+  const auto connections = server.connections_accepted();
+  const auto postponed = send(*channel, batch);
+  EXPECT_TRUE(all_kept(postponed, 3, "smtp: circuit open"));
+  EXPECT_TRUE(std::get<Retry>(postponed.front()).after.has_value());
+  EXPECT_EQ(server.connections_accepted(), connections);
+  EXPECT_EQ(logins(), 2);
+  // Two refused logins, one error line; the circuit's opening is a warning of its own.
+  const std::string log = log_.text();
+  EXPECT_NE(log.find("refused the login"), std::string::npos) << log;
+  EXPECT_EQ(log.find("refused the login"), log.rfind("refused the login")) << log;
+  EXPECT_NE(log.find("smtp: circuit open after repeated failures (smtp: authentication failed)"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find(wrong), std::string::npos) << log;
+
+  // The operator puts the right password in the file (no restart); once the circuit's time is
+  // up, the kept mail goes.
+  std::ofstream(dir_ + "/password") << kPassword << "\n";
+  std::this_thread::sleep_for(1600ms);
+  const auto sent = send(*channel, batch);
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& result : sent) EXPECT_TRUE(std::holds_alternative<Sent>(result)) << reason_of(result);
+  EXPECT_EQ(server.mails().size(), 3u);
+}
+
+TEST_F(SmtpChannelTest, AServerThatKeepsTimingOutIsOfferedNoMailWhileTheCircuitIsOpen) {
+  FakeSmtpServer server;
+  server.stall_at_rcpt(true);
+  auto channel = make(server, {{"timeout_ms", 300}, {"circuit_failures", 1}, {"circuit_open_ms", 1500}});
+  const auto results = send(*channel, {mail_message(), mail_message(), mail_message()});
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(std::holds_alternative<Retry>(result));
+    EXPECT_EQ(std::get<Retry>(result).reason, "smtp: timeout");
+  }
+  // Only the message that met the timeout spends an attempt: the others were never offered.
+  EXPECT_TRUE(std::get<Retry>(results[0]).counts_attempt);
+  EXPECT_FALSE(std::get<Retry>(results[1]).counts_attempt);
+  EXPECT_FALSE(std::get<Retry>(results[2]).counts_attempt);
+
+  const auto connections = server.connections_accepted();
+  EXPECT_TRUE(all_kept(send(*channel, {mail_message()}), 1, "smtp: circuit open"));
+  EXPECT_EQ(server.connections_accepted(), connections);
+
+  server.stall_at_rcpt(false);
+  std::this_thread::sleep_for(1600ms);
+  EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));
+  EXPECT_EQ(server.mails().size(), 1u);
 }
 
 TEST(SmtpCompose, LongNonAsciiSubjectsFoldIntoShortEncodedWords) {
