@@ -215,6 +215,45 @@ TEST_F(DriversEndToEnd, AnOutageOpensTheCircuitWithoutUsingUpAttempts) {
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE run_after > now() + interval '30 seconds'"), "20");
 }
 
+// SIGHUP hands a lowered rate to the running daemon: the next batch is paced by it.
+TEST_F(DriversEndToEnd, ALowerRateSetBySighupPacesTheNextBatch) {
+  database.scalar("INSERT INTO participants (id, phone_sealed, phone_lookup, status) VALUES "
+                  "('00000000-0000-0000-0000-000000000001', '" + test_keys().seal("+31612345678", "phone") +
+                  "', '" + test_keys().lookup("+31612345678") + "', 'active')");
+  const auto add_codes = [this](int count) {
+    database.scalar("INSERT INTO deliveries (participant_id, channel, kind, body) SELECT "
+                    "'00000000-0000-0000-0000-000000000001', 'sms', 'verification', '" +
+                    test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
+                    std::to_string(count) + ")");
+  };
+  auto sms = twilio("twilio_sms");
+  sms["rate_per_s"] = 1000;
+  auto c = config({{"sms", sms}});
+  start(c);
+  add_codes(10);
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "10", 20s));
+
+  c["channels"]["sms"]["rate_per_s"] = 4;
+  c["http"]["listen"] = "127.0.0.1:" + std::to_string(daemon_->port());
+  std::ofstream(daemon_->config_path()) << c.dump(2);
+  daemon_->signal(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (daemon_->log().find("channel sms uses its new settings") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(daemon_->log().find("channel sms uses its new settings"), std::string::npos);
+  const auto before = provider_.request_count();
+  add_codes(9);
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "19", 20s));
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), before + 9);
+  // Nine requests at 4 per second, burst 1: at least two seconds from the first to the last.
+  const auto span = requests.back().at - requests[before].at;
+  RecordProperty("span_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(span).count()));
+  EXPECT_GE(span, 1800ms);
+}
+
 // Messages per second one daemon sustains into a fast fake provider, per driver (the figures
 // in docs/channels.md). Asserts only what a user notices: everything sent, once, over few
 // kept-alive connections; the rate is printed, not asserted (speed is for benchmarks).
