@@ -125,6 +125,8 @@ void Application::reload() {
       spdlog::warn("SIGHUP: http.listen, http.tls and database.url take effect only after a restart");
     }
     apply_log_level(next.log_level);
+    // The dispatcher takes its own copy and logs what it cannot change without a restart.
+    if (dispatcher_) dispatcher_->reload(next);
     config_.set(std::move(next));
     spdlog::info("SIGHUP: configuration reloaded from {}", config_path_);
   } catch (const std::exception& e) {

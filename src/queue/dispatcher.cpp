@@ -41,6 +41,20 @@ std::string unique_process_id() {
   return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(device());
 }
 
+// The whole JSON object is kept in `settings`, so two configs of a channel are the same when
+// their driver and object are; defaults are the same on both sides.
+bool same_settings(const config::ChannelConfig& a, const config::ChannelConfig& b) {
+  return a.driver == b.driver && a.settings == b.settings;
+}
+
+// A secret read from a file may have been rotated without a change to the config itself.
+bool reads_files(const config::ChannelConfig& channel) {
+  for (const auto& [key, value] : channel.settings.items()) {
+    if (key.ends_with("_file") && value.is_string() && !value.get<std::string>().empty()) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> address(const std::string& channel, const auto& row) {
   if (channel == "push") return row.push_token;
   if (channel == "email") return row.email;
@@ -91,6 +105,63 @@ void Dispatcher::join() {
   blocking_.join();
 }
 
+void Dispatcher::reload(const config::Config& next) {
+  asio::post(io_, [this, next] { apply(next); });
+}
+
+// On the dispatcher's thread, so config_ and channels_ change between two batches of a worker.
+void Dispatcher::apply(config::Config next) {
+  if (next.queue.dispatch != config_.queue.dispatch) {
+    spdlog::warn("SIGHUP: queue.dispatch takes effect only after a restart");
+    next.queue.dispatch = config_.queue.dispatch;
+  }
+  // Workers exist per channel and per concurrency slot from the start: the running set stays.
+  for (const auto& [name, running] : config_.channels) {
+    const auto wanted = next.channels.find(name);
+    if (wanted == next.channels.end()) {
+      spdlog::warn("SIGHUP: channel {} was removed from the config; it keeps sending with its old settings "
+                   "until a restart",
+                   name);
+      next.channels.emplace(name, running);
+      continue;
+    }
+    if (wanted->second.concurrency != running.concurrency) {
+      spdlog::warn("SIGHUP: channels.{}.concurrency takes effect only after a restart ({} workers keep running)",
+                   name, running.concurrency);
+    }
+  }
+  for (auto it = next.channels.begin(); it != next.channels.end();) {
+    if (config_.channels.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    spdlog::warn("SIGHUP: channel {} is new; it is set up only after a restart, its deliveries wait meanwhile",
+                 it->first);
+    it = next.channels.erase(it);
+  }
+
+  for (auto& [name, wanted] : next.channels) {
+    const auto& running = config_.channels.at(name);
+    wanted.concurrency = running.concurrency;  // the number of workers that actually run
+    if (same_settings(wanted, running) && !reads_files(wanted)) continue;
+    config::Config one;
+    one.channels.emplace(name, wanted);
+    try {
+      channels_[name] = channel::make_channels(one, blocking_.get_executor()).at(name);
+      if (!same_settings(wanted, running)) spdlog::info("SIGHUP: channel {} uses its new settings", name);
+    } catch (const std::exception& e) {
+      // The drivers' messages name the key and the file, never a secret's content.
+      spdlog::error("SIGHUP: channel {} keeps its old settings, the new ones cannot be set up: {}", name, e.what());
+      wanted = running;
+    }
+  }
+  // Reconnecting the LISTEN connection on the fly is not worth it: the pool is bound anyway.
+  next.database = config_.database;
+  config_ = std::move(next);
+  render_options_.sms_max_segments = static_cast<std::size_t>(config_.sms_max_segments);
+  wake_all();  // a shorter poll or a larger batch applies now, not after the current sleep
+}
+
 void Dispatcher::wake_all() {
   for (auto* timer : sleepers_) timer->cancel();
 }
@@ -125,15 +196,10 @@ void Dispatcher::open_sealed(Row& row) const {
 
 asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
   const std::string owner = process_id_ + ":" + channel_name + ":" + std::to_string(index);
-  const double lease_s = static_cast<double>(config_.queue.lease.count());
-  // A rate-limited channel claims no more than its workers can send in half a lease, or the
-  // rescuer would hand the tail of a batch to another worker while it still waits its turn.
-  int batch = config_.queue.batch_size;
-  if (const auto& channel = config_.channels.at(channel_name); channel.rate_per_s > 0) {
-    const double sendable = channel.rate_per_s * lease_s / 2 / std::max(1, channel.concurrency);
-    batch = std::clamp(static_cast<int>(sendable), 1, batch);
-  }
   while (!stopping_) {
+    // Read per batch: SIGHUP may have changed them (apply()).
+    const double lease_s = static_cast<double>(config_.queue.lease.count());
+    const int batch = claim_size(channel_name);
     std::vector<Row> rows;
     try {
       rows = co_await pool_.run([&](db::Connection& c) {
@@ -159,6 +225,17 @@ asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
     co_await process(channel_name, owner, std::move(rows));
   }
   --running_;
+}
+
+// A rate-limited channel claims no more than its workers can send in half a lease, or the
+// rescuer would hand the tail of a batch to another worker while it still waits its turn.
+int Dispatcher::claim_size(const std::string& channel_name) const {
+  const int batch = config_.queue.batch_size;
+  const auto& channel = config_.channels.at(channel_name);
+  if (channel.rate_per_s <= 0) return batch;
+  const double lease_s = static_cast<double>(config_.queue.lease.count());
+  const double sendable = channel.rate_per_s * lease_s / 2 / std::max(1, channel.concurrency);
+  return std::clamp(static_cast<int>(sendable), 1, batch);
 }
 
 asio::awaitable<void> Dispatcher::process(const std::string& channel_name, const std::string& owner,
@@ -223,7 +300,9 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
                                                     std::vector<channel::OutboundMessage> batch,
                                                     std::map<std::int64_t, int> attempts) {
   const auto started = std::chrono::steady_clock::now();
-  auto results = co_await channels_.at(channel_name)->send(batch);
+  // Our own reference: a SIGHUP may replace the channel in channels_ while this batch is sent.
+  const auto channel = channels_.at(channel_name);
+  auto results = co_await channel->send(batch);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.histogram("burgernet_send_seconds", "Time to send one batch through a channel.",
                      {{"channel", channel_name}}).observe(seconds);
@@ -304,8 +383,11 @@ asio::awaitable<void> Dispatcher::listen() {
     std::unique_ptr<db::Connection> connection;
     try {
       // On the database threads: connecting blocks. The pool's connection is not used.
-      connection = co_await pool_.run([this](db::Connection&) {
-        auto c = std::make_unique<db::Connection>(config_.database.url);
+      // A copy: config_ belongs to this thread, the lambda runs on a database thread. Captured by
+      // reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
+      const std::string url = config_.database.url;
+      connection = co_await pool_.run([&url](db::Connection&) {
+        auto c = std::make_unique<db::Connection>(url);
         c->exec_script("listen", "LISTEN burgernet_deliveries");
         return c;
       });

@@ -71,14 +71,6 @@ class DriversEndToEnd : public DatabaseTest {
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
   }
-  bool wait_for(const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (database.scalar(sql) == expected) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
   HttpResult callback(const std::vector<std::pair<std::string, std::string>>& params,
                       std::optional<std::string> signature) {
     HttpClient client(daemon_->port());
@@ -117,7 +109,7 @@ TEST_F(DriversEndToEnd, AnActionGoesOutByTwilioAndWebhookAndReceiptsMarkItDelive
   ASSERT_EQ(raised.status, 201) << raised.body;
   const std::string id = raised.json().at("id");
 
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "7", 20s))
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "7", 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
   const auto requests = provider_.requests();
@@ -212,7 +204,7 @@ TEST_F(DriversEndToEnd, AnOutageOpensTheCircuitWithoutUsingUpAttempts) {
   start(c);
   // Two requests open the circuit; everything, those two included once their backoff ends, then
   // waits queued, with the attempt of the circuit-open pass given back.
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE last_error = 'twilio_sms: circuit open' AND status = "
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE last_error = 'twilio_sms: circuit open' AND status = "
                        "'queued'",
                        "20", 20s))
       << database.scalar("SELECT string_agg(status || ':' || attempt || ':' || coalesce(last_error, ''), ', ') FROM "
@@ -221,6 +213,45 @@ TEST_F(DriversEndToEnd, AnOutageOpensTheCircuitWithoutUsingUpAttempts) {
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE attempt = 0"), "18");
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE attempt = 1"), "2");
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE run_after > now() + interval '30 seconds'"), "20");
+}
+
+// SIGHUP hands a lowered rate to the running daemon: the next batch is paced by it.
+TEST_F(DriversEndToEnd, ALowerRateSetBySighupPacesTheNextBatch) {
+  database.scalar("INSERT INTO participants (id, phone_sealed, phone_lookup, status) VALUES "
+                  "('00000000-0000-0000-0000-000000000001', '" + test_keys().seal("+31612345678", "phone") +
+                  "', '" + test_keys().lookup("+31612345678") + "', 'active')");
+  const auto add_codes = [this](int count) {
+    database.scalar("INSERT INTO deliveries (participant_id, channel, kind, body) SELECT "
+                    "'00000000-0000-0000-0000-000000000001', 'sms', 'verification', '" +
+                    test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
+                    std::to_string(count) + ")");
+  };
+  auto sms = twilio("twilio_sms");
+  sms["rate_per_s"] = 1000;
+  auto c = config({{"sms", sms}});
+  start(c);
+  add_codes(10);
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "10", 20s));
+
+  c["channels"]["sms"]["rate_per_s"] = 4;
+  c["http"]["listen"] = "127.0.0.1:" + std::to_string(daemon_->port());
+  std::ofstream(daemon_->config_path()) << c.dump(2);
+  daemon_->signal(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (daemon_->log().find("channel sms uses its new settings") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(daemon_->log().find("channel sms uses its new settings"), std::string::npos);
+  const auto before = provider_.request_count();
+  add_codes(9);
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "19", 20s));
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), before + 9);
+  // Nine requests at 4 per second, burst 1: at least two seconds from the first to the last.
+  const auto span = requests.back().at - requests[before].at;
+  RecordProperty("span_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(span).count()));
+  EXPECT_GE(span, 1800ms);
 }
 
 // Messages per second one daemon sustains into a fast fake provider, per driver (the figures
@@ -245,7 +276,7 @@ TEST_F(DriversEndToEnd, ThroughputIntoTheFakeProvider) {
                     "'00000000-0000-0000-0000-000000000001', '" + channel + "', 'verification', '" +
                     test_keys().seal("Code 1234", "verification") + "' FROM generate_series(1, " +
                     std::to_string(kMessages) + ")");
-    ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent' AND channel = '" + channel + "'",
+    ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent' AND channel = '" + channel + "'",
                          std::to_string(kMessages), 60s));
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const auto connections = provider_.connections_accepted() - connections_before;
@@ -279,16 +310,16 @@ TEST_F(DriversEndToEnd, TheTwitterChannelPostsToXOncePerActionUpdateAndClosing) 
   ASSERT_EQ(raised.status, 201) << raised.body;
   const std::string id = raised.json().at("id");
   const std::string sent_posts = "SELECT count(*) FROM deliveries WHERE channel = 'twitter' AND status = 'sent'";
-  ASSERT_TRUE(wait_for(sent_posts, "1", 20s))
+  ASSERT_TRUE(database.wait_for(sent_posts, "1", 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
 
   const auto update = api.post("/v1/actions/" + id + "/updates", {{"message", "Gezien bij het station."}});
   ASSERT_LT(update.status, 300) << update.body;
-  ASSERT_TRUE(wait_for(sent_posts, "2", 20s));
+  ASSERT_TRUE(database.wait_for(sent_posts, "2", 20s));
   const auto closed = api.post("/v1/actions/" + id + "/close", {{"outcome", "resolved"}, {"message", "Hij is terecht."}});
   ASSERT_LT(closed.status, 300) << closed.body;
-  ASSERT_TRUE(wait_for(sent_posts, "3", 20s));
+  ASSERT_TRUE(database.wait_for(sent_posts, "3", 20s));
   std::this_thread::sleep_for(500ms);  // nothing more follows
 
   const auto requests = provider_.requests();
@@ -342,7 +373,7 @@ TEST_F(DriversEndToEnd, AParticipantWithTheEmailChannelGetsTheActionByMail) {
   ASSERT_TRUE(smtp.wait_for_mails(1, 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE channel = 'email' AND status = 'sent'", "1", 20s))
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE channel = 'email' AND status = 'sent'", "1", 20s))
       << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
                          "FROM deliveries");
   std::this_thread::sleep_for(300ms);

@@ -53,14 +53,6 @@ class FcmEndToEnd : public DatabaseTest {
     EXPECT_EQ(raised.status, 201) << raised.body;
     return raised.json().value("id", "");
   }
-  bool wait_for(const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (database.scalar(sql) == expected) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
   std::string deliveries() {
     return database.scalar(
         "SELECT coalesce(string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', '), '') "
@@ -95,7 +87,7 @@ TEST_F(FcmEndToEnd, PushIsSentAndAnUnregisteredDeviceIsDisabledAndNotSelectedAga
   start();
 
   const auto first = raise();
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(database.wait_for(
       "SELECT count(*) FROM deliveries WHERE channel = 'push' AND status IN ('sent', 'failed')", "2", 20s))
       << deliveries();
   EXPECT_EQ(database.scalar(
@@ -135,9 +127,9 @@ TEST_F(FcmEndToEnd, PushIsSentAndAnUnregisteredDeviceIsDisabledAndNotSelectedAga
   EXPECT_EQ(tokens, (std::set<std::string>{kept_token, gone_token}));
 
   const auto second = raise();
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM deliveries WHERE action_id = '" + second +
-                           "' AND channel = 'push' AND status = 'sent'",
-                       "1", 20s))
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE action_id = '" + second +
+                                    "' AND channel = 'push' AND status = 'sent'",
+                                "1", 20s))
       << deliveries();
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + second +
                             "' AND channel = 'push'"),

@@ -2,17 +2,14 @@
 // table covers: the OAuth token's life (one request for many messages, renewed before it
 // expires, dropped on a 401), the token endpoint's failures, and FCM's error classes.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "burgernet/net/encoding.hpp"
 #include "channel/fcm/fcm_channel.hpp"
+#include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
 #include "support/service_account.hpp"
@@ -75,24 +72,17 @@ class FcmDriver : public ::testing::Test {
   void SetUp() override {
     provider_.serve("/token", token_answer());
     provider_.answer(FakeAnswer::ok(R"({"name":"projects/test-project/messages/0:1"})"));
-    log_ = std::make_shared<std::ostringstream>();
-    previous_ = spdlog::default_logger();
-    auto logger =
-        std::make_shared<spdlog::logger>("fcm", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
   }
   void TearDown() override {
     channel_.reset();
-    spdlog::set_default_logger(previous_);
     // Never the key, an assertion, an access token or a push token in the log.
-    EXPECT_EQ(log_->str().find(kAccessToken), std::string::npos) << log_->str();
-    EXPECT_EQ(log_->str().find(kPushToken), std::string::npos) << log_->str();
-    EXPECT_EQ(log_->str().find(key_line()), std::string::npos) << log_->str();
+    EXPECT_EQ(log_.text().find(kAccessToken), std::string::npos) << log_.text();
+    EXPECT_EQ(log_.text().find(kPushToken), std::string::npos) << log_.text();
+    EXPECT_EQ(log_.text().find(key_line()), std::string::npos) << log_.text();
     for (const auto& r : provider_.side_requests()) {
       for (const auto& [name, value] : net::form_decode(r.body)) {
         if (name == "assertion") {
-          EXPECT_EQ(log_->str().find(value.substr(value.rfind('.'))), std::string::npos);
+          EXPECT_EQ(log_.text().find(value.substr(value.rfind('.'))), std::string::npos);
         }
       }
     }
@@ -127,20 +117,9 @@ class FcmDriver : public ::testing::Test {
   }
 
   std::vector<SendResult> send(std::vector<OutboundMessage> batch) {
-    std::vector<SendResult> results;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(io_, channel_->send(std::move(batch)),
-                          [&](std::exception_ptr e, std::vector<SendResult> r) {
-                            failure = e;
-                            results = std::move(r);
-                          });
-    io_.restart();
-    io_.run();
-    if (failure) std::rethrow_exception(failure);
+    auto results = send_batch(*channel_, std::move(batch), io_);
     for (const auto& result : results) {
-      std::string reason;
-      if (const auto* r = std::get_if<Retry>(&result)) reason = r->reason;
-      if (const auto* f = std::get_if<Failed>(&result)) reason = f->reason;
+      const std::string reason = reason_of(result);
       EXPECT_EQ(reason.find(kPushToken), std::string::npos) << reason;
       EXPECT_EQ(reason.find(kAccessToken), std::string::npos) << reason;
       EXPECT_LE(reason.size(), 80u) << reason;
@@ -155,13 +134,12 @@ class FcmDriver : public ::testing::Test {
     return out;
   }
 
+  CapturedLog log_{"fcm"};
   boost::asio::io_context io_;
   FakeProvider provider_;
   std::string dir_ = make_temp_dir("fcm-test-");
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::unique_ptr<FcmChannel> channel_;
-  std::shared_ptr<std::ostringstream> log_;
-  std::shared_ptr<spdlog::logger> previous_;
 };
 
 TEST_F(FcmDriver, SendsFcmsMessageWithTheAccessTokenAndReadsTheMessageName) {
@@ -341,7 +319,7 @@ TEST_F(FcmDriver, RefusedServiceAccountFailsWithAClearReasonAndNoSecret) {
   EXPECT_EQ(std::get<Failed>(result).reason, "fcm: token refused (HTTP 400 invalid_grant)");
   EXPECT_FALSE(std::get<Failed>(result).disable_recipient);
   EXPECT_EQ(provider_.request_count(), 0u);
-  EXPECT_NE(log_->str().find("refused the service account"), std::string::npos) << log_->str();
+  EXPECT_NE(log_.text().find("refused the service account"), std::string::npos) << log_.text();
 
   provider_.serve("/token", FakeAnswer{401, R"({"error":"invalid_client"})", {}});
   const auto again = send_one();

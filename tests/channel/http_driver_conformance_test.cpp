@@ -12,10 +12,7 @@
 //   - `side`: answers to requests that are not sends (fcm's OAuth token endpoint): served on their
 //     own paths whatever the test answers, and not counted as the driver's requests.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +21,7 @@
 #include "burgernet/channel/registry.hpp"
 #include "burgernet/net/encoding.hpp"
 #include "channel/x/oauth1_signer.hpp"
+#include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
 #include "support/service_account.hpp"
@@ -239,21 +237,12 @@ const std::vector<DriverCase>& drivers() {
 
 class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
  protected:
-  void SetUp() override {
-    dir_ = make_temp_dir("driver-secrets-");
-    log_ = std::make_shared<std::ostringstream>();
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_);
-    previous_ = spdlog::default_logger();
-    auto logger = std::make_shared<spdlog::logger>("conformance", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
+  void SetUp() override { dir_ = make_temp_dir("driver-secrets-"); }
   void TearDown() override {
     channels_.clear();
-    spdlog::set_default_logger(previous_);
     // Nothing any test in the suite logged may hold a secret or a phone number.
     for (const auto& secret : GetParam().secrets) {
-      EXPECT_EQ(log_->str().find(secret), std::string::npos) << "a secret or phone number in the log: " << log_->str();
+      EXPECT_EQ(log_.text().find(secret), std::string::npos) << "a secret or phone number in the log: " << log_.text();
     }
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -285,16 +274,7 @@ class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
   }
 
   std::vector<SendResult> send(channel::Channel& channel, std::vector<OutboundMessage> batch) {
-    std::vector<SendResult> results;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(io_, channel.send(std::move(batch)),
-                          [&](std::exception_ptr e, std::vector<SendResult> r) {
-                            failure = e;
-                            results = std::move(r);
-                          });
-    io_.restart();
-    io_.run();
-    if (failure) std::rethrow_exception(failure);
+    auto results = send_batch(channel, std::move(batch), io_);
     for (const auto& result : results) remember_reason(result);
     return results;
   }
@@ -306,9 +286,7 @@ class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
   }
 
   void remember_reason(const SendResult& result) {
-    std::string reason;
-    if (const auto* r = std::get_if<Retry>(&result)) reason = r->reason;
-    if (const auto* f = std::get_if<Failed>(&result)) reason = f->reason;
+    const std::string reason = reason_of(result);
     for (const auto& secret : GetParam().secrets) {
       EXPECT_EQ(reason.find(secret), std::string::npos) << "a secret or phone number in a reason: " << reason;
     }
@@ -316,11 +294,10 @@ class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
     EXPECT_LE(reason.size(), 80u) << reason;
   }
 
-  boost::asio::io_context io_;  // before the channels: their connections live on it
+  CapturedLog log_{"conformance"};  // first in, last out: it outlives every channel
+  boost::asio::io_context io_;      // before the channels: their connections live on it
   FakeProvider provider_;
   std::string dir_;
-  std::shared_ptr<std::ostringstream> log_;
-  std::shared_ptr<spdlog::logger> previous_;
   std::vector<std::shared_ptr<channel::Channel>> channels_;
 };
 

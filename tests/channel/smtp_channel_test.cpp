@@ -4,16 +4,16 @@
 #include "channel/smtp/smtp_channel.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "burgernet/channel/registry.hpp"
+#include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_smtp_server.hpp"
 
@@ -102,19 +102,10 @@ OutboundMessage mail_message() {
 
 class SmtpChannelTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::ofstream(dir_ + "/password") << kPassword << "\n";
-    log_ = std::make_shared<std::ostringstream>();
-    previous_ = spdlog::default_logger();
-    auto logger =
-        std::make_shared<spdlog::logger>("smtp", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
+  void SetUp() override { std::ofstream(dir_ + "/password") << kPassword << "\n"; }
   void TearDown() override {
-    spdlog::set_default_logger(previous_);
-    EXPECT_EQ(log_->str().find(kPassword), std::string::npos) << log_->str();
-    EXPECT_EQ(log_->str().find(kAddress), std::string::npos) << log_->str();
+    EXPECT_EQ(log_.text().find(kPassword), std::string::npos) << log_.text();
+    EXPECT_EQ(log_.text().find(kAddress), std::string::npos) << log_.text();
     pool_.join();
   }
 
@@ -124,6 +115,8 @@ class SmtpChannelTest : public ::testing::Test {
     c.name = "email";
     c.driver = "smtp";
     c.timeout = std::chrono::milliseconds(extra.value("timeout_ms", 3000));
+    c.circuit_failures = extra.value("circuit_failures", 5);
+    c.circuit_open = std::chrono::milliseconds(extra.value("circuit_open_ms", 30000));
     c.settings = {{"driver", "smtp"},
                   {"url", server.url()},
                   {"from", "Burgernet <noreply@burgernet.example>"},
@@ -136,20 +129,9 @@ class SmtpChannelTest : public ::testing::Test {
   }
 
   std::vector<SendResult> send(channel::Channel& channel, std::vector<OutboundMessage> batch) {
-    std::vector<SendResult> results;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(io_, channel.send(std::move(batch)),
-                          [&](std::exception_ptr e, std::vector<SendResult> r) {
-                            failure = e;
-                            results = std::move(r);
-                          });
-    io_.restart();
-    io_.run();
-    if (failure) std::rethrow_exception(failure);
+    auto results = send_batch(channel, std::move(batch), io_);
     for (const auto& result : results) {
-      std::string reason;
-      if (const auto* r = std::get_if<Retry>(&result)) reason = r->reason;
-      if (const auto* f = std::get_if<Failed>(&result)) reason = f->reason;
+      const std::string reason = reason_of(result);
       EXPECT_EQ(reason.find("jansen"), std::string::npos) << reason;
       EXPECT_EQ(reason.find(kPassword), std::string::npos) << reason;
       EXPECT_EQ(reason.find("127.0.0.1"), std::string::npos) << reason;
@@ -162,11 +144,10 @@ class SmtpChannelTest : public ::testing::Test {
     return results.empty() ? SendResult(Retry{}) : results.front();
   }
 
+  CapturedLog log_{"smtp"};
   boost::asio::io_context io_;
   boost::asio::thread_pool pool_{2};
   std::string dir_ = make_temp_dir("smtp-secrets-");
-  std::shared_ptr<std::ostringstream> log_;
-  std::shared_ptr<spdlog::logger> previous_;
 };
 
 bool before(const std::vector<std::string>& commands, const std::string& first, const std::string& then) {
@@ -176,6 +157,21 @@ bool before(const std::vector<std::string>& commands, const std::string& first, 
     if (!b && commands[i].starts_with(then)) b = i;
   }
   return a && b && *a < *b;
+}
+
+// Every one of `count` results is a Retry for `reason` that keeps the message's attempts.
+::testing::AssertionResult all_kept(const std::vector<SendResult>& results, std::size_t count,
+                                    const std::string& reason) {
+  if (results.size() != count) return ::testing::AssertionFailure() << results.size() << " results";
+  for (const auto& result : results) {
+    const auto* retry = std::get_if<Retry>(&result);
+    if (!retry || retry->reason != reason || retry->counts_attempt) {
+      return ::testing::AssertionFailure()
+             << "not kept for \"" << reason << "\": \"" << reason_of(result) << "\""
+             << (retry && retry->counts_attempt ? " (counts an attempt)" : "");
+    }
+  }
+  return ::testing::AssertionSuccess();
 }
 
 TEST_F(SmtpChannelTest, MailArrivesWithBothPartsAndTheRightHeadersAfterStartTlsAndAuth) {
@@ -346,7 +342,80 @@ TEST_F(SmtpChannelTest, WrongPasswordKeepsTheMessagesForAnOperatorToFix) {
   const auto result = send_one(*channel);
   ASSERT_TRUE(std::holds_alternative<Retry>(result));
   EXPECT_EQ(std::get<Retry>(result).reason, "smtp: authentication failed");
+  EXPECT_FALSE(std::get<Retry>(result).counts_attempt);  // an operator's error, not the message's
   EXPECT_TRUE(server.mails().empty());
+  // One error that says what happened and what to do, naming the channel but no secret.
+  const std::string log = log_.text();
+  EXPECT_NE(log.find("[error] smtp: channel email: the SMTP server refused the login (reply 535)"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("channels.email.password_file is read again"), std::string::npos) << log;
+}
+
+TEST_F(SmtpChannelTest, RefusedLoginsOpenTheCircuitAndTheMailWaitsWithItsAttemptsUntilThePasswordIsFixed) {
+  FakeSmtpServer server;
+  const std::string wrong = "an-0ld-pa55word";
+  std::ofstream(dir_ + "/password") << wrong << "\n";
+  auto channel = make(server, {{"circuit_failures", 2}, {"circuit_open_ms", 1500}});
+  const std::vector<OutboundMessage> batch = {mail_message(), mail_message(), mail_message()};
+  const auto logins = [&] {
+    const auto commands = server.commands();
+    return std::count_if(commands.begin(), commands.end(),
+                         [](const auto& c) { return c.starts_with("AUTH"); });
+  };
+  for (int refused = 1; refused <= 2; ++refused) {
+    EXPECT_TRUE(all_kept(send(*channel, batch), 3, "smtp: authentication failed"));
+    EXPECT_EQ(logins(), refused);  // one login per batch, not one per message
+  }
+  // The circuit is open: the next batch waits without a connection, keeping its attempts.
+  const auto connections = server.connections_accepted();
+  const auto postponed = send(*channel, batch);
+  EXPECT_TRUE(all_kept(postponed, 3, "smtp: circuit open"));
+  EXPECT_TRUE(std::get<Retry>(postponed.front()).after.has_value());
+  EXPECT_EQ(server.connections_accepted(), connections);
+  EXPECT_EQ(logins(), 2);
+  // Two refused logins, one error line; the circuit's opening is a warning of its own.
+  const std::string log = log_.text();
+  EXPECT_NE(log.find("refused the login"), std::string::npos) << log;
+  EXPECT_EQ(log.find("refused the login"), log.rfind("refused the login")) << log;
+  EXPECT_NE(log.find("smtp: circuit open after repeated failures (smtp: authentication failed)"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find(wrong), std::string::npos) << log;
+
+  // The operator puts the right password in the file (no restart); once the circuit's time is
+  // up, the kept mail goes.
+  std::ofstream(dir_ + "/password") << kPassword << "\n";
+  std::this_thread::sleep_for(1600ms);
+  const auto sent = send(*channel, batch);
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& result : sent) EXPECT_TRUE(std::holds_alternative<Sent>(result)) << reason_of(result);
+  EXPECT_EQ(server.mails().size(), 3u);
+}
+
+TEST_F(SmtpChannelTest, AServerThatKeepsTimingOutIsOfferedNoMailWhileTheCircuitIsOpen) {
+  FakeSmtpServer server;
+  server.stall_at_rcpt(true);
+  auto channel = make(server, {{"timeout_ms", 300}, {"circuit_failures", 1}, {"circuit_open_ms", 1500}});
+  const auto results = send(*channel, {mail_message(), mail_message(), mail_message()});
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(std::holds_alternative<Retry>(result));
+    EXPECT_EQ(std::get<Retry>(result).reason, "smtp: timeout");
+  }
+  // Only the message that met the timeout spends an attempt: the others were never offered.
+  EXPECT_TRUE(std::get<Retry>(results[0]).counts_attempt);
+  EXPECT_FALSE(std::get<Retry>(results[1]).counts_attempt);
+  EXPECT_FALSE(std::get<Retry>(results[2]).counts_attempt);
+
+  const auto connections = server.connections_accepted();
+  EXPECT_TRUE(all_kept(send(*channel, {mail_message()}), 1, "smtp: circuit open"));
+  EXPECT_EQ(server.connections_accepted(), connections);
+
+  server.stall_at_rcpt(false);
+  std::this_thread::sleep_for(1600ms);
+  EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));
+  EXPECT_EQ(server.mails().size(), 1u);
 }
 
 TEST(SmtpCompose, LongNonAsciiSubjectsFoldIntoShortEncodedWords) {

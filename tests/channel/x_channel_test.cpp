@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 
 #include "burgernet/channel/registry.hpp"
+#include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
 
@@ -59,11 +59,8 @@ class XChannelTest : public ::testing::Test {
     m.channel = "twitter";
     m.kind = "action";
     m.text = text;
-    std::vector<SendResult> results;
-    boost::asio::co_spawn(io_, channel->send({m}),
-                          [&](std::exception_ptr, std::vector<SendResult> r) { results = std::move(r); });
-    io_.run();
-    io_.restart();
+    const auto results = send_batch(*channel, {m}, io_);
+    EXPECT_EQ(results.size(), 1u);
     return results.empty() ? SendResult(Retry{}) : results.front();
   }
 

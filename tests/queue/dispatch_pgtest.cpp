@@ -34,6 +34,28 @@ void seed(TestDatabase& db, int sms, int twitter) {
             std::to_string(twitter) + ")");
 }
 
+void add_sms(TestDatabase& db, int count) {
+  db.scalar("INSERT INTO deliveries (action_id, message_id, participant_id, channel, kind) SELECT "
+            "'00000000-0000-0000-0000-0000000000a1', 1, '00000000-0000-0000-0000-000000000001', 'sms', 'action' "
+            "FROM generate_series(1, " + std::to_string(count) + ")");
+}
+
+bool wait_for_log(const DaemonProcess& daemon, const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (daemon.log().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Rewrites the daemon's config file (keeping its port) and sends SIGHUP.
+void reload(const DaemonProcess& daemon, nlohmann::json config) {
+  config["http"]["listen"] = "127.0.0.1:" + std::to_string(daemon.port());
+  std::ofstream(daemon.config_path()) << config.dump(2);
+  daemon.signal(SIGHUP);
+}
+
 bool wait_all_sent(TestDatabase& db, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -143,4 +165,70 @@ TEST(Dispatch, ADaemonKilledMidBatchLosesNothing) {
   RecordProperty("duplicates", duplicates);
   EXPECT_LE(duplicates, held);
   EXPECT_LE(duplicates, 50 * 4);
+}
+
+TEST(DispatchReload, ANewOutboxPathTakesEffectOnSighup) {
+  TestDatabase db;
+  seed(db, 20, 0);
+  const auto outbox = make_temp_dir("outbox-");
+  auto config = daemon_config(db.url(), outbox);
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
+  ASSERT_TRUE(wait_all_sent(db, std::chrono::seconds(30))) << daemon.log();
+  const auto before = outbox_ids(outbox + "/sms.jsonl");
+  ASSERT_EQ(before.size(), 20u);
+
+  config["channels"]["sms"]["path"] = outbox + "/sms-moved.jsonl";
+  reload(daemon, config);
+  ASSERT_TRUE(wait_for_log(daemon, "channel sms uses its new settings")) << daemon.log();
+  add_sms(db, 30);
+  ASSERT_TRUE(wait_all_sent(db, std::chrono::seconds(30))) << daemon.log();
+
+  EXPECT_EQ(outbox_ids(outbox + "/sms.jsonl"), before) << "a message went to the old path after SIGHUP";
+  const auto moved = outbox_ids(outbox + "/sms-moved.jsonl");
+  EXPECT_EQ(moved.size(), 30u);
+  for (const auto& [id, count] : moved) EXPECT_FALSE(before.contains(id)) << id;
+  // Channels whose settings did not change were left alone.
+  EXPECT_EQ(daemon.log().find("channel twitter uses its new settings"), std::string::npos) << daemon.log();
+  EXPECT_TRUE(daemon.running());
+}
+
+TEST(DispatchReload, AChannelThatCannotBeSetUpKeepsSendingWithItsOldSettings) {
+  TestDatabase db;
+  seed(db, 10, 0);
+  const auto outbox = make_temp_dir("outbox-");
+  auto config = daemon_config(db.url(), outbox);
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
+  ASSERT_TRUE(wait_all_sent(db, std::chrono::seconds(30))) << daemon.log();
+
+  config["channels"]["sms"] = {{"driver", "twilio_sms"},
+                               {"account_sid", "AC0123456789"},
+                               {"from", "+3197010000000"},
+                               {"auth_token_file", outbox + "/no-such-token"}};
+  reload(daemon, config);
+  ASSERT_TRUE(wait_for_log(daemon, "channel sms keeps its old settings")) << daemon.log();
+  EXPECT_NE(daemon.log().find("channels.sms.auth_token_file"), std::string::npos) << daemon.log();
+  add_sms(db, 10);
+  ASSERT_TRUE(wait_all_sent(db, std::chrono::seconds(30))) << daemon.log();
+  EXPECT_EQ(outbox_ids(outbox + "/sms.jsonl").size(), 20u);
+  EXPECT_EQ(daemon.log().find("+31612345678"), std::string::npos);
+  EXPECT_TRUE(daemon.running());
+}
+
+TEST(DispatchReload, AddedChannelsAndConcurrencyAreNamedAsNeedingARestart) {
+  TestDatabase db;
+  seed(db, 0, 0);
+  const auto outbox = make_temp_dir("outbox-");
+  auto config = daemon_config(db.url(), outbox);
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
+  config["channels"]["email"] = {{"driver", "file"}, {"path", outbox + "/email.jsonl"}};
+  config["channels"]["sms"]["concurrency"] = 1;
+  reload(daemon, config);
+  EXPECT_TRUE(wait_for_log(daemon, "channel email is new")) << daemon.log();
+  EXPECT_TRUE(wait_for_log(daemon, "channels.sms.concurrency takes effect only after a restart")) << daemon.log();
+  add_sms(db, 10);
+  ASSERT_TRUE(wait_all_sent(db, std::chrono::seconds(30))) << daemon.log();
+  EXPECT_EQ(outbox_ids(outbox + "/sms.jsonl").size(), 10u);
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "burgernet/db/migrate.hpp"
 #include "burgernet/sql/query.hpp"
@@ -161,6 +162,15 @@ std::string TestDatabase::scalar(const std::string& sql) {
   PQclear(r);
   if (!ok) throw std::runtime_error("scalar(" + sql + "): " + error);
   return value;
+}
+
+bool TestDatabase::wait_for(const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (scalar(sql) == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 }  // namespace burgernet::testing

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,8 @@ class TestDatabase {
   db::Connection& connection();
   // Runs a statement without parameters and returns the first column of the first row ("" if none).
   std::string scalar(const std::string& sql);
+  // Asks scalar(sql) every 50 ms until it answers `expected` (true) or `timeout` has passed.
+  bool wait_for(const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout);
 
  private:
   struct Empty {};

@@ -41,6 +41,11 @@ class Dispatcher {
   bool stopped() const { return running_.load() == 0; }
   // Ends the loop (after the drain, or when the drain timed out) and joins its thread.
   void join();
+  // SIGHUP, from any thread: the next batch of each channel whose settings changed goes through
+  // a new channel object (batches in flight finish with the old one), and the queue settings
+  // that are read per batch take effect. What needs a restart is logged and left as it runs
+  // (docs/configuration.md). A channel that cannot be set up keeps its old object.
+  void reload(const config::Config& next);
 
  private:
   struct Row;
@@ -54,6 +59,8 @@ class Dispatcher {
   boost::asio::awaitable<void> rescue();
   boost::asio::awaitable<void> refresh_depth();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
+  void apply(config::Config next);
+  int claim_size(const std::string& channel_name) const;
   void open_sealed(Row& row) const;
   void wake_all();
   std::chrono::milliseconds jittered_poll();

@@ -1,9 +1,12 @@
 // One CURL handle per worker thread keeps its SMTP connection open across a batch (libcurl
 // reuses a live connection to the same URL); a reply code picks Retry (4xx) or Failed (5xx).
+// A circuit breaker, shared by the pool's threads, stops offering mail to a server that keeps
+// failing (or refusing our login) and postpones the batches without spending their attempts.
 #include "channel/smtp/smtp_channel.hpp"
 
 #include <curl/curl.h>
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution.hpp>
@@ -17,6 +20,7 @@
 #include <thread>
 
 #include "burgernet/channel/http_channel.hpp"
+#include "burgernet/net/circuit_breaker.hpp"
 #include "burgernet/net/encoding.hpp"
 
 namespace burgernet::channel {
@@ -115,12 +119,17 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
   return n;
 }
 
+bool login_refused(CURLcode code, long reply) {
+  return code == CURLE_LOGIN_DENIED || reply == 535 || reply == 530 || reply == 534;
+}
+
 // libcurl's verdict and the server's last reply, without an address or a password.
 SendResult classify(CURLcode code, long reply) {
   if (code == CURLE_OK) return Sent{};
-  if (code == CURLE_LOGIN_DENIED || reply == 535 || reply == 530 || reply == 534) {
-    // Every message would fail the same way until an operator fixes the account: keep them.
-    return Retry{std::nullopt, reason("authentication failed")};
+  if (login_refused(code, reply)) {
+    // Every message would fail the same way until an operator fixes the account: the mail waits
+    // for that without spending its attempts.
+    return Retry{std::nullopt, reason("authentication failed"), false};
   }
   if (code == CURLE_USE_SSL_FAILED) return Retry{std::nullopt, reason("STARTTLS not offered")};
   if (code == CURLE_OPERATION_TIMEDOUT) return Retry{std::nullopt, reason("timeout")};
@@ -138,6 +147,16 @@ SendResult classify(CURLcode code, long reply) {
   return Retry{std::nullopt, reason("error " + std::to_string(static_cast<int>(code)))};
 }
 
+// A message this driver can never send, found without asking the server.
+std::optional<SendResult> unsendable(const OutboundMessage& message) {
+  const std::string to = message.to.value_or("");
+  if (to.empty()) return Failed{reason("no address")};
+  if (to.find_first_of("\r\n<> ,") != std::string::npos || to.find('@') == std::string::npos) {
+    return Failed{reason("invalid address")};
+  }
+  return std::nullopt;
+}
+
 // A failure of the connection itself: the rest of the batch would meet it too.
 bool connection_failed(const SendResult& result) {
   const auto* retry = std::get_if<Retry>(&result);
@@ -152,32 +171,48 @@ bool connection_failed(const SendResult& result) {
 class SmtpChannel::Mailer {
  public:
   struct Settings {
+    std::string channel;  // the channel's name, for the log
     std::string url, from, username, password, ca_file;
+    std::string password_key, password_file;  // where the password is read again after a refused login
     std::chrono::milliseconds timeout{10000};
     double rate_per_s = 0;
+    net::CircuitBreaker::Options circuit;
   };
 
-  explicit Mailer(Settings settings) : settings_(std::move(settings)) { init_curl_once(); }
+  explicit Mailer(Settings settings) : settings_(std::move(settings)), breaker_(settings_.circuit) {
+    init_curl_once();
+  }
   ~Mailer() {
     for (CURL* handle : idle_) curl_easy_cleanup(handle);
   }
   Mailer(const Mailer&) = delete;
   Mailer& operator=(const Mailer&) = delete;
 
-  // On a pool thread: the whole batch over one handle, so over one connection.
+  // On a pool thread: the whole batch over one handle, so over one connection. Once the
+  // connection breaks or the circuit is open, the rest of the batch waits without being offered.
   std::vector<SendResult> send_batch(const std::vector<OutboundMessage>& batch) {
-    CURL* handle = take();
+    CURL* handle = nullptr;
     std::vector<SendResult> results;
     results.reserve(batch.size());
-    std::optional<SendResult> broken;
+    std::optional<Retry> held;
     for (const auto& message : batch) {
-      if (broken) {
-        results.push_back(*broken);
+      if (auto refused = unsendable(message)) {
+        results.push_back(std::move(*refused));
         continue;
       }
+      if (!held) held = circuit_open();
+      if (held) {
+        results.push_back(*held);
+        continue;
+      }
+      if (!handle) handle = take();
       wait_for_rate();
-      results.push_back(send_one(handle, message));
-      if (connection_failed(results.back())) broken = results.back();
+      const auto [result, reply] = send_one(handle, message);
+      results.push_back(record(result, reply));
+      if (connection_failed(result)) {
+        held = std::get<Retry>(results.back());
+        held->counts_attempt = false;  // never offered to the server
+      }
     }
     give_back(handle);
     return results;
@@ -201,6 +236,57 @@ class SmtpChannel::Mailer {
     idle_.push_back(handle);
   }
 
+  // A Retry for a message not offered because the circuit is open; nullopt when it may go.
+  std::optional<Retry> circuit_open() {
+    std::lock_guard lock(mutex_);
+    const auto now = net::CircuitBreaker::Clock::now();
+    if (breaker_.allow(now)) return std::nullopt;
+    return Retry{breaker_.remaining(now), reason("circuit open"), false};
+  }
+
+  // Tells the breaker what the server did, logs a refused login once (until a mail goes through
+  // again), and returns the result, its wait set to the circuit's when that is now open.
+  SendResult record(SendResult result, long reply) {
+    std::lock_guard lock(mutex_);
+    const auto now = net::CircuitBreaker::Clock::now();
+    auto* retry = std::get_if<Retry>(&result);
+    if (!retry) {
+      breaker_.record_success();  // sent, or a 5xx about this message: the server is up
+      login_refused_ = false;
+      return result;
+    }
+    if (retry->reason == reason("authentication failed") && !login_refused_) {
+      login_refused_ = true;
+      spdlog::error(
+          "{}: channel {}: the SMTP server refused the login (reply {}); the mail is kept without using up "
+          "attempts until the account is fixed: {} is read again before the next login (a new username "
+          "needs a restart)",
+          kDriver, settings_.channel, reply, settings_.password_key);
+    }
+    const bool was_open = breaker_.open();
+    breaker_.record_failure(now);
+    if (breaker_.open()) {
+      if (!was_open) spdlog::warn("{}: circuit open after repeated failures ({})", kDriver, retry->reason);
+      if (!retry->counts_attempt) retry->after = breaker_.remaining(now);
+    }
+    return result;
+  }
+
+  // The password for the next login: after a refusal, the file is read again first, so that an
+  // operator's fix of the file is picked up without a restart.
+  std::string password() {
+    std::lock_guard lock(mutex_);
+    if (login_refused_ && !settings_.password_file.empty()) {
+      try {
+        settings_.password = read_secret_file(settings_.password_key, settings_.password_file);
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: channel {}: keeping the password read before: {}", kDriver, settings_.channel,
+                     e.what());
+      }
+    }
+    return settings_.password;
+  }
+
   void wait_for_rate() {
     if (settings_.rate_per_s <= 0) return;
     std::chrono::steady_clock::time_point at;
@@ -215,13 +301,15 @@ class SmtpChannel::Mailer {
     std::this_thread::sleep_until(at);
   }
 
-  SendResult send_one(CURL* handle, const OutboundMessage& message) {
-    if (!handle) return Retry{std::nullopt, reason("no curl handle")};
-    const std::string to = message.to.value_or("");
-    if (to.empty()) return Failed{reason("no address")};
-    if (to.find_first_of("\r\n<> ,") != std::string::npos || to.find('@') == std::string::npos) {
-      return Failed{reason("invalid address")};
-    }
+  struct Outcome {
+    SendResult result;
+    long reply = 0;  // the server's last reply code, 0 when it gave none
+  };
+
+  // One message that unsendable() let through.
+  Outcome send_one(CURL* handle, const OutboundMessage& message) {
+    if (!handle) return {Retry{std::nullopt, reason("no curl handle")}};
+    const std::string to = *message.to;
     MailEnvelope envelope;
     envelope.from = settings_.from;
     envelope.to = to;
@@ -243,9 +331,10 @@ class SmtpChannel::Mailer {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!settings_.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    const std::string secret = settings_.username.empty() ? "" : password();
     if (!settings_.username.empty()) {
       curl_easy_setopt(handle, CURLOPT_USERNAME, settings_.username.c_str());
-      curl_easy_setopt(handle, CURLOPT_PASSWORD, settings_.password.c_str());
+      curl_easy_setopt(handle, CURLOPT_PASSWORD, secret.c_str());
     }
     curl_easy_setopt(handle, CURLOPT_MAIL_FROM, mail_from.c_str());
     curl_easy_setopt(handle, CURLOPT_MAIL_RCPT, recipients);
@@ -265,20 +354,24 @@ class SmtpChannel::Mailer {
     curl_easy_setopt(handle, CURLOPT_READDATA, nullptr);
     curl_slist_free_all(recipients);
     SendResult result = classify(code, reply);
-    if (std::holds_alternative<Sent>(result)) return Sent{envelope.message_id};
-    return result;
+    if (std::holds_alternative<Sent>(result)) return {Sent{envelope.message_id}, reply};
+    return {std::move(result), reply};
   }
 
   Settings settings_;
   std::mutex mutex_;
   std::vector<CURL*> idle_;
   std::chrono::steady_clock::time_point next_slot_{};
+  net::CircuitBreaker breaker_;
+  bool login_refused_ = false;
 };
 
 SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_io_executor blocking)
     : blocking_(std::move(blocking)) {
   const std::string key = "channels." + config.name + ".";
   Mailer::Settings settings;
+  settings.channel = config.name;
+  settings.circuit = {config.circuit_failures, config.circuit_open};
   settings.url = config.settings.value("url", "");
   settings.from = config.settings.value("from", "");
   settings.username = config.settings.value("username", "");
@@ -294,7 +387,9 @@ SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_i
     throw std::runtime_error(key + "from: must be an address, or Name <address>");
   }
   if (!settings.username.empty() || config.settings.contains("password_file")) {
-    settings.password = read_secret_file(key + "password_file", config.settings.value("password_file", ""));
+    settings.password_key = key + "password_file";
+    settings.password_file = config.settings.value("password_file", "");
+    settings.password = read_secret_file(settings.password_key, settings.password_file);
     if (settings.username.empty()) throw std::runtime_error(key + "username: is required with password_file");
   }
   // curl greets with the URL's path as the EHLO name: the sender's domain, not this host's name.

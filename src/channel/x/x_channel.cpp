@@ -1,7 +1,9 @@
 // X's v2 API answers 201 {"data":{"id","text"}}; its limits come back as x-rate-limit-* headers.
 #include "channel/x/x_channel.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <stdexcept>
 
 #include "burgernet/message/tweet_text.hpp"
@@ -73,19 +75,18 @@ SendResult XChannel::accepted(const OutboundMessage&, const net::HttpResponse& r
   return Sent{};  // posted; without an id we cannot link it, but it must never be posted twice
 }
 
-SendResult XChannel::interpret(const net::Exchange& exchange, std::chrono::system_clock::time_point now) {
-  if (!exchange.response) return exchange.result;
-  const auto& response = *exchange.response;
+SendResult XChannel::rejected(const OutboundMessage&, const net::HttpResponse& response,
+                              SendResult classified) {
   if (response.status == 429) {
-    auto retry = std::get_if<Retry>(&exchange.result)
-                     ? std::get<Retry>(exchange.result)
-                     : Retry{std::nullopt, std::string(kDriver) + ": HTTP 429"};
+    auto retry = std::get_if<Retry>(&classified) ? std::get<Retry>(classified)
+                                                 : Retry{std::nullopt, std::string(kDriver) + ": HTTP 429"};
     if (!retry.after) {
       if (const auto reset = response.header("x-rate-limit-reset")) {
         if (const auto epoch = parse_epoch(*reset)) {
           const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(*epoch));
-          retry.after = std::max(std::chrono::milliseconds(1000),
-                                 std::chrono::duration_cast<std::chrono::milliseconds>(at - now));
+          retry.after = std::max(
+              std::chrono::milliseconds(1000),
+              std::chrono::duration_cast<std::chrono::milliseconds>(at - std::chrono::system_clock::now()));
         }
       }
     }
@@ -94,23 +95,7 @@ SendResult XChannel::interpret(const net::Exchange& exchange, std::chrono::syste
   if (response.status == 403 && response.body.find("duplicate") != std::string::npos) {
     return Failed{std::string(kDriver) + ": duplicate content"};
   }
-  return exchange.result;
-}
-
-boost::asio::awaitable<std::vector<SendResult>> XChannel::send(std::vector<OutboundMessage> batch) {
-  // HttpChannel::send with X's answers read more closely than the shared classifier does.
-  std::function<boost::asio::awaitable<SendResult>(const OutboundMessage&)> send_one =
-      [this](const OutboundMessage& message) -> boost::asio::awaitable<SendResult> {
-    Prepared prepared = co_await prepare(message);
-    if (auto* result = std::get_if<SendResult>(&prepared)) co_return *result;
-    auto exchange = co_await client().exchange(std::move(std::get<net::HttpRequest>(prepared)));
-    if (std::holds_alternative<Sent>(exchange.result) && exchange.response) {
-      co_return accepted(message, *exchange.response);
-    }
-    co_return interpret(exchange);
-  };
-  auto results = co_await client().for_each(batch, send_one);
-  co_return results;
+  return classified;
 }
 
 }  // namespace burgernet::channel

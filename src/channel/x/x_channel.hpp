@@ -2,7 +2,6 @@
 // X API v2 `POST /2/tweets` with a JSON body, signed with OAuth 1.0a (user context).
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -18,20 +17,19 @@ class XChannel : public HttpChannel {
   // the key (never a secret) when a setting is missing. `signer` replaces the real one in tests.
   explicit XChannel(const config::ChannelConfig& config, std::unique_ptr<OAuth1Signer> signer = nullptr);
 
-  boost::asio::awaitable<std::vector<SendResult>> send(std::vector<OutboundMessage> batch) override;
-
   // The post's text: personal data stripped again (the renderer already did; a post is public
   // for good), cut to X's 280 with an ellipsis at a word boundary.
   static std::string post_text(const std::string& text);
-  // What X's answer means beyond the shared classifier: 201 is Sent with data.id; a 429 waits
-  // until x-rate-limit-reset (epoch seconds) unless Retry-After said otherwise; a 403 for a
-  // duplicate post is Failed with a reason saying so (posting it again would never succeed).
-  static SendResult interpret(const net::Exchange& exchange,
-                              std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
  protected:
   boost::asio::awaitable<Prepared> prepare(const OutboundMessage& message) override;
+  // 201 is Sent with data.id.
   SendResult accepted(const OutboundMessage& message, const net::HttpResponse& response) override;
+  // What X's refusals mean beyond the shared classifier: a 429 waits until x-rate-limit-reset
+  // (epoch seconds) unless Retry-After said otherwise; a 403 for a duplicate post is Failed with
+  // a reason saying so (posting it again would never succeed).
+  SendResult rejected(const OutboundMessage& message, const net::HttpResponse& response,
+                      SendResult classified) override;
 
  private:
   std::string url_;
