@@ -150,8 +150,8 @@ WHERE id = $1::uuid;
 
 -- name: ActionFanoutClaim :one
 -- One action whose fan-out is unfinished, locked for this chunk; other daemons take others.
-SELECT a.id, a.fanout_chunks, a.fanout_next_chunk, array_to_json(a.channels)::text AS channels,
-       (a.status = 'active' AND a.expires_at > now()) AS live, m.id AS message_id
+SELECT a.id, a.fanout_chunks, a.fanout_next_chunk, (a.status = 'active' AND a.expires_at > now()) AS live,
+       m.id AS message_id
 FROM actions a
 JOIN action_messages m ON m.action_id = a.id AND m.kind = 'action'
 WHERE NOT a.fanout_done

@@ -244,8 +244,8 @@ bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
   const std::string id = claim.string(0, 0);
   const auto chunks = claim.int64(0, 1);
   const auto next = claim.int64(0, 2);
-  const bool live = claim.boolean(0, 4);
-  const std::string message_id = claim.string(0, 5);
+  const bool live = claim.boolean(0, 3);
+  const std::string message_id = claim.string(0, 4);
   if (!live || next >= chunks) {
     // Closed or expired meanwhile: what is left would be cancelled or expire anyway.
     c.exec(sql::query("ActionFanoutDiscard"), id);

@@ -339,16 +339,6 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
       (failed.disable_recipient ? dead_reasons : fail_reasons).push_back(failed.reason);
     }
   }
-  // The actions whose action_sends row this batch should touch: the database moves
-  // last_sent_at at most once a second (ActionsTouchSent), and asking it more often only queued
-  // every sender of a large action behind each other on that one row's lock.
-  const auto now = std::chrono::steady_clock::now();
-  std::set<std::string> due_actions;
-  for (std::size_t i = 0; i < batch.size() && i < results.size(); ++i) {
-    if (!batch[i].action_id || !std::holds_alternative<channel::Sent>(results[i])) continue;
-    const auto it = touched_.find(*batch[i].action_id);
-    if (it == touched_.end() || now - it->second >= std::chrono::seconds(1)) due_actions.insert(*batch[i].action_id);
-  }
   try {
     auto touched = co_await pool_.run([&](db::Connection& c) {
       // One commit for the whole outcome of the batch: each commit waits for a WAL flush, and
@@ -359,7 +349,7 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
         auto r = c.exec(sql::query("DeliveriesMarkSent"), owner, sent_ids, sent_refs);
         std::set<std::string> actions;
         for (int i = 0; i < r.rows(); ++i)
-          if (!r.is_null(i, 1) && due_actions.count(r.string(i, 1))) actions.insert(r.string(i, 1));
+          if (!r.is_null(i, 1)) actions.insert(r.string(i, 1));
         if (!actions.empty()) {
           auto a = c.exec(sql::query("ActionsTouchSent"), std::vector<std::string>(actions.begin(), actions.end()));
           for (int i = 0; i < a.rows(); ++i) out.emplace_back(a.boolean(i, 0), a.float64(i, 1));
@@ -373,8 +363,6 @@ asio::awaitable<void> Dispatcher::send_and_complete(const std::string& channel_n
       tx.commit();
       return out;
     });
-    for (const auto& id : due_actions) touched_[id] = now;
-    if (touched_.size() > 10000) std::erase_if(touched_, [&](const auto& e) { return now - e.second > std::chrono::minutes(1); });
     const metrics::Labels labels{{"channel", channel_name}};
     metrics_.counter("burgernet_deliveries_sent_total", "Deliveries sent.", labels).inc(static_cast<double>(sent_ids.size()));
     metrics_.counter("burgernet_deliveries_retried_total", "Deliveries to try again.", labels).inc(static_cast<double>(retry_ids.size() + postpone_ids.size()));

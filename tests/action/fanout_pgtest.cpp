@@ -128,7 +128,7 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
     const auto claim = dying.exec(sql::query("ActionFanoutClaim"));
     ASSERT_EQ(claim.rows(), 1);
     const auto written = dying.exec(sql::query("ActionFanoutChunk"),
-                                    db::Params(id, 2, claim.string(0, 5), std::string("{}")));
+                                    db::Params(id, 2, claim.string(0, 4), std::string("{}")));
     ASSERT_EQ(written.int64(0, 0), 50);
   }  // connection closed without COMMIT
   EXPECT_EQ(std::stoi(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -82,8 +81,6 @@ class Dispatcher {
   bool stopping_ = false;
   std::mutex depth_mutex_;
   std::vector<std::tuple<std::string, std::string, double>> depth_;
-  // When this daemon last touched each action's action_sends row (see send_and_complete).
-  std::map<std::string, std::chrono::steady_clock::time_point> touched_;
 };
 
 }  // namespace burgernet::queue
