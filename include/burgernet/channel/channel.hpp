@@ -1,10 +1,12 @@
 // The channel interface: a batch of rendered messages in, one result per message out.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -21,7 +23,19 @@ struct OutboundMessage {
   std::string title;
   std::string text;  // already rendered for the channel
   nlohmann::json data = nlohmann::json::object();
+  // Set by the queue once this worker no longer holds the delivery's lease (its heartbeat could
+  // not extend it, so another worker may be sending it now). A driver reads it just before it
+  // offers the message to its provider and skips the message then (lease_lost_result()).
+  // Null outside the queue: always held.
+  std::shared_ptr<const std::atomic<bool>> lease_lost;
+
+  bool still_held() const { return !lease_lost || !lease_lost->load(std::memory_order_relaxed); }
 };
+
+// The key a provider may use to drop a repeat: the same on every attempt of one delivery (a
+// retry, a rescue after a crash, another daemon), different for every other delivery. The
+// action's UUID keeps it unique across installations that share a provider account.
+std::string idempotency_key(const OutboundMessage& message);
 
 struct Sent {
   std::optional<std::string> provider_ref;
@@ -40,6 +54,10 @@ struct Failed {
   bool disable_recipient = false;
 };
 using SendResult = std::variant<Sent, Retry, Failed>;
+
+// What a driver answers for a message it skipped because its lease was lost: not offered, so
+// no attempt is spent; the queue ignores it anyway (the row belongs to another worker now).
+inline SendResult lease_lost_result() { return Retry{std::nullopt, "lease lost", false}; }
 
 // Alertmanager's notify.Notifier, batched. Implementations never throw: every problem is a
 // Retry or a Failed for the messages it concerns, and the result has one entry per message.

@@ -80,7 +80,17 @@ boost::asio::awaitable<std::vector<SendResult>> FileChannel::send(std::vector<Ou
   // `blocking_` with co_spawn corrupted the heap under GCC 12 + Boost 1.74 in
   // file_channel_test; one append and fsync per batch costs well under a millisecond on a
   // local disk, measured at ~24,000 messages/s, so the hop would buy little.)
-  auto results = write_batch(batch);
+  // A message whose lease was lost is not written: another worker may be writing it now.
+  std::vector<OutboundMessage> held;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].still_held()) continue;
+    where.push_back(i);
+    held.push_back(std::move(batch[i]));
+  }
+  std::vector<SendResult> results(batch.size(), lease_lost_result());
+  auto written = write_batch(held);
+  for (std::size_t i = 0; i < where.size(); ++i) results[where[i]] = std::move(written[i]);
   co_return results;
 }
 

@@ -207,6 +207,11 @@ class SmtpChannel::Mailer {
       }
       if (!handle) handle = take();
       wait_for_rate();
+      // Read after the rate wait: the lease may have been lost meanwhile (the flag is atomic).
+      if (!message.still_held()) {
+        results.push_back(lease_lost_result());
+        continue;
+      }
       const auto [result, reply] = send_one(handle, message);
       results.push_back(record(result, reply));
       if (connection_failed(result)) {
