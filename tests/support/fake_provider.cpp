@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -125,6 +126,8 @@ struct FakeProvider::Impl {
   std::vector<RecordedRequest> side_requests;
   std::function<FakeAnswer(const RecordedRequest&)> decide = [](const RecordedRequest&) { return FakeAnswer::ok(); };
   std::size_t connections = 0;
+  std::chrono::milliseconds latency_min{0}, latency_max{0};
+  std::mt19937 random{std::random_device{}()};
 
   awaitable<void> accept() {
     for (;;) {
@@ -159,8 +162,13 @@ struct FakeProvider::Impl {
         recorded.headers[name] = std::string(field.value());
       }
       FakeAnswer answer;
+      std::chrono::milliseconds wait{0};
       {
         std::lock_guard lock(mutex);
+        if (latency_max.count() > 0) {
+          wait = std::chrono::milliseconds(std::uniform_int_distribution<long long>(
+              latency_min.count(), latency_max.count())(random));
+        }
         const auto route = side.find(recorded.target.substr(0, recorded.target.find('?')));
         if (route != side.end()) {
           answer = route->second;
@@ -171,6 +179,11 @@ struct FakeProvider::Impl {
         }
       }
       arrived.notify_all();
+      wait += answer.delay;
+      if (wait.count() > 0) {
+        asio::steady_timer timer(io, wait);
+        co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
       if (answer.close) {
         beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
         beast::get_lowest_layer(stream).close();
@@ -225,6 +238,12 @@ const std::string& FakeProvider::ca_file() const { return impl_->ca_path; }
 
 void FakeProvider::answer(FakeAnswer answer) {
   answer_with([answer](const RecordedRequest&) { return answer; });
+}
+
+void FakeProvider::latency(std::chrono::milliseconds min, std::chrono::milliseconds max) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->latency_min = min;
+  impl_->latency_max = std::max(min, max);
 }
 
 void FakeProvider::answer_with(std::function<FakeAnswer(const RecordedRequest&)> decide) {

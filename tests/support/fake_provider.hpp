@@ -27,6 +27,7 @@ struct FakeAnswer {
   std::map<std::string, std::string> headers = {};  // e.g. {"Retry-After", "7"}
   bool stall = false;  // never answer (until the client gives up)
   bool close = false;  // close the connection without answering
+  std::chrono::milliseconds delay{0};  // answer after this long, on top of the provider's latency
 
   static FakeAnswer ok(std::string body = "{}") { return {200, std::move(body)}; }
   static FakeAnswer status_only(unsigned status) { return {status, "{\"message\":\"fake\"}"}; }
@@ -52,6 +53,8 @@ class FakeProvider {
 
   // Every request from now on gets this answer (default: 200 "{}").
   void answer(FakeAnswer answer);
+  // Every answer waits a random time in [min, max] first, as real providers take 200-500 ms.
+  void latency(std::chrono::milliseconds min, std::chrono::milliseconds max);
   // Or decide per request (called on the server's thread).
   void answer_with(std::function<FakeAnswer(const RecordedRequest&)> decide);
 
