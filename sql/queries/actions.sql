@@ -178,15 +178,19 @@ written AS (
   FROM chunk c, a,
        unnest(c.participant_ids, c.device_ids, c.channels, c.run_afters)
          WITH ORDINALITY AS u(participant_id, device_id, channel, run_after, i)
-  RETURNING participant_id, device_id, channel, priority, run_after, expires_at, max_attempts, wave
+  RETURNING id, participant_id, device_id, channel, priority, run_after, expires_at, max_attempts, wave
 ),
+-- As ActionUpdateDeliveries: each update follows its action row, and an urgent action's
+-- update calls nobody inside their quiet hours.
 updates AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts, wave)
+                          expires_at, max_attempts, wave, parent_id)
   SELECT $1::uuid, m.id, w.participant_id, w.device_id, w.channel, 'update', w.priority,
-         greatest(w.run_after, now()), w.expires_at, w.max_attempts, w.wave
+         greatest(w.run_after, now()), w.expires_at, w.max_attempts, w.wave, w.id
   FROM written w
   JOIN action_messages m ON m.action_id = $1::uuid AND m.kind = 'update'
+  JOIN actions ua ON ua.id = $1::uuid
+  WHERE NOT (ua.kind = 'urgent' AND w.channel = 'voice' AND burgernet_voice_quiet_now(ua.area, w.participant_id))
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM updates) AS updates;
@@ -253,12 +257,15 @@ WHERE a.id = $1::uuid
 FOR UPDATE OF a;
 
 -- name: ActionUpdateDeliveries :one
--- The same (participant, channel, device) as the action message, unless cancelled, never
--- before the action row itself. An alert's follow-up respects quiet hours like the alert did:
--- it waits for the earliest moment any address in the area that chose the channel allows.
+-- The same (participant, channel, device) as the action message, following it (parent_id): the
+-- claim sends the update only once its action message was sent, waits while that is queued or
+-- being sent, and cancels it when that failed, expired or was cancelled. The first message's
+-- rules hold (SPEC): an urgent action's update calls nobody whose matching addresses that chose
+-- voice are all inside their quiet hours now; an alert's follow-up waits for the earliest
+-- moment any address in the area that chose the channel allows.
 WITH ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts, wave)
+                          expires_at, max_attempts, wave, parent_id)
   SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
          d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'update', d.priority,
          CASE WHEN a.kind = 'alert' THEN
@@ -269,10 +276,13 @@ WITH ins AS (
                        AND ST_Covers(a.area, pa.location)),
                     greatest(d.run_after, now()))
          ELSE greatest(d.run_after, now()) END,
-         d.expires_at, d.max_attempts, d.wave  -- its turn among the actions, as its action row had
+         d.expires_at, d.max_attempts, d.wave,  -- its turn among the actions, as its action row had
+         d.id
   FROM deliveries d
   JOIN actions a ON a.id = d.action_id
-  WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL AND d.status <> 'cancelled'
+  WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL
+    AND d.status NOT IN ('cancelled', 'failed', 'expired')
+    AND NOT (a.kind = 'urgent' AND d.channel = 'voice' AND burgernet_voice_quiet_now(a.area, d.participant_id))
   RETURNING participant_id
 )
 SELECT count(DISTINCT participant_id), count(*) FROM ins;
@@ -294,9 +304,11 @@ WHERE id = $1::uuid;
 -- name: ActionClosingDeliveries :one
 -- To everyone who was sent the action, by each channel they were sent it by, except voice;
 -- an alert's closing waits for quiet hours as the alert did (see ActionUpdateDeliveries).
+-- A row in flight at the close gets its closing too, following it (parent_id): the claim sends
+-- the closing once the provider accepted the action message, and cancels it when it did not.
 WITH ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts, wave)
+                          expires_at, max_attempts, wave, parent_id)
   SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
          d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'closing', d.priority,
          CASE WHEN a.kind = 'alert' THEN
@@ -306,11 +318,11 @@ WITH ins AS (
                        AND ST_Covers(a.area, pa.location)),
                     now())
          ELSE now() END,
-         greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts, d.wave
+         greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts, d.wave, d.id
   FROM deliveries d
   JOIN actions a ON a.id = d.action_id
   WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL
-    AND d.status IN ('sent', 'delivered') AND d.channel <> 'voice'
+    AND d.status IN ('sent', 'delivered', 'sending') AND d.channel <> 'voice'
   RETURNING participant_id
 )
 SELECT count(DISTINCT participant_id), count(*) FROM ins;

@@ -21,26 +21,89 @@ WITH picked AS (
 SELECT c.id, c.action_id::text AS action_id, c.kind::text AS kind, c.body,
        p.phone_sealed AS phone, p.email_sealed AS email, dv.push_token_sealed AS push_token, m.text AS message_text,
        a.title, a.category, a.kind::text AS action_kind,
-       CASE WHEN c.expires_at < now() OR a.expires_at < now() OR a.status = 'expired' THEN 'expired'
-            WHEN a.status = 'closed' AND c.kind <> 'closing' THEN 'cancelled'
+       -- What the worker does instead of sending (an outcome of DeliveriesComplete), '' to send.
+       -- A closing has its own validity: it goes after the action expired (SPEC). An update or a
+       -- closing follows its action message (parent_id, migration 0012): it waits while that is
+       -- queued or being sent, and is cancelled when that was not sent.
+       CASE WHEN c.expires_at < now() THEN 'expired'
+            WHEN c.kind <> 'closing' AND (a.expires_at < now() OR a.status = 'expired') THEN 'expired'
+            WHEN c.kind NOT IN ('closing', 'verification') AND a.status = 'closed' THEN 'cancelled'
             WHEN dv.disabled_at IS NOT NULL THEN 'cancelled'
+            WHEN c.parent_id IS NOT NULL AND parent.status IN ('queued', 'sending') THEN 'wait'
+            WHEN c.parent_id IS NOT NULL AND parent.status IS DISTINCT FROM 'sent'
+                 AND parent.status IS DISTINCT FROM 'delivered' THEN 'cancelled'
             ELSE '' END AS skip,
-       extract(epoch FROM a.created_at)::double precision AS action_created,
+       CASE WHEN parent.status = 'queued' THEN extract(epoch FROM parent.run_after - now())::double precision
+       END AS parent_due_s,
        c.attempt
 FROM claimed c
 LEFT JOIN participants p ON p.id = c.participant_id
 LEFT JOIN devices dv ON dv.id = c.device_id
 LEFT JOIN action_messages m ON m.id = c.message_id
 LEFT JOIN actions a ON a.id = c.action_id
+LEFT JOIN deliveries parent ON parent.id = c.parent_id
 ORDER BY c.priority, c.wave, c.run_after, c.id;
 
--- name: DeliveriesMarkSent :many
-UPDATE deliveries d
-SET status = 'sent', sent_at = now(), provider_ref = NULLIF(r.ref, ''), body = NULL,
-    lease_owner = NULL, lease_expires_at = NULL, last_error = NULL
-FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, ref)
-WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
-RETURNING d.id, d.action_id::text;
+-- name: DeliveriesExtendLeases :many
+-- The lease keeper's heartbeat: every row a live worker still holds gets a new lease. A row not
+-- returned was taken by the rescuer (this daemon could not reach the database for a whole
+-- lease), and its worker must not send it.
+UPDATE deliveries d SET lease_expires_at = now() + make_interval(secs => $3::double precision)
+FROM unnest($1::text[]::bigint[], $2::text[]) AS h(id, owner)
+WHERE d.id = h.id AND d.status = 'sending' AND d.lease_owner = h.owner
+RETURNING d.id;
+
+-- name: DeliveriesComplete :many
+-- The batch completer: the outcomes of several batches, of any channel, in one statement.
+-- Only a row still leased to the claim that sent it changes (River's rule); a row that is not
+-- returned was taken over by another worker (burgernet_deliveries_lease_lost_total).
+-- Outcomes: sent (note: the provider's reference), retry (an attempt spent; failed after the
+-- last), postpone (never offered: the attempt given back), wait (an update or closing whose
+-- action message is not final yet), release (claimed, not sent: shutdown or lease lost),
+-- failed, disable (failed, and its device disabled), expired, cancelled.
+-- A provider's receipt that came while the row was being sent (receipt, migration 0012) wins
+-- over 'sent', and over a 'retry' whose answer we lost: the provider has the message already.
+WITH o AS (
+  SELECT * FROM unnest($1::text[]::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]::double precision[])
+    AS o(id, owner, outcome, note, delay)
+), done AS (
+  UPDATE deliveries d
+  SET status = (CASE
+                  WHEN o.outcome IN ('sent', 'retry') AND d.receipt = 'delivered' THEN 'delivered'
+                  WHEN o.outcome IN ('sent', 'retry') AND d.receipt LIKE 'failed%' THEN 'failed'
+                  WHEN o.outcome = 'sent' THEN 'sent'
+                  WHEN o.outcome = 'retry' THEN CASE WHEN d.attempt >= d.max_attempts THEN 'failed' ELSE 'queued' END
+                  WHEN o.outcome IN ('postpone', 'wait', 'release') THEN 'queued'
+                  WHEN o.outcome IN ('failed', 'disable') THEN 'failed'
+                  ELSE o.outcome
+                END)::delivery_status,
+      attempt = CASE WHEN o.outcome IN ('postpone', 'wait', 'release') THEN greatest(d.attempt - 1, 0)
+                     ELSE d.attempt END,
+      sent_at = CASE WHEN o.outcome = 'sent' OR (o.outcome = 'retry' AND d.receipt IS NOT NULL) THEN now()
+                     ELSE d.sent_at END,
+      delivered_at = CASE WHEN o.outcome IN ('sent', 'retry') AND d.receipt = 'delivered' THEN now()
+                          ELSE d.delivered_at END,
+      provider_ref = CASE WHEN o.outcome = 'sent' THEN coalesce(NULLIF(o.note, ''), d.provider_ref)
+                          ELSE d.provider_ref END,
+      run_after = CASE WHEN o.outcome IN ('retry', 'postpone', 'wait') THEN now() + make_interval(secs => o.delay)
+                       ELSE d.run_after END,
+      last_error = CASE WHEN o.outcome IN ('sent', 'retry') AND d.receipt LIKE 'failed%' THEN substr(d.receipt, 9)
+                        WHEN o.outcome IN ('sent', 'retry') AND d.receipt = 'delivered' THEN NULL
+                        WHEN o.outcome = 'sent' THEN NULL
+                        WHEN o.outcome IN ('release', 'wait', 'expired', 'cancelled') THEN d.last_error
+                        ELSE o.note END,
+      -- A verification's sealed text stays only while it may still be sent.
+      body = CASE WHEN o.outcome IN ('postpone', 'wait', 'release')
+                       OR (o.outcome = 'retry' AND d.receipt IS NULL AND d.attempt < d.max_attempts) THEN d.body END,
+      lease_owner = NULL, lease_expires_at = NULL
+  FROM o
+  WHERE d.id = o.id AND d.status = 'sending' AND d.lease_owner = o.owner
+  RETURNING d.id, d.action_id, d.device_id, d.status, o.outcome
+), disabled AS (
+  UPDATE devices v SET disabled_at = now()
+  FROM done WHERE done.outcome = 'disable' AND v.id = done.device_id AND v.disabled_at IS NULL
+)
+SELECT id, action_id::text, status::text, outcome FROM done;
 
 -- name: ActionsTouchSent :many
 -- Never waits for a fan-out chunk: action_sends is not the actions row (migration 0008).
@@ -55,64 +118,16 @@ RETURNING (s.xmax = 0) AS first,  -- inserted, not updated: this was the action'
           extract(epoch FROM now() - (SELECT a.created_at FROM actions a WHERE a.id = s.action_id))::double precision
             AS seconds;
 
--- name: DeliveriesRetry :many
-UPDATE deliveries d
-SET status = CASE WHEN d.attempt >= d.max_attempts THEN 'failed'::delivery_status ELSE 'queued' END,
-    run_after = now() + make_interval(secs => r.delay), last_error = r.reason,
-    lease_owner = NULL, lease_expires_at = NULL,
-    body = CASE WHEN d.attempt >= d.max_attempts THEN NULL ELSE d.body END
-FROM unnest($2::text[]::bigint[], $3::text[]::double precision[], $4::text[]) AS r(id, delay, reason)
-WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
-RETURNING d.id, d.status::text;
-
--- name: DeliveriesPostpone :exec
--- A Retry that never reached the provider (its driver's circuit is open): back to the queue
--- after the delay, the attempt given back, so an outage does not use up max_attempts.
-UPDATE deliveries d
-SET status = 'queued', attempt = greatest(d.attempt - 1, 0),
-    run_after = now() + make_interval(secs => r.delay), last_error = r.reason,
-    lease_owner = NULL, lease_expires_at = NULL
-FROM unnest($2::text[]::bigint[], $3::text[]::double precision[], $4::text[]) AS r(id, delay, reason)
-WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
-
--- name: DeliveriesFail :exec
-UPDATE deliveries d
-SET status = 'failed', last_error = r.reason, lease_owner = NULL, lease_expires_at = NULL, body = NULL
-FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, reason)
-WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
-
--- name: DeliveriesFailDisablingDevice :exec
--- The provider says the address is dead for good (FCM's UNREGISTERED): the delivery fails and
--- its device is disabled in one statement, so the selection and the claim skip it from now on.
-WITH failed AS (
-  UPDATE deliveries d
-  SET status = 'failed', last_error = r.reason, lease_owner = NULL, lease_expires_at = NULL, body = NULL
-  FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, reason)
-  WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1
-  RETURNING d.device_id
-)
-UPDATE devices v SET disabled_at = now()
-FROM failed WHERE v.id = failed.device_id AND v.disabled_at IS NULL;
-
--- name: DeliveriesSkip :exec
--- Expired or cancelled at claim time: never sent, never retried.
-UPDATE deliveries d
-SET status = r.status::delivery_status, lease_owner = NULL, lease_expires_at = NULL, body = NULL
-FROM unnest($2::text[]::bigint[], $3::text[]) AS r(id, status)
-WHERE d.id = r.id AND d.status = 'sending' AND d.lease_owner = $1;
-
--- name: DeliveriesRelease :exec
--- Claimed but not sent (shutdown): back to the queue, the attempt not counted.
-UPDATE deliveries
-SET status = 'queued', attempt = greatest(attempt - 1, 0), lease_owner = NULL, lease_expires_at = NULL
-WHERE id = ANY($2::text[]::bigint[]) AND status = 'sending' AND lease_owner = $1;
-
 -- name: DeliveriesRescue :one
+-- Rows whose worker died. $1: the claims this daemon still holds (its lease keeper extends them,
+-- and its completer may be waiting for the database to write their outcome): never rescued by
+-- their own daemon, which would then send them twice. Another daemon rescues them when this one
+-- is gone for a whole lease.
 WITH rescued AS (
   UPDATE deliveries
   SET status = CASE WHEN attempt >= max_attempts THEN 'failed'::delivery_status ELSE 'queued' END,
       last_error = 'lease expired', lease_owner = NULL, lease_expires_at = NULL
-  WHERE status = 'sending' AND lease_expires_at < now()
+  WHERE status = 'sending' AND lease_expires_at < now() AND NOT (lease_owner = ANY ($1::text[]))
   RETURNING id
 )
 SELECT count(*) FROM rescued;

@@ -163,6 +163,10 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
   }
   co_await s.acquire_slot(options_.concurrency);
+  if (request.abandon && request.abandon->load()) {
+    s.release_slot();
+    co_return Exchange{std::nullopt, channel::lease_lost_result()};
+  }
   if (!probe && s.breaker.open()) {
     s.release_slot();
     co_return Exchange{std::nullopt, channel::Retry{s.breaker.remaining(s.clock()), driver + ": circuit open", false}};

@@ -212,7 +212,9 @@ TEST_F(DeliveryPartitionsTest, TheClaimTakesRowsOfEveryMonthInQueueOrder) {
   const std::vector<std::string> ids = {old_urgent, urgent, old_alert};
   EXPECT_EQ(
       database.connection()
-          .exec(sql::query("DeliveriesMarkSent"), db::Params("w1", ids, std::vector<std::string>(3, "ref")))
+          .exec(sql::query("DeliveriesComplete"),
+                db::Params(ids, std::vector<std::string>(3, "w1"), std::vector<std::string>(3, "sent"),
+                           std::vector<std::string>(3, "ref"), std::vector<std::string>(3, "0")))
           .rows(),
       3);
   EXPECT_EQ(scalar("SELECT string_agg(status::text, ',') FROM deliveries"), "sent,sent,sent");

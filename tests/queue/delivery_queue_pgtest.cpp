@@ -32,8 +32,19 @@ class DeliveryQueueTest : public DatabaseTest {
     for (int i = 0; i < r.rows(); ++i) ids.push_back(r.string(i, r.column("id")));
     return ids;
   }
+  // DeliveriesComplete with one outcome for every row; returns how many applied.
+  static std::int64_t complete(db::Connection& c, const std::string& owner, const Ids& ids, const std::string& outcome,
+                               const std::string& note = "ref", const std::string& delay = "0") {
+    return c.exec(sql::query("DeliveriesComplete"),
+                  db::Params(ids, Ids(ids.size(), owner), Ids(ids.size(), outcome), Ids(ids.size(), note),
+                             Ids(ids.size(), delay)))
+        .rows();
+  }
   static std::int64_t mark_sent(db::Connection& c, const std::string& owner, const Ids& ids) {
-    return c.exec(sql::query("DeliveriesMarkSent"), db::Params(owner, ids, Ids(ids.size(), "ref"))).rows();
+    return complete(c, owner, ids, "sent");
+  }
+  static std::string rescue(db::Connection& c, const Ids& spared = {}) {
+    return c.exec(sql::query("DeliveriesRescue"), db::Params(spared)).string(0, 0);
   }
   std::string status(const std::string& id) {
     return database.scalar("SELECT status || '/' || attempt FROM deliveries WHERE id = " + id);
@@ -71,7 +82,7 @@ TEST_F(DeliveryQueueTest, OnlyTheWorkerThatHoldsARowCanCompleteIt) {
   ASSERT_EQ(claim(a, "a", 1), Ids{id});
   // A stalls past its lease; the rescuer gives the row to B.
   database.scalar("UPDATE deliveries SET lease_expires_at = now() - interval '1 second' RETURNING 1");
-  EXPECT_EQ(b.exec(sql::query("DeliveriesRescue")).string(0, 0), "1");
+  EXPECT_EQ(rescue(b), "1");
   ASSERT_EQ(claim(b, "b", 1), Ids{id});
   EXPECT_EQ(mark_sent(a, "a", {id}), 0) << "a late answer from A must not overwrite B's claim";
   EXPECT_EQ(status(id), "sending/2");
@@ -83,7 +94,7 @@ TEST_F(DeliveryQueueTest, ARetryWaitsItsDelayAndThenSucceeds) {
   const auto id = add(0, 1);
   db::Connection w(database.url());
   ASSERT_EQ(claim(w, "w", 1), Ids{id});
-  w.exec(sql::query("DeliveriesRetry"), db::Params("w", Ids{id}, Ids{"3600"}, Ids{"http 503"}));
+  complete(w, "w", {id}, "retry", "http 503", "3600");
   EXPECT_EQ(status(id), "queued/1");
   EXPECT_EQ(database.scalar("SELECT last_error FROM deliveries WHERE id = " + id), "http 503");
   EXPECT_TRUE(claim(w, "w", 1).empty()) << "not before its delay";
@@ -101,7 +112,7 @@ TEST_F(DeliveryQueueTest, TheLastAllowedAttemptFailsForGood) {
   for (int attempt = 1; attempt <= 2; ++attempt) {
     database.scalar("UPDATE deliveries SET run_after = now() RETURNING 1");
     ASSERT_EQ(claim(w, "w", 1), Ids{id}) << attempt;
-    w.exec(sql::query("DeliveriesRetry"), db::Params("w", Ids{id}, Ids{"0"}, Ids{"timeout"}));
+    complete(w, "w", {id}, "retry", "timeout", "0");
   }
   EXPECT_EQ(status(id), "failed/2");
   EXPECT_TRUE(claim(w, "w", 1).empty());
@@ -117,11 +128,65 @@ TEST_F(DeliveryQueueTest, WhatAWorkerWhoseConnectionDiedHadClaimedIsRescuedAndDe
 
   db::Connection rescuer(database.url());
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  EXPECT_EQ(rescuer.exec(sql::query("DeliveriesRescue")).string(0, 0), "20");
+  EXPECT_EQ(rescue(rescuer), "20");
   std::size_t sent = 0;
   for (Ids batch; !(batch = claim(rescuer, "rescuer", 15)).empty();) sent += mark_sent(rescuer, "rescuer", batch);
   EXPECT_EQ(sent, 50u);
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE status = 'sent'"), "50");
+}
+
+}  // namespace
+}  // namespace burgernet::testing
+
+namespace burgernet::testing {
+namespace {
+
+TEST_F(DeliveryQueueTest, TheRescuerSparesTheClaimsItsOwnDaemonStillHolds) {
+  const auto held = add(0, 2);
+  const auto dead = add(0, 1);
+  db::Connection w(database.url());
+  ASSERT_EQ(claim(w, "alive:1", 1), Ids{held});
+  ASSERT_EQ(claim(w, "dead:1", 1), Ids{dead});
+  database.scalar("UPDATE deliveries SET lease_expires_at = now() - interval '1 second' RETURNING 1");
+  EXPECT_EQ(rescue(w, {"alive:1"}), "1") << "only the claim nobody holds any more";
+  EXPECT_EQ(status(held), "sending/1");
+  EXPECT_EQ(status(dead), "queued/1");
+}
+
+TEST_F(DeliveryQueueTest, AHeartbeatKeepsALeaseAndTellsWhatWasTakenOver) {
+  const auto mine = add(0, 2);
+  const auto taken = add(0, 1);
+  db::Connection a(database.url()), b(database.url());
+  ASSERT_EQ(claim(a, "a", 2, /*lease_s=*/1).size(), 2u);
+  database.scalar("UPDATE deliveries SET lease_expires_at = now() - interval '1 second' WHERE id = " + taken +
+                  " RETURNING 1");
+  ASSERT_EQ(rescue(b), "1");
+  ASSERT_EQ(claim(b, "b", 1), Ids{taken});
+  const auto r = a.exec(sql::query("DeliveriesExtendLeases"), db::Params(Ids{mine, taken}, Ids{"a", "a"}, 60.0));
+  ASSERT_EQ(r.rows(), 1);
+  EXPECT_EQ(r.string(0, 0), mine);
+  EXPECT_EQ(database.scalar("SELECT (lease_expires_at > now() + interval '50 seconds')::text FROM deliveries "
+                            "WHERE id = " + mine),
+            "true");
+}
+
+TEST_F(DeliveryQueueTest, OneStatementCompletesEveryKindOfOutcome) {
+  Ids ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(add(0, 10 - i, /*max_attempts=*/1 + (i == 1 ? 4 : 0)));
+  db::Connection w(database.url());
+  ASSERT_EQ(claim(w, "w", 6), ids);
+  const auto r = w.exec(sql::query("DeliveriesComplete"),
+                        db::Params(ids, Ids(6, "w"), Ids{"sent", "retry", "postpone", "failed", "release", "expired"},
+                                   Ids{"SM1", "http 503", "circuit open", "http 400", "", ""},
+                                   Ids{"0", "60", "60", "0", "0", "0"}));
+  EXPECT_EQ(r.rows(), 6);
+  EXPECT_EQ(status(ids[0]), "sent/1");
+  EXPECT_EQ(database.scalar("SELECT provider_ref FROM deliveries WHERE id = " + ids[0]), "SM1");
+  EXPECT_EQ(status(ids[1]), "queued/1") << "an attempt spent, four left";
+  EXPECT_EQ(status(ids[2]), "queued/0") << "never offered: the attempt given back";
+  EXPECT_EQ(status(ids[3]), "failed/1");
+  EXPECT_EQ(status(ids[4]), "queued/0");
+  EXPECT_EQ(status(ids[5]), "expired/1");
 }
 
 }  // namespace

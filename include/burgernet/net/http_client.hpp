@@ -6,6 +6,7 @@
 // on (the dispatcher's single-threaded loop), with no co_spawn of its own onto other executors.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
@@ -37,6 +38,9 @@ struct HttpRequest {
   std::string url;  // https://host[:port]/path[?query]; http:// is refused
   std::vector<std::pair<std::string, std::string>> headers;  // Host, Content-Length are set for you
   std::string body;
+  // Set by the queue when the delivery's lease is lost: read once a slot and a token are had, just
+  // before the request goes out; then it does not go (channel::lease_lost_result()).
+  std::shared_ptr<const std::atomic<bool>> abandon;
 };
 
 struct HttpResponse {

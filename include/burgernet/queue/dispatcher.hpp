@@ -1,4 +1,6 @@
-// The delivery queue's workers, listener and rescuer, on a loop and thread of their own.
+// The delivery queue's units on a loop and thread of their own: per channel, workers that claim
+// and send; one lease keeper, one batch completer, a listener and the maintenance (rescuer,
+// expiry, depth gauge). docs/architecture.md ("Sending") shows how they fit.
 #pragma once
 
 #include <atomic>
@@ -9,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -25,6 +28,9 @@
 
 namespace burgernet::queue {
 
+class LeaseKeeper;
+class BatchCompleter;
+
 class Dispatcher {
  public:
   // Throws channel::ChannelSetupError for a channel this build cannot set up.
@@ -35,10 +41,10 @@ class Dispatcher {
   ~Dispatcher();
 
   void start();
-  // Stops claiming; batches in flight finish and unsent claims are released.
+  // Stops claiming; batches in flight finish, unsent claims are released, outcomes are written.
   void request_stop();
-  // True once every worker has returned after request_stop().
-  bool stopped() const { return running_.load() == 0; }
+  // True once every worker has returned after request_stop() and every outcome is written.
+  bool stopped() const { return workers_.load() == 0 && units_.load() == 0; }
   // Ends the loop (after the drain, or when the drain timed out) and joins its thread.
   void join();
   // SIGHUP, from any thread: the next batch of each channel whose settings changed goes through
@@ -48,20 +54,19 @@ class Dispatcher {
   void reload(const config::Config& next);
 
  private:
-  struct Row;
+  struct ChannelState {
+    std::optional<double> seconds_per_row;  // per worker, measured (queue/claim_size.hpp)
+    metrics::Histogram* send_seconds = nullptr;
+  };
   boost::asio::awaitable<void> worker(std::string channel_name, int index);
-  boost::asio::awaitable<void> process(const std::string& channel_name, const std::string& owner,
-                                       std::vector<Row> rows);
-  boost::asio::awaitable<void> send_and_complete(const std::string& channel_name, const std::string& owner,
-                                                 std::vector<channel::OutboundMessage> batch,
-                                                 std::map<std::int64_t, int> attempts);
   boost::asio::awaitable<void> listen();
   boost::asio::awaitable<void> rescue();
   boost::asio::awaitable<void> refresh_depth();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
+  void supervise(std::string name, std::function<boost::asio::awaitable<void>()> start, std::atomic<int>* running);
+  // Stopping, and every worker has handed over its last outcomes.
+  bool workers_done() const { return stopping_ && workers_.load() == 0; }
   void apply(config::Config next);
-  int claim_size(const std::string& channel_name) const;
-  void open_sealed(Row& row) const;
   void wake_all();
   std::chrono::milliseconds jittered_poll();
 
@@ -72,13 +77,18 @@ class Dispatcher {
   boost::asio::io_context io_;  // one thread: the dispatcher's state needs no locks
   boost::asio::thread_pool blocking_{2};
   std::map<std::string, std::shared_ptr<channel::Channel>> channels_;
+  std::map<std::string, ChannelState> channel_state_;
+  std::unique_ptr<LeaseKeeper> keeper_;
+  std::unique_ptr<BatchCompleter> completer_;
   message::RenderOptions render_options_;
   std::string process_id_;
   std::thread thread_;
   std::set<boost::asio::steady_timer*> sleepers_;
   std::mt19937_64 random_;
-  std::atomic<int> running_{0};
+  std::atomic<int> workers_{0};  // workers not yet returned
+  std::atomic<int> units_{0};    // the lease keeper and the completer: they return after the workers
   bool stopping_ = false;
+  metrics::Counter* restarts_ = nullptr;
   std::mutex depth_mutex_;
   std::vector<std::tuple<std::string, std::string, double>> depth_;
 };

@@ -20,14 +20,14 @@ boost::asio::awaitable<std::vector<SendResult>> HttpChannel::send(std::vector<Ou
   // A named function object, not a capturing lambda handed to a co_await'ed call by value.
   std::function<boost::asio::awaitable<SendResult>(const OutboundMessage&)> send_one =
       [this](const OutboundMessage& message) -> boost::asio::awaitable<SendResult> {
-    // Read after the wait for a slot, the rate limit and the circuit: the lease may be lost
-    // while this message queues behind others. (HttpClient::exchange waits for those itself;
-    // the check before prepare() spares an OAuth token for a message that will not go.)
+    // The lease may be lost while this message waits its turn: checked here (sparing an OAuth
+    // token for a message that will not go) and by the client once it has a slot.
     if (!message.still_held()) co_return lease_lost_result();
     Prepared prepared = co_await prepare(message);
-    if (!message.still_held()) co_return lease_lost_result();
     if (auto* result = std::get_if<SendResult>(&prepared)) co_return *result;
-    auto exchange = co_await client_->exchange(std::move(std::get<net::HttpRequest>(prepared)));
+    auto& request = std::get<net::HttpRequest>(prepared);
+    request.abandon = message.lease_lost;
+    auto exchange = co_await client_->exchange(std::move(request));
     if (std::holds_alternative<Sent>(exchange.result) && exchange.response) {
       co_return accepted(message, *exchange.response);
     }

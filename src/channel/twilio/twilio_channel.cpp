@@ -57,7 +57,13 @@ std::vector<std::pair<std::string, std::string>> TwilioChannel::fields(const Out
   } else {
     out.emplace_back("Twiml", twiml(message.text, language_));
   }
-  if (!status_callback_url_.empty()) out.emplace_back("StatusCallback", status_callback_url_);
+  // The delivery id rides in the callback URL (Twilio signs it with the rest), so a receipt that
+  // comes before we wrote the outcome still finds its delivery.
+  if (!status_callback_url_.empty()) {
+    const char separator = status_callback_url_.find('?') == std::string::npos ? '?' : '&';
+    out.emplace_back("StatusCallback",
+                     status_callback_url_ + separator + "delivery=" + std::to_string(message.delivery_id));
+  }
   return out;
 }
 

@@ -1,0 +1,103 @@
+// The dispatcher's maintenance: the listener that wakes the workers, the rescuer (with the
+// expiry of actions) and the queue depth gauge.
+#include <libpq-fe.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "burgernet/db/connection.hpp"
+#include "burgernet/queue/dispatcher.hpp"
+#include "burgernet/sql/query.hpp"
+#include "queue/lease_keeper.hpp"
+
+namespace burgernet::queue {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+asio::awaitable<void> Dispatcher::listen() {
+  while (!stopping_) {
+    std::unique_ptr<db::Connection> connection;
+    try {
+      // On the database threads: connecting blocks. The pool's connection is not used.
+      // A copy: config_ belongs to this thread, the lambda runs on a database thread. Captured by
+      // reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
+      const std::string url = config_.database.url;
+      connection = co_await pool_.run([&url](db::Connection&) {
+        auto c = std::make_unique<db::Connection>(url);
+        c->exec_script("listen", "LISTEN burgernet_deliveries");
+        return c;
+      });
+    } catch (const std::exception& e) {
+      spdlog::warn("queue: LISTEN connection failed, polling meanwhile: {}", e.what());
+    }
+    if (!connection) {
+      co_await sleep(milliseconds(2000));
+      continue;
+    }
+    wake_all();  // rows may have arrived while we were not listening
+    // A duplicate descriptor: the stream_descriptor closes it, libpq keeps its own.
+    asio::posix::stream_descriptor socket(io_, ::dup(PQsocket(connection->native())));
+    while (!stopping_) {
+      boost::system::error_code ec;
+      co_await socket.async_wait(asio::posix::stream_descriptor::wait_read,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || PQconsumeInput(connection->native()) == 0) break;
+      bool notified = false;
+      while (PGnotify* n = PQnotifies(connection->native())) {
+        notified = true;
+        PQfreemem(n);
+      }
+      if (notified) wake_all();
+    }
+    if (!stopping_) {
+      spdlog::warn("queue: LISTEN connection lost, reconnecting");
+      co_await sleep(milliseconds(500));
+    }
+  }
+}
+
+asio::awaitable<void> Dispatcher::rescue() {
+  while (!stopping_) {
+    // The claims this daemon still holds are not rescued by it: they are alive (their outcome
+    // may be waiting for the database), and rescuing them here would send them twice.
+    const auto spared = keeper_->owners();
+    try {
+      const auto rescued = co_await pool_.run([&spared](db::Connection& c) {
+        c.exec(sql::query("ActionsExpire"));
+        return c.exec(sql::query("DeliveriesRescue"), spared).int64(0, 0);
+      });
+      if (rescued > 0) {
+        spdlog::warn("queue: {} deliveries whose lease ran out returned to the queue", rescued);
+        wake_all();
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("queue: rescuer failed: {}", e.what());
+    }
+    const auto lease_ms = std::chrono::duration_cast<milliseconds>(config_.queue.lease);
+    co_await sleep(std::clamp(lease_ms / 4, milliseconds(200), milliseconds(15000)));
+  }
+}
+
+asio::awaitable<void> Dispatcher::refresh_depth() {
+  while (!stopping_) {
+    try {
+      auto depth = co_await pool_.run([](db::Connection& c) {
+        std::vector<std::tuple<std::string, std::string, double>> out;
+        auto r = c.exec(sql::query("DeliveriesDepth"));
+        for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.string(i, 0), r.string(i, 1), static_cast<double>(r.int64(i, 2)));
+        return out;
+      });
+      std::lock_guard lock(depth_mutex_);
+      depth_ = std::move(depth);
+    } catch (const std::exception&) {
+      // Keep the last figures; /readyz reports the database.
+    }
+    co_await sleep(milliseconds(2000));
+  }
+}
+
+}  // namespace burgernet::queue

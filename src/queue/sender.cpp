@@ -1,0 +1,122 @@
+// Rows to messages to outcomes; the lease keeper's flag rides on each message to the driver.
+#include "queue/sender.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "burgernet/channel/channel_kind.hpp"
+
+namespace burgernet::queue {
+
+namespace {
+
+std::optional<std::string> address(const std::string& channel, const ClaimedRow& row) {
+  if (channel == "push") return row.push_token;
+  if (channel == "email") return row.email;
+  return row.phone;
+}
+
+Outcome skipped(const ClaimedRow& row, const std::string& owner, const std::string& channel) {
+  Outcome o;
+  o.delivery_id = row.id;
+  o.owner = owner;
+  o.channel = channel;
+  if (row.skip == "wait") {
+    // The action message it follows may go at parent_due_s; while it is being sent, look again soon.
+    o.kind = Outcome::Kind::kWait;
+    o.delay_s = std::clamp(row.parent_due_s.value_or(0) + 0.5, 2.0, 3600.0);
+  } else {
+    o.kind = row.skip == "expired" ? Outcome::Kind::kExpired : Outcome::Kind::kCancelled;
+  }
+  return o;
+}
+
+}  // namespace
+
+boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const std::string& owner,
+                                               std::vector<ClaimedRow> rows) {
+  const auto& name = context.channel_name;
+  const bool broadcast = channel::is_broadcast_channel(name);
+  std::vector<Outcome> outcomes;
+  std::vector<channel::OutboundMessage> batch;
+  std::map<std::int64_t, int> attempts;
+  for (const auto& row : rows) {
+    if (!row.skip.empty()) {
+      outcomes.push_back(skipped(row, owner, name));
+      continue;
+    }
+    if (!row.open_error.empty()) {
+      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, row.open_error});
+      continue;
+    }
+    auto to = broadcast ? std::nullopt : address(name, row);
+    if (!broadcast && !to) {
+      outcomes.push_back(
+          Outcome{row.id, owner, name, Outcome::Kind::kFailed, "no address (participant or device removed)"});
+      continue;
+    }
+    if (context.stopping) {
+      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kRelease, "shutdown"});
+      continue;
+    }
+    message::RenderInput input{name, row.kind, row.title.value_or(""), row.category.value_or(""),
+                               row.action_kind.value_or(""),
+                               row.kind == "verification" ? row.body.value_or("") : row.message_text.value_or(""),
+                               row.action_id.value_or("")};
+    message::Rendered rendered;
+    try {
+      rendered = message::render(input, context.render);
+    } catch (const std::exception& e) {
+      // The same text would fail the same way again: given up, never left without an outcome.
+      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, std::string("cannot render: ") + e.what()});
+      continue;
+    }
+    attempts[row.id] = row.attempt;
+    channel::OutboundMessage message{row.id,        row.action_id, name,          row.kind,
+                                     std::move(to), rendered.title, rendered.text, rendered.data,
+                                     context.keeper.flag(row.id)};
+    batch.push_back(std::move(message));
+  }
+  context.completer.add(std::move(outcomes));
+  if (batch.empty()) co_return SendStats{};
+
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<channel::SendResult> results;
+  std::string failure;
+  try {
+    results = co_await context.channel->send(batch);
+  } catch (const std::exception& e) {
+    // Drivers never throw by contract; if one does, its batch is tried again, not lost.
+    failure = std::string("driver error: ") + e.what();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  context.send_seconds.observe(seconds);
+
+  SendStats stats{0, seconds};
+  std::vector<Outcome> sent;
+  sent.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto id = batch[i].delivery_id;
+    // A driver that returned too few results: retry the rest rather than guess.
+    channel::SendResult result = channel::Retry{std::nullopt, failure.empty() ? "no result" : failure};
+    if (i < results.size()) result = results[i];
+    const auto* retry = std::get_if<channel::Retry>(&result);
+    if (retry && !retry->counts_attempt && context.keeper.lost(id)) {
+      // Skipped because the lease was lost: back to the queue if it is still ours after all.
+      sent.push_back(Outcome{id, owner, name, Outcome::Kind::kRelease, "lease lost"});
+      continue;
+    }
+    if (!retry || retry->counts_attempt) ++stats.offered;
+    const double delay = static_cast<double>(
+                             retry_delay(attempts[id], context.retry, context.random, retry ? retry->after : std::nullopt)
+                                 .count()) /
+                         1000.0;
+    sent.push_back(outcome_of(result, id, owner, name, delay));
+  }
+  context.completer.add(std::move(sent));
+  co_return stats;
+}
+
+}  // namespace burgernet::queue
