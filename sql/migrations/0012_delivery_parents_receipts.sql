@@ -11,6 +11,10 @@
 -- completion applies it: 'delivered', or 'failed' followed by the provider's reason.
 --
 -- Both nullable without a default: adding them rewrites no partition.
+--
+-- From this version on a row's wave (0008) is its place within its action, not its block of
+-- 100 (sql/queries/actions.sql): the actions take turns one row at a time, so a new action's
+-- first message no longer waits for up to 100 messages of each action already sending.
 ALTER TABLE deliveries ADD COLUMN parent_id bigint;
 ALTER TABLE deliveries ADD COLUMN receipt text;
 

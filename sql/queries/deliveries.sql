@@ -2,7 +2,7 @@
 
 -- name: DeliveriesClaim :many
 -- One index scan (deliveries_claim_idx): urgent first, then the actions take turns one wave
--- (block of 100 rows, migration 0008) at a time, the oldest first within a wave. The table is
+-- (its place among the action's rows, migration 0008) at a time, the oldest first within a wave. The table is
 -- partitioned by month (0009): a Merge Append of that index scan in every month, and the
 -- picked row's created_at lets the UPDATE probe only its own month's primary key.
 WITH picked AS (

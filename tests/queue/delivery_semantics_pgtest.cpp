@@ -71,8 +71,11 @@ class DeliverySemantics : public ActionDaemonTest {
     }
     return phones;
   }
-  std::string raise(Place at, double radius_m = 1000) {
-    const auto r = client().post("/v1/actions", action(circle(at, radius_m)));
+  // Personal channels only (the file-channel daemons also have a broadcast one).
+  std::string raise(Place at, nlohmann::json channels = nlohmann::json::array({"sms"})) {
+    auto body = action(circle(at, 1000));
+    body["channels"] = std::move(channels);
+    const auto r = client().post("/v1/actions", body);
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? r.json().at("id").get<std::string>() : "";
   }
@@ -195,7 +198,7 @@ TEST_F(DeliverySemantics, AnUpdateFollowsTheFirstMessagesRules) {
   const auto quiet = add_participant(database, {{centre(), "{voice,sms}"}});
   const auto failed = add_participant(database, {{offset(centre(), 100, 0), "{voice,sms}"}});
   start({}, /*dispatch=*/true);
-  const auto id = raise(centre());
+  const auto id = raise(centre(), nlohmann::json::array({"voice", "sms"}));
   ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "4", 20s)) << statuses();
   // Quiet hours that have begun since; and one SMS that, as it turned out, failed.
   database.scalar("UPDATE participant_addresses SET quiet_from = '" + local_hhmm(database, -60) + "', quiet_to = '" +
