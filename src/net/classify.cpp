@@ -9,6 +9,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "burgernet/net/held_messages.hpp"
+
 namespace burgernet::net {
 
 using channel::Failed;
@@ -64,12 +66,28 @@ channel::SendResult classify_transport(std::string_view driver, const boost::sys
     what = "host not found";
   } else if (error == boost::beast::http::error::body_limit) {
     what = "response too large";
-  } else if (error.category() == boost::asio::error::get_ssl_category()) {
+  } else if (is_tls_error(error)) {
     what = "TLS error";  // includes a certificate or host name that does not verify
   } else {
     what = "network error";
   }
   return Retry{std::nullopt, std::string(driver) + ": " + what};
+}
+
+
+bool is_tls_error(const boost::system::error_code& error) {
+  return error.category() == boost::asio::error::get_ssl_category() &&
+         error != boost::asio::ssl::error::stream_truncated;
+}
+
+channel::SendResult classify_handshake(std::string_view driver, const boost::system::error_code& error) {
+  auto result = classify_transport(driver, error);
+  if (is_tls_error(error)) {
+    auto& retry = std::get<Retry>(result);
+    retry.after = kHoldFor;
+    retry.counts_attempt = false;
+  }
+  return result;
 }
 
 }  // namespace burgernet::net

@@ -16,6 +16,17 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
   return std::string(reinterpret_cast<const char*>(out), length);
 }
 
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), out, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(out), length);
+}
+
+namespace {
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

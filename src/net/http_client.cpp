@@ -97,9 +97,13 @@ struct HttpClient::State {
   int in_flight = 0;
   std::deque<asio::steady_timer*> waiting;
   std::size_t opened = 0;
+  HeldMessages held;
 
   State(const HttpClientOptions& options, std::function<Clock::time_point()> clock_)
-      : clock(std::move(clock_)), bucket(options.rate_per_s, 1.0, clock()), breaker(options.circuit) {}
+      : clock(std::move(clock_)),
+        bucket(options.rate_per_s, 1.0, clock()),
+        breaker(options.circuit),
+        held(options.driver) {}
 
   awaitable<void> acquire_slot(int limit) {
     while (in_flight >= std::max(1, limit)) {
@@ -139,6 +143,8 @@ HttpClient::HttpClient(HttpClientOptions options, std::function<Clock::time_poin
 HttpClient::~HttpClient() = default;
 
 std::size_t HttpClient::connections_opened() const { return state_->opened; }
+HeldMessages& HttpClient::held() { return state_->held; }
+const HeldMessages& HttpClient::held() const { return state_->held; }
 
 // g++ 12 reports the coroutine frame's sized operator delete as mismatched: a false positive,
 // the frame is allocated and freed by Asio's own operators.
@@ -152,6 +158,7 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
 
   const bool was_open = s.breaker.open();
   if (!s.breaker.allow(s.clock())) {
+    s.held.count("circuit_open");
     co_return Exchange{std::nullopt, channel::Retry{s.breaker.remaining(s.clock()), driver + ": circuit open", false}};
   }
   const bool probe = was_open;  // let through while not closed: the half-open probe
@@ -169,6 +176,7 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
   }
   if (!probe && s.breaker.open()) {
     s.release_slot();
+    s.held.count("circuit_open");
     co_return Exchange{std::nullopt, channel::Retry{s.breaker.remaining(s.clock()), driver + ": circuit open", false}};
   }
 
@@ -184,6 +192,8 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
   const std::string key = url->host + ":" + url->port;
   Exchange result{std::nullopt, channel::Retry{std::nullopt, driver + ": no answer"}};
   error_code ec;
+  bool handshake_failed = false;  // then nothing of the request left this process
+  std::string tls_failure;
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<Connection> connection;
     bool reused = false;
@@ -214,8 +224,17 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
       if (ec) break;
       tcp.expires_after(left(deadline));
       co_await connection->stream.async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
-      if (ec) break;
+      if (ec) {
+        handshake_failed = true;
+        // OpenSSL's own words for the log: the verification's verdict when it was that.
+        const long verify = SSL_get_verify_result(native);
+        tls_failure = verify != X509_V_OK ? std::string("certificate not accepted: ") +
+                                                X509_verify_cert_error_string(verify)
+                                          : "handshake failed: " + ec.message();
+        break;
+      }
       ++s.opened;
+      s.held.resolved("tls", "the TLS handshake with the provider succeeds again");
     }
     auto& tcp = beast::get_lowest_layer(connection->stream);
     tcp.expires_after(left(deadline));
@@ -249,7 +268,15 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
     result.response = std::move(out);
     break;
   }
-  if (ec) result.result = classify_transport(driver, ec);
+  if (ec) {
+    result.result = handshake_failed ? classify_handshake(driver, ec) : classify_transport(driver, ec);
+    // A certificate that does not verify (or no protocol in common) fails every message alike
+    // until an operator fixes ca_file, the provider's certificate or the URL: they are held.
+    if (handshake_failed && is_tls_error(ec)) {
+      s.held.hold("tls", "the TLS handshake with the provider failed (" + tls_failure +
+                             "); check ca_file, the provider's certificate and the URL's host");
+    }
+  }
   s.release_slot();
 
   if (std::holds_alternative<channel::Retry>(result.result)) {

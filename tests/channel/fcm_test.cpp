@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "burgernet/net/encoding.hpp"
+#include "burgernet/net/held_messages.hpp"
 #include "channel/fcm/fcm_channel.hpp"
 #include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
@@ -35,12 +36,13 @@ FakeAnswer token_answer(const std::string& access_token = kAccessToken, int expi
           .dump());
 }
 
-FakeAnswer fcm_error(unsigned status, const std::string& rpc_status, nlohmann::json details) {
+FakeAnswer fcm_error(unsigned status, const std::string& rpc_status, nlohmann::json details,
+                     const std::string& message = "fake") {
   return {
       status,
       nlohmann::json{
           {"error",
-           {{"code", status}, {"message", "fake"}, {"status", rpc_status}, {"details", std::move(details)}}}}
+           {{"code", status}, {"message", message}, {"status", rpc_status}, {"details", std::move(details)}}}}
           .dump(),
       {}};
 }
@@ -156,8 +158,12 @@ TEST_F(FcmDriver, SendsFcmsMessageWithTheAccessTokenAndReadsTheMessageName) {
   const auto& m = body.at("message");
   EXPECT_EQ(m.at("token"), kPushToken);
   EXPECT_EQ(m.at("notification"), (nlohmann::json{{"title", "Burgernet: inbraak"}, {"body", push().text}}));
-  EXPECT_EQ(m.at("android"), (nlohmann::json{{"priority", "high"}}));
+  const std::string key = channel::idempotency_key(push());
+  EXPECT_EQ(m.at("android"),
+            (nlohmann::json{{"priority", "high"}, {"collapse_key", key}, {"notification", {{"tag", key}}}}));
   EXPECT_EQ(m.at("apns").at("headers").at("apns-priority"), "10");
+  EXPECT_EQ(m.at("apns").at("headers").at("apns-collapse-id"), key);
+  EXPECT_EQ(m.at("data").at("burgernet_message_id"), key);
   EXPECT_EQ(m.at("apns").at("payload").at("aps").at("sound"), "default");
   EXPECT_EQ(m.at("data").at("action_id"), "00000000-0000-0000-0000-0000000000a1");
   EXPECT_EQ(m.at("data").at("attempt"), "2");  // FCM takes strings only
@@ -231,8 +237,10 @@ TEST_F(FcmDriver, UnregisteredAndInvalidTokensFailAndDisableTheDevice) {
   EXPECT_TRUE(std::get<Failed>(result).disable_recipient);
   EXPECT_EQ(std::get<Failed>(result).reason, "fcm: HTTP 404 UNREGISTERED");
 
-  // FCM's answer to a malformed token: INVALID_ARGUMENT with an FcmError and no BadRequest.
-  provider_.answer(fcm_error(400, "INVALID_ARGUMENT", {fcm_error_code("INVALID_ARGUMENT")}));
+  // FCM's answer to a malformed token: INVALID_ARGUMENT with an FcmError and no BadRequest,
+  // its message naming the registration token.
+  provider_.answer(fcm_error(400, "INVALID_ARGUMENT", {fcm_error_code("INVALID_ARGUMENT")},
+                             "The registration token is not a valid FCM registration token"));
   result = send_one();
   ASSERT_TRUE(std::holds_alternative<Failed>(result));
   EXPECT_TRUE(std::get<Failed>(result).disable_recipient);
@@ -309,22 +317,144 @@ TEST_F(FcmDriver, TokenEndpointTimeoutIsARetry) {
   EXPECT_EQ(std::get<Retry>(result).reason, "fcm: timeout");
 }
 
-TEST_F(FcmDriver, RefusedServiceAccountFailsWithAClearReasonAndNoSecret) {
+// Every one of `results` is held: a Retry for `reason` that spends no attempt and disables nothing.
+::testing::AssertionResult all_held(const std::vector<SendResult>& results, const std::string& reason) {
+  for (const auto& result : results) {
+    const auto* retry = std::get_if<Retry>(&result);
+    if (!retry || retry->reason != reason || retry->counts_attempt || retry->after != net::kHoldFor) {
+      return ::testing::AssertionFailure()
+             << "not held for \"" << reason << "\": \"" << reason_of(result) << "\""
+             << (retry && retry->counts_attempt ? " (counts an attempt)" : "");
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(FcmDriver, RefusedServiceAccountHoldsTheMessagesUntilTheTokenEndpointAcceptsItAgain) {
   make();
   provider_.serve(
       "/token",
       FakeAnswer{400, R"({"error":"invalid_grant","error_description":"Invalid JWT Signature."})", {}});
+  // Not the messages' fault: held without spending attempts, no device disabled, FCM not asked.
+  EXPECT_TRUE(all_held(send(batch(3)), "fcm: token refused (HTTP 400 invalid_grant)"));
+  EXPECT_EQ(provider_.request_count(), 0u);
+  EXPECT_EQ(provider_.side_requests().size(), 1u);
+  // Within the hold the endpoint is not asked again; the episode has one error line.
+  now_ += 10s;
+  EXPECT_TRUE(all_held(send(batch(2)), "fcm: token refused (HTTP 400 invalid_grant)"));
+  EXPECT_EQ(provider_.side_requests().size(), 1u);
+  EXPECT_EQ(occurrences(log_.text(), "refused the service account"), 1u) << log_.text();
+  EXPECT_NE(log_.text().find(
+                "[error] fcm: the token endpoint refused the service account (HTTP 400, invalid_grant)"),
+            std::string::npos)
+      << log_.text();
+  EXPECT_EQ(channel_->held_counts().at("token_refused"), 5u);
+
+  // Still refused after the hold (another code): asked once more, still the same episode.
+  provider_.serve("/token", FakeAnswer{401, R"({"error":"invalid_client"})", {}});
+  now_ += net::kHoldFor;
+  EXPECT_TRUE(all_held(send(batch(1)), "fcm: token refused (HTTP 401 invalid_client)"));
+  EXPECT_EQ(provider_.side_requests().size(), 2u);
+  EXPECT_EQ(occurrences(log_.text(), "refused the service account"), 1u) << log_.text();
+
+  // The operator fixes it: after the hold, the next message gets a token and goes.
+  provider_.serve("/token", token_answer());
+  now_ += net::kHoldFor;
+  ASSERT_TRUE(std::holds_alternative<Sent>(send_one()));
+  EXPECT_EQ(provider_.side_requests().size(), 3u);
+  EXPECT_NE(log_.text().find("[info] fcm: the token endpoint accepts the service account again"),
+            std::string::npos)
+      << log_.text();
+}
+
+TEST_F(FcmDriver, AServiceAccountFileBrokenAfterARefusalHoldsTooAndItsFixIsReadWithoutARestart) {
+  make();
+  provider_.serve("/token", FakeAnswer{400, R"({"error":"invalid_grant"})", {}});
+  EXPECT_TRUE(all_held(send(batch(1)), "fcm: token refused (HTTP 400 invalid_grant)"));
+  std::ofstream(dir_ + "/service_account.json") << "{ not json";
+  now_ += net::kHoldFor;
+  EXPECT_TRUE(all_held(send(batch(2)), "fcm: service account unusable"));
+  EXPECT_EQ(provider_.side_requests().size(), 1u);  // nothing to sign with: not asked
+  EXPECT_NE(log_.text().find("channels.push.service_account_file"), std::string::npos) << log_.text();
+
+  provider_.serve("/token", token_answer());
+  test_service_account().write(dir_ + "/service_account.json", provider_.url("/token"));
+  now_ += net::kHoldFor;
+  ASSERT_TRUE(std::holds_alternative<Sent>(send_one()));
+  EXPECT_EQ(channel_->held_counts().at("service_account"), 2u);
+}
+
+TEST_F(FcmDriver, ABare404IsAMisconfigurationThatHoldsAndDisablesNoDevice) {
+  make();
+  // What some other server on base_url answers: no google.rpc.Status, no UNREGISTERED.
+  provider_.answer(FakeAnswer{404, "<html><body>Not Found</body></html>", {}});
+  for (int i = 0; i < 2; ++i) {
+    const auto result = send_one();
+    ASSERT_TRUE(std::holds_alternative<Retry>(result)) << reason_of(result);
+    EXPECT_FALSE(std::get<Retry>(result).counts_attempt);
+    EXPECT_EQ(std::get<Retry>(result).reason, "fcm: HTTP 404, not FCM's answer (check base_url)");
+  }
+  // FCM's NOT_FOUND without UNREGISTERED (a wrong project) disables nothing either.
+  provider_.answer(fcm_error(404, "NOT_FOUND", nlohmann::json::array(), "Requested entity was not found."));
+  const auto result = send_one();
+  ASSERT_TRUE(std::holds_alternative<Retry>(result)) << reason_of(result);
+  EXPECT_FALSE(std::get<Retry>(result).counts_attempt);
+  EXPECT_EQ(occurrences(log_.text(), "without FCM's UNREGISTERED"), 1u) << log_.text();
+  EXPECT_EQ(channel_->held_counts().at("not_fcm"), 3u);
+
+  provider_.answer(FakeAnswer::ok(R"({"name":"projects/test-project/messages/0:2"})"));
+  ASSERT_TRUE(std::holds_alternative<Sent>(send_one()));
+  EXPECT_NE(log_.text().find("[info] fcm: the send URL answers as FCM again"), std::string::npos)
+      << log_.text();
+}
+
+TEST_F(FcmDriver, InvalidArgumentNotAboutTheTokenKeepsTheDevice) {
+  make();
+  // INVALID_ARGUMENT about our payload, without a BadRequest detail: the message fails, the
+  // device stays.
+  provider_.answer(
+      fcm_error(400, "INVALID_ARGUMENT", {fcm_error_code("INVALID_ARGUMENT")}, "Android message is too big"));
   const auto result = send_one();
   ASSERT_TRUE(std::holds_alternative<Failed>(result));
-  EXPECT_EQ(std::get<Failed>(result).reason, "fcm: token refused (HTTP 400 invalid_grant)");
   EXPECT_FALSE(std::get<Failed>(result).disable_recipient);
-  EXPECT_EQ(provider_.request_count(), 0u);
-  EXPECT_NE(log_.text().find("refused the service account"), std::string::npos) << log_.text();
+}
 
-  provider_.serve("/token", FakeAnswer{401, R"({"error":"invalid_client"})", {}});
-  const auto again = send_one();
-  ASSERT_TRUE(std::holds_alternative<Failed>(again));
-  EXPECT_EQ(std::get<Failed>(again).reason, "fcm: token refused (HTTP 401 invalid_client)");
+TEST_F(FcmDriver, RepeatsOfADeliveryCollapseAndOtherDeliveriesDoNot) {
+  make();
+  ASSERT_TRUE(std::holds_alternative<Sent>(send_one(push(7))));
+  ASSERT_TRUE(std::holds_alternative<Sent>(send_one(push(7))));
+  ASSERT_TRUE(std::holds_alternative<Sent>(send_one(push(8))));
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  const auto ids = [](const RecordedRequest& r) {
+    const auto m = nlohmann::json::parse(r.body).at("message");
+    return std::vector<std::string>{
+        m.at("data").at("burgernet_message_id"), m.at("android").at("collapse_key"),
+        m.at("android").at("notification").at("tag"), m.at("apns").at("headers").at("apns-collapse-id")};
+  };
+  EXPECT_EQ(ids(requests[0]), ids(requests[1]));
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NE(ids(requests[0])[i], ids(requests[2])[i]) << i;
+}
+
+TEST(FcmCollapseId, FitsApplesSixtyFourBytesAndStaysStable) {
+  OutboundMessage m = push(7);
+  EXPECT_EQ(FcmChannel::collapse_id(m), channel::idempotency_key(m));  // short keys as they are
+  m.delivery_id = 9223372036854775807;                                 // the longest key: 66 bytes
+  ASSERT_GT(channel::idempotency_key(m).size(), 64u);
+  const std::string id = FcmChannel::collapse_id(m);
+  EXPECT_LE(id.size(), 64u);
+  EXPECT_TRUE(id.starts_with("burgernet-")) << id;
+  EXPECT_EQ(id, FcmChannel::collapse_id(m));
+  auto other = m;
+  other.delivery_id -= 1;
+  EXPECT_NE(FcmChannel::collapse_id(other), id);
+  EXPECT_EQ(id.find_first_not_of("burgetn-0123456789abcdef"), std::string::npos) << id;
 }
 
 TEST_F(FcmDriver, AMessageWithoutAPushTokenFailsWithoutAskingAnyone) {

@@ -14,12 +14,15 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "burgernet/channel/http_channel.hpp"
 #include "burgernet/channel/registry.hpp"
 #include "burgernet/net/encoding.hpp"
+#include "burgernet/net/held_messages.hpp"
 #include "channel/x/oauth1_signer.hpp"
 #include "support/channel_harness.hpp"
 #include "support/daemon_process.hpp"
@@ -235,6 +238,26 @@ const std::vector<DriverCase>& drivers() {
   return cases;
 }
 
+// The idempotency key a driver's request carries, "" when it carries none.
+std::string key_of(const std::string& driver, const RecordedRequest& r) {
+  const auto header = [&r](const std::string& name) {
+    const auto it = r.headers.find(name);
+    return it == r.headers.end() ? std::string() : it->second;
+  };
+  if (driver == "twilio_sms" || driver == "twilio_voice") return header("i-twilio-idempotency-token");
+  if (driver == "webhook") return header("idempotency-key");
+  if (driver == "fcm") {
+    const auto message = nlohmann::json::parse(r.body).at("message");
+    // The app's key, and what makes a repeat replace the notification: all alike, or nothing.
+    const std::string key = message.at("data").value("burgernet_message_id", "");
+    const std::string collapse = message.at("android").value("collapse_key", "");
+    EXPECT_EQ(message.at("android").at("notification").value("tag", ""), collapse);
+    EXPECT_EQ(message.at("apns").at("headers").value("apns-collapse-id", ""), collapse);
+    return collapse.empty() ? "" : key + " " + collapse;
+  }
+  return "";
+}
+
 class HttpDriverConformance : public ::testing::TestWithParam<DriverCase> {
  protected:
   void SetUp() override { dir_ = make_temp_dir("driver-secrets-"); }
@@ -311,6 +334,36 @@ TEST_P(HttpDriverConformance, SuccessIsSentWithTheProvidersReference) {
   GetParam().check(provider_.requests().back());
 }
 
+TEST_P(HttpDriverConformance, EveryAttemptOfADeliveryCarriesItsKeyAndAnotherDeliveryAnother) {
+  if (GetParam().name == "x") GTEST_SKIP() << "X takes no key: it refuses a repeated text (x_channel_test)";
+  // A provider as slow as real ones, whose first answer comes after the client gave up: the
+  // provider may have acted on it, so the retry must be recognisable as the same delivery.
+  provider_.latency(20ms, 80ms);
+  auto answered = std::make_shared<std::atomic<int>>(0);
+  provider_.answer_with([answered, success = GetParam().success](const RecordedRequest&) {
+    auto answer = success;
+    if ((*answered)++ == 0) answer.delay = 1000ms;
+    return answer;
+  });
+  auto channel = make(provider_.url(), {{"timeout_ms", 400}});
+  const auto late = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(late));
+  EXPECT_EQ(std::get<Retry>(late).reason, GetParam().name + ": timeout");
+  EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));
+  auto other = GetParam().message;
+  other.delivery_id += 1;
+  EXPECT_TRUE(std::holds_alternative<Sent>(send(*channel, {other}).at(0)));
+
+  const auto requests = provider_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  const std::string first = key_of(GetParam().name, requests[0]);
+  EXPECT_TRUE(first.starts_with(channel::idempotency_key(GetParam().message))) << first;
+  EXPECT_EQ(key_of(GetParam().name, requests[1]), first);  // the retry: the same key
+  const std::string another = key_of(GetParam().name, requests[2]);
+  EXPECT_FALSE(another.empty());
+  EXPECT_NE(another, first);
+}
+
 TEST_P(HttpDriverConformance, ServerErrorIsARetry) {
   provider_.answer(FakeAnswer::status_only(503));
   auto channel = make(provider_.url());
@@ -363,13 +416,28 @@ TEST_P(HttpDriverConformance, RefusedConnectionIsARetry) {
   EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": connection refused");
 }
 
-TEST_P(HttpDriverConformance, UntrustedCertificateIsNeverSentTo) {
+TEST_P(HttpDriverConformance, UntrustedCertificateIsNeverSentToAndHoldsTheMessages) {
   FakeProvider stranger;  // signed by a CA the channel does not trust
   auto channel = make(stranger.url());
-  const auto result = send_one(*channel);
-  ASSERT_TRUE(std::holds_alternative<Retry>(result));
-  EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": TLS error");
+  for (int i = 0; i < 2; ++i) {
+    const auto result = send_one(*channel);
+    ASSERT_TRUE(std::holds_alternative<Retry>(result));
+    EXPECT_EQ(std::get<Retry>(result).reason, GetParam().name + ": TLS error");
+    // Never offered, and only an operator can fix it: no attempt is spent.
+    EXPECT_FALSE(std::get<Retry>(result).counts_attempt);
+    EXPECT_EQ(std::get<Retry>(result).after, net::kHoldFor);
+  }
   EXPECT_EQ(stranger.request_count(), 0u);
+  // One error line for the episode, not one per message; and a count for the metric.
+  const std::string log = log_.text();
+  EXPECT_NE(log.find("[error] " + GetParam().name + ": the TLS handshake with the provider failed"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("TLS handshake with the provider failed"), log.rfind("TLS handshake with the provider failed"))
+      << log;
+  const auto* http = dynamic_cast<channel::HttpChannel*>(channel.get());
+  ASSERT_NE(http, nullptr);
+  EXPECT_EQ(http->held_counts().at("tls"), 2u);
 }
 
 TEST_P(HttpDriverConformance, CertificateForAnotherHostIsNeverSentTo) {
@@ -461,7 +529,8 @@ TEST_P(HttpDriverConformance, CircuitOpensAfterRepeatedFailuresAndClosesAfterAPr
 }
 
 TEST_P(HttpDriverConformance, PermanentFailuresDoNotOpenTheCircuit) {
-  provider_.answer(FakeAnswer::status_only(404));
+  // 403, not 404: a 404 that is not FCM's own answer holds fcm's messages (fcm_test).
+  provider_.answer(FakeAnswer::status_only(403));
   auto channel = make(provider_.url(), {{"circuit_failures", 2}});
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(std::holds_alternative<Failed>(send_one(*channel)));
   EXPECT_EQ(provider_.request_count(), 5u);

@@ -267,15 +267,42 @@ TEST_F(SmtpChannelTest, ServerWithoutStartTlsGetsNothingInTheClear) {
   }
 }
 
-TEST_F(SmtpChannelTest, UntrustedCertificateIsNeverSentTo) {
+TEST_F(SmtpChannelTest, UntrustedCertificateIsNeverSentToAndHoldsTheMail) {
   FakeSmtpServer server;
   FakeSmtpServer other;  // another test CA
   auto channel = make(server, {{"ca_file", other.ca_file()}});
-  const auto result = send_one(*channel);
-  ASSERT_TRUE(std::holds_alternative<Retry>(result));
-  EXPECT_EQ(std::get<Retry>(result).reason, "smtp: TLS error");
+  for (int i = 0; i < 2; ++i) {
+    // Never offered, and only an operator can fix it: no attempt is spent.
+    EXPECT_TRUE(all_kept(send(*channel, {mail_message(), mail_message()}), 2, "smtp: TLS error"));
+  }
   EXPECT_TRUE(server.mails().empty());
   for (const auto& command : server.commands()) EXPECT_FALSE(command.starts_with("AUTH")) << command;
+  // One error line for the episode, and a count for the metric.
+  const std::string log = log_.text();
+  EXPECT_NE(log.find("[error] smtp: channel email: the TLS handshake with the SMTP server failed"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("TLS handshake with the SMTP server failed"),
+            log.rfind("TLS handshake with the SMTP server failed"))
+      << log;
+  const auto* smtp = dynamic_cast<channel::SmtpChannel*>(channel.get());
+  ASSERT_NE(smtp, nullptr);
+  EXPECT_EQ(smtp->held_counts().at("tls"), 4u);
+}
+
+TEST_F(SmtpChannelTest, EveryAttemptOfADeliveryHasOneMessageIdAndAnotherDeliveryAnother) {
+  FakeSmtpServer server;
+  auto channel = make(server);
+  auto other = mail_message();
+  other.delivery_id = 8;
+  const auto results = send(*channel, {mail_message(), mail_message(), other});
+  for (const auto& result : results) ASSERT_TRUE(std::holds_alternative<Sent>(result)) << reason_of(result);
+  ASSERT_EQ(server.mails().size(), 3u);
+  const auto id = [&](std::size_t i) { return parse(server.mails()[i].data).headers.at("Message-ID"); };
+  EXPECT_EQ(id(0), "<" + channel::idempotency_key(mail_message()) + "@burgernet.example>");
+  EXPECT_EQ(id(1), id(0));
+  EXPECT_NE(id(2), id(0));
+  EXPECT_EQ(std::get<Sent>(results[0]).provider_ref, id(0));
 }
 
 TEST_F(SmtpChannelTest, StallPastTheTimeoutIsARetry) {
@@ -431,6 +458,18 @@ TEST(SmtpCompose, LongNonAsciiSubjectsFoldIntoShortEncodedWords) {
   }
   EXPECT_EQ(decode_words(encoded), subject);
   EXPECT_EQ(channel::SmtpChannel::encode_header("Burgernet: Inbraak"), "Burgernet: Inbraak");
+}
+
+TEST(SmtpCompose, AMessageIdHoldsOnlyWhatAMsgIdMay) {
+  OutboundMessage m = mail_message();
+  EXPECT_EQ(channel::SmtpChannel::message_id(m, "Burgernet <noreply@burgernet.example>"),
+            "<burgernet-00000000-0000-0000-0000-0000000000a1-7@burgernet.example>");
+  m.action_id = "a1>\r\nBcc: x@y";
+  const std::string id = channel::SmtpChannel::message_id(m, "noreply@burgernet.example");
+  EXPECT_EQ(id.find_first_of("\r\n >:"), id.size() - 1) << id;  // only the closing '>'
+  m.action_id.reset();                                          // a verification code: no action
+  EXPECT_EQ(channel::SmtpChannel::message_id(m, "noreply@burgernet.example"),
+            "<burgernet-verification-7@burgernet.example>");
 }
 
 TEST(SmtpCompose, ATitleCannotAddAHeader) {

@@ -1,5 +1,6 @@
 // The x driver's own rules on top of the conformance suite: X's rate-limit reset header, a
-// duplicate post, and a post cut to 280 characters without personal data.
+// duplicate post (sent: it is posted already), and a post cut to 280 characters without
+// personal data.
 #include "channel/x/x_channel.hpp"
 
 #include <gtest/gtest.h>
@@ -91,15 +92,28 @@ TEST_F(XChannelTest, RetryAfterWinsOverTheResetHeader) {
   EXPECT_EQ(std::get<Retry>(result).after, 5000ms);
 }
 
-TEST_F(XChannelTest, DuplicatePostFailsForGood) {
+TEST_F(XChannelTest, ADuplicatePostIsSentAsItIsOnTheAccountAlready) {
+  // X API v2's answer to a text it already has: an earlier attempt of this delivery was posted
+  // and its answer lost. Posting again can never succeed, and it is there: sent, not failed.
   provider_.answer(
       {403,
        R"({"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank",)"
        R"("title":"Forbidden","status":403})"});
   const auto result = post("Vermist: jongen, 8 jaar.");
-  ASSERT_TRUE(std::holds_alternative<Failed>(result));
-  EXPECT_EQ(std::get<Failed>(result).reason, "x: duplicate content");
+  ASSERT_TRUE(std::holds_alternative<Sent>(result)) << reason_of(result);
+  EXPECT_FALSE(std::get<Sent>(result).provider_ref.has_value());
   EXPECT_EQ(provider_.request_count(), 1u);
+
+  // v1.1's form of the same answer, as some gateways still give it.
+  provider_.answer({403, R"({"errors":[{"code":187,"message":"Status is a duplicate."}]})"});
+  EXPECT_TRUE(std::holds_alternative<Sent>(post("Vermist: jongen, 8 jaar.")));
+}
+
+TEST_F(XChannelTest, TheWordDuplicateElsewhereIsNoDuplicatePost) {
+  provider_.answer({403, R"({"title":"Forbidden","detail":"duplicate app registration: not permitted"})"});
+  const auto result = post("Vermist: jongen, 8 jaar.");
+  ASSERT_TRUE(std::holds_alternative<Failed>(result));
+  EXPECT_EQ(std::get<Failed>(result).reason, "x: HTTP 403");
 }
 
 TEST_F(XChannelTest, OtherForbiddenIsAPlainFailure) {

@@ -1,9 +1,14 @@
 // The outbound client's pure parts: token bucket, circuit breaker, classifier, encodings.
 #include <gtest/gtest.h>
 
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+
 #include "burgernet/net/circuit_breaker.hpp"
 #include "burgernet/net/classify.hpp"
 #include "burgernet/net/encoding.hpp"
+#include "burgernet/net/held_messages.hpp"
 #include "burgernet/net/http_client.hpp"
 #include "burgernet/net/token_bucket.hpp"
 
@@ -108,6 +113,29 @@ TEST(Classify, TransportErrorsAreRetries) {
             "webhook: timeout");
   EXPECT_EQ(std::get<channel::Retry>(net::classify_transport("webhook", e::connection_refused)).reason,
             "webhook: connection refused");
+}
+
+TEST(Classify, AFailedTlsHandshakeHoldsWithoutSpendingAnAttempt) {
+  namespace ssl = boost::asio::ssl;
+  // What OpenSSL reports for a certificate that does not verify.
+  const boost::system::error_code untrusted(0x0A000086, boost::asio::error::get_ssl_category());
+  auto held = std::get<channel::Retry>(net::classify_handshake("fcm", untrusted));
+  EXPECT_EQ(held.reason, "fcm: TLS error");
+  EXPECT_FALSE(held.counts_attempt);
+  EXPECT_EQ(held.after, net::kHoldFor);
+  // The same error after the request was written may have reached the provider: an attempt.
+  EXPECT_TRUE(std::get<channel::Retry>(net::classify_transport("fcm", untrusted)).counts_attempt);
+  // A handshake that timed out or was cut is the network's trouble, not a misconfiguration.
+  for (const boost::system::error_code ec : {boost::system::error_code(boost::beast::error::timeout),
+                                             boost::system::error_code(ssl::error::stream_truncated),
+                                             boost::system::error_code(boost::asio::error::eof)}) {
+    EXPECT_TRUE(std::get<channel::Retry>(net::classify_handshake("fcm", ec)).counts_attempt) << ec.message();
+  }
+}
+
+TEST(Encoding, Sha256) {
+  // FIPS 180-2, appendix B.1.
+  EXPECT_EQ(net::to_hex(net::sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Encoding, HmacHexBase64) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <variant>
@@ -18,6 +20,10 @@ class HttpChannel : public Channel {
  public:
   explicit HttpChannel(net::HttpClientOptions options);
   boost::asio::awaitable<std::vector<SendResult>> send(std::vector<OutboundMessage> batch) override;
+
+  // Messages this channel held back without spending their attempts, per reason (TLS, a refused
+  // credential, a misconfigured URL), for burgernet_channel_held_total{channel, reason}.
+  std::map<std::string, std::uint64_t> held_counts() const { return client_->held().counts(); }
 
  protected:
   // The request for one message, or a result without asking the provider (a Failed for a

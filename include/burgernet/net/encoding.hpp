@@ -11,6 +11,8 @@ namespace burgernet::net {
 // Raw MACs (binary strings).
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string hmac_sha1(std::string_view key, std::string_view data);
+// A raw SHA-256 digest (32 bytes).
+std::string sha256(std::string_view data);
 
 std::string to_hex(std::string_view bytes);  // lower case
 std::string to_base64(std::string_view bytes);

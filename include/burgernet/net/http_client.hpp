@@ -20,6 +20,7 @@
 
 #include "burgernet/channel/channel.hpp"
 #include "burgernet/net/circuit_breaker.hpp"
+#include "burgernet/net/held_messages.hpp"
 
 namespace burgernet::net {
 
@@ -78,7 +79,10 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Waits for the circuit, a token and a free slot, then sends. Never throws. While the circuit
-  // is open the answer is Retry{after, "...: circuit open", counts_attempt=false} at once.
+  // is open the answer is Retry{after, "...: circuit open", counts_attempt=false} at once. A TLS
+  // handshake that fails (a certificate that does not verify, no common protocol) is
+  // Retry{kHoldFor, "...: TLS error", counts_attempt=false}: nothing was offered to the
+  // provider, and only an operator can fix it; held() logs the episode and counts it.
   boost::asio::awaitable<Exchange> exchange(HttpRequest request);
 
   // Runs `send_one` for every message of `batch`, up to `concurrency` at once, and returns the
@@ -88,6 +92,10 @@ class HttpClient {
       const std::function<boost::asio::awaitable<channel::SendResult>(const channel::OutboundMessage&)>& send_one);
 
   const HttpClientOptions& options() const { return options_; }
+  // This driver's held messages: the client's own (reasons "tls", "circuit_open") and those its
+  // driver adds (FCM's "token_refused", ...).
+  HeldMessages& held();
+  const HeldMessages& held() const;
   // For tests and metrics: TCP+TLS connections opened since construction.
   std::size_t connections_opened() const;
 

@@ -5,12 +5,15 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
 #include <stdexcept>
 
 #include "burgernet/net/encoding.hpp"
+#include "burgernet/net/held_messages.hpp"
 
 namespace burgernet::channel {
 
@@ -32,15 +35,21 @@ std::string code_word(const nlohmann::json& value, bool upper) {
 
 // What an FCM error body says about the message, from google.rpc.Status's details.
 struct FcmError {
-  std::string error_code;    // FcmError.errorCode: UNREGISTERED, INVALID_ARGUMENT, ...
-  bool bad_request = false;  // a google.rpc.BadRequest detail: a field of our request is wrong
-  bool token_field = false;  // ... and that field is message.token
+  std::string error_code;                 // FcmError.errorCode: UNREGISTERED, INVALID_ARGUMENT, ...
+  bool bad_request = false;               // a google.rpc.BadRequest detail: a field of our request is wrong
+  bool token_field = false;               // ... and that field is message.token
+  bool names_registration_token = false;  // google.rpc.Status.message speaks of the token
 };
 
 FcmError read_error(const std::string& body) {
   FcmError out;
   const auto document = nlohmann::json::parse(body, nullptr, false);
   if (!document.is_object() || !document.contains("error") || !document["error"].is_object()) return out;
+  if (const auto message = document["error"].value("message", nlohmann::json()); message.is_string()) {
+    std::string text = message.get<std::string>();
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    out.names_registration_token = text.find("registration token") != std::string::npos;
+  }
   const auto& details = document["error"].value("details", nlohmann::json::array());
   if (!details.is_array()) return out;
   for (const auto& detail : details) {
@@ -66,42 +75,52 @@ std::string with_code(std::string reason, const std::string& error_code) {
 
 }  // namespace
 
-FcmChannel::FcmChannel(const config::ChannelConfig& config, std::function<Clock::time_point()> clock)
-    : HttpChannel(http_client_options(config)), clock_(std::move(clock)) {
-  const std::string key = "channels." + config.name + ".";
-  const std::string path = config.settings.value("service_account_file", "");
-  std::string text = read_secret_file(key + "service_account_file", path);
-  auto account = nlohmann::json::parse(text, nullptr, false);
+FcmChannel::ServiceAccount FcmChannel::load_service_account(const std::string& key, const std::string& path) {
+  std::string text = read_secret_file(key, path);
+  auto document = nlohmann::json::parse(text, nullptr, false);
   OPENSSL_cleanse(text.data(), text.size());
-  if (!account.is_object()) throw std::runtime_error(key + "service_account_file: " + path + " is not JSON");
-  const auto field = [&account](const char* name) {
-    return account.contains(name) && account[name].is_string() ? account[name].get<std::string>()
-                                                               : std::string();
+  if (!document.is_object()) throw std::runtime_error(key + ": " + path + " is not JSON");
+  const auto field = [&document](const char* name) {
+    return document.contains(name) && document[name].is_string() ? document[name].get<std::string>()
+                                                                 : std::string();
   };
-  client_email_ = field("client_email");
-  token_uri_ = field("token_uri");
-  if (token_uri_.empty()) token_uri_ = "https://oauth2.googleapis.com/token";
+  ServiceAccount account;
+  account.client_email = field("client_email");
+  account.token_uri = field("token_uri");
+  account.project_id = field("project_id");
+  if (account.token_uri.empty()) account.token_uri = "https://oauth2.googleapis.com/token";
   std::string private_key = field("private_key");
-  if (client_email_.empty() || private_key.empty()) {
-    throw std::runtime_error(key + "service_account_file: " + path +
-                             " lacks client_email or private_key (expected Google's service-account JSON)");
-  }
-  if (!net::parse_https_url(token_uri_)) {
-    throw std::runtime_error(key + "service_account_file: token_uri must be an https URL");
-  }
-  try {
-    signer_ = std::make_unique<JwtSigner>(private_key);
-  } catch (const std::exception& e) {
-    OPENSSL_cleanse(private_key.data(), private_key.size());
-    throw std::runtime_error(key + "service_account_file: " + e.what());
-  }
-  OPENSSL_cleanse(private_key.data(), private_key.size());
-  if (auto& key_in_json = account["private_key"]; key_in_json.is_string()) {
+  if (auto& key_in_json = document["private_key"]; key_in_json.is_string()) {
     auto& pem = key_in_json.get_ref<std::string&>();
     OPENSSL_cleanse(pem.data(), pem.size());
   }
+  if (account.client_email.empty() || private_key.empty()) {
+    OPENSSL_cleanse(private_key.data(), private_key.size());
+    throw std::runtime_error(key + ": " + path +
+                             " lacks client_email or private_key (expected Google's service-account JSON)");
+  }
+  if (!net::parse_https_url(account.token_uri)) {
+    OPENSSL_cleanse(private_key.data(), private_key.size());
+    throw std::runtime_error(key + ": token_uri must be an https URL");
+  }
+  try {
+    account.signer = std::make_unique<JwtSigner>(private_key);
+  } catch (const std::exception& e) {
+    OPENSSL_cleanse(private_key.data(), private_key.size());
+    throw std::runtime_error(key + ": " + e.what());
+  }
+  OPENSSL_cleanse(private_key.data(), private_key.size());
+  return account;
+}
 
-  const std::string project = config.settings.value("project_id", field("project_id"));
+FcmChannel::FcmChannel(const config::ChannelConfig& config, std::function<Clock::time_point()> clock)
+    : HttpChannel(http_client_options(config)), clock_(std::move(clock)) {
+  const std::string key = "channels." + config.name + ".";
+  account_key_ = key + "service_account_file";
+  account_path_ = config.settings.value("service_account_file", "");
+  account_ = load_service_account(account_key_, account_path_);
+
+  const std::string project = config.settings.value("project_id", account_.project_id);
   if (project.empty())
     throw std::runtime_error(key + "project_id: is required (or project_id in service_account_file)");
   std::string base = config.settings.value("base_url", "https://fcm.googleapis.com");
@@ -120,22 +139,42 @@ nlohmann::json FcmChannel::body(const OutboundMessage& message) {
     data[name] = value.is_string() ? value.get<std::string>() : value.dump();
   }
   data["delivery_id"] = std::to_string(message.delivery_id);
+  // The same on every attempt: the app can drop a repeat that reaches it all the same.
+  data["burgernet_message_id"] = idempotency_key(message);
   nlohmann::json notification = {{"body", message.text}};
   if (!message.title.empty()) notification["title"] = message.title;
-  return {
-      {"message",
-       {{"token", message.to.value_or("")},
-        {"notification", notification},
-        {"data", data},
-        {"android", {{"priority", "high"}}},
-        {"apns", {{"headers", {{"apns-priority", "10"}}}, {"payload", {{"aps", {{"sound", "default"}}}}}}}}}};
+  // A repeat replaces, rather than adds to: a stored message with the same collapse key (FCM
+  // keeps the last), a shown notification with the same tag (Android) or collapse id (APNs).
+  const std::string collapse = collapse_id(message);
+  return {{"message",
+           {{"token", message.to.value_or("")},
+            {"notification", notification},
+            {"data", data},
+            {"android",
+             {{"priority", "high"}, {"collapse_key", collapse}, {"notification", {{"tag", collapse}}}}},
+            {"apns",
+             {{"headers", {{"apns-priority", "10"}, {"apns-collapse-id", collapse}}},
+              {"payload", {{"aps", {{"sound", "default"}}}}}}}}}};
+}
+
+std::string FcmChannel::collapse_id(const OutboundMessage& message) {
+  constexpr std::size_t kApnsCollapseIdMax = 64;  // bytes, Apple's limit for apns-collapse-id
+  std::string key = idempotency_key(message);
+  if (key.size() <= kApnsCollapseIdMax) return key;
+  return "burgernet-" + net::to_hex(net::sha256(key)).substr(0, 32);
 }
 
 asio::awaitable<HttpChannel::Prepared> FcmChannel::prepare(const OutboundMessage& message) {
   if (!message.to || message.to->empty())
     co_return SendResult(Failed{client().options().driver + ": no push token"});
   auto token = co_await access_token();
-  if (auto* failure = std::get_if<SendResult>(&token)) co_return *failure;
+  if (auto* failure = std::get_if<SendResult>(&token)) {
+    const auto* retry = std::get_if<Retry>(failure);
+    if (retry && refusal_ && retry->reason == std::get<Retry>(*refusal_).reason) {
+      co_return hold_for_token(*failure);
+    }
+    co_return *failure;
+  }
   net::HttpRequest request;
   request.url = url_;
   request.body = body(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -145,7 +184,13 @@ asio::awaitable<HttpChannel::Prepared> FcmChannel::prepare(const OutboundMessage
   co_return request;
 }
 
+SendResult FcmChannel::hold_for_token(const SendResult& failure) {
+  client().held().hold(refusal_label_, refusal_why_);
+  return failure;
+}
+
 SendResult FcmChannel::accepted(const OutboundMessage&, const net::HttpResponse& response) {
+  client().held().resolved("not_fcm", "the send URL answers as FCM again");
   const auto document = nlohmann::json::parse(response.body, nullptr, false);
   if (document.is_object() && document.contains("name") && document["name"].is_string()) {
     return Sent{document["name"].get<std::string>()};
@@ -159,13 +204,24 @@ SendResult FcmChannel::rejected(const OutboundMessage&, const net::HttpResponse&
   const auto status = response.status;
   const auto error = read_error(response.body);
   // The app was uninstalled or its token rotated: this device will never receive anything.
-  if (status == 404 || error.error_code == "UNREGISTERED") {
+  // Only FCM's own word disables a device.
+  if (error.error_code == "UNREGISTERED") {
     return Failed{driver + ": HTTP " + std::to_string(status) + " UNREGISTERED", true};
   }
-  // INVALID_ARGUMENT without a BadRequest detail is FCM's answer to a malformed token; with
-  // one, it names the field, and only message.token is the device's fault.
-  if (status == 400 &&
-      (error.token_field || (error.error_code == "INVALID_ARGUMENT" && !error.bad_request))) {
+  // A 404 that is not FCM's UNREGISTERED: the URL reaches something other than FCM's send
+  // method (base_url, a proxy, project_id): every message would meet it until an operator
+  // fixes the config, and no device is to blame.
+  if (status == 404) {
+    client().held().hold("not_fcm",
+                         "the send URL answered HTTP 404 without FCM's UNREGISTERED; check base_url and "
+                         "project_id");
+    return Retry{net::kHoldFor, driver + ": HTTP 404, not FCM's answer (check base_url)", false};
+  }
+  // FCM's answer to a malformed token is INVALID_ARGUMENT naming the registration token, in a
+  // BadRequest detail's field (message.token) or, without one, in its message. Any other
+  // INVALID_ARGUMENT is about our request, and the device stays.
+  if (status == 400 && (error.token_field || (error.error_code == "INVALID_ARGUMENT" && !error.bad_request &&
+                                              error.names_registration_token))) {
     return Failed{driver + ": HTTP 400 invalid registration token", true};
   }
   // Our access token expired or was revoked early: drop it, and the next attempt signs anew.
@@ -183,6 +239,8 @@ SendResult FcmChannel::rejected(const OutboundMessage&, const net::HttpResponse&
 
 asio::awaitable<std::variant<std::string, SendResult>> FcmChannel::access_token() {
   if (token_ && clock_() < token_->renew_at) co_return token_->value;
+  // Refused a moment ago: asking again before an operator could act only burdens the endpoint.
+  if (refused_until_ && refusal_ && clock_() < *refused_until_) co_return *refusal_;
   if (fetching_) {
     // One fetch at a time: the others wait for its outcome rather than ask again.
     const auto ticket = fetches_;
@@ -220,15 +278,32 @@ asio::awaitable<std::variant<std::string, SendResult>> FcmChannel::access_token(
 
 asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::fetch_token() {
   const std::string& driver = client().options().driver;
+  // Holds every message until an operator fixes the account; the token endpoint is asked again
+  // after kHoldFor, the service account file read again first.
+  const auto refuse = [&](std::string label, std::string reason, std::string why) {
+    refused_until_ = clock_() + net::kHoldFor;
+    refusal_ = Retry{net::kHoldFor, std::move(reason), false};
+    refusal_label_ = std::move(label);
+    refusal_why_ = std::move(why);
+    return *refusal_;
+  };
+  if (refused_until_) {
+    try {
+      account_ = load_service_account(account_key_, account_path_);
+    } catch (const std::exception& e) {
+      co_return refuse("service_account", driver + ": service account unusable", e.what());
+    }
+  }
   net::HttpRequest request;
-  request.url = token_uri_;
+  request.url = account_.token_uri;
   try {
-    const auto claims =
-        service_account_claims(client_email_, kScope, token_uri_, std::chrono::system_clock::now());
+    const auto claims = service_account_claims(account_.client_email, kScope, account_.token_uri,
+                                               std::chrono::system_clock::now());
     request.body = net::form_encode({{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
-                                     {"assertion", signer_->sign(claims)}});
+                                     {"assertion", account_.signer->sign(claims)}});
   } catch (const std::exception&) {
-    co_return SendResult(Retry{std::nullopt, driver + ": cannot sign the token request"});
+    co_return refuse("service_account", driver + ": cannot sign the token request",
+                     "the service account's key cannot sign the token request; check " + account_key_);
   }
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   const auto asked_at = clock_();
@@ -252,6 +327,10 @@ asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::f
     const Clock::duration lifetime = std::chrono::seconds(expires_in);
     // Renewed a minute early; a token that lives for less than two is used for half its life.
     const Clock::duration usable = lifetime > 2 * kRenewBefore ? lifetime - kRenewBefore : lifetime / 2;
+    refused_until_.reset();
+    refusal_.reset();
+    client().held().resolved("token_refused", "the token endpoint accepts the service account again");
+    client().held().resolved("service_account", "the service account is usable again");
     co_return AccessToken{document["access_token"].get<std::string>(), asked_at + usable};
   }
   if (auto* retry = std::get_if<Retry>(&exchange.result)) {
@@ -259,15 +338,15 @@ asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::f
         Retry{retry->after, driver + ": token endpoint HTTP " + status, retry->counts_attempt});
   }
   // 400/401 invalid_grant and the like: the service account or its key is not accepted; trying
-  // again changes nothing until an operator fixes it.
+  // again changes nothing until an operator fixes it, and no message is to blame.
   const std::string error =
       document.is_object() ? code_word(document.value("error", nlohmann::json()), false) : "";
-  spdlog::error(
-      "{}: the token endpoint refused the service account (HTTP {}{}); check service_account_file, the "
-      "key's validity and the clock",
-      driver, status, error.empty() ? "" : ", " + error);
-  if (error.empty()) co_return SendResult(Failed{driver + ": token endpoint HTTP " + status});
-  co_return SendResult(Failed{driver + ": token refused (HTTP " + status + " " + error + ")"});
+  co_return refuse("token_refused",
+                   error.empty() ? driver + ": token endpoint HTTP " + status
+                                 : driver + ": token refused (HTTP " + status + " " + error + ")",
+                   "the token endpoint refused the service account (HTTP " + status +
+                       (error.empty() ? "" : ", " + error) +
+                       "); check service_account_file, the key's validity and the clock");
 }
 
 }  // namespace burgernet::channel

@@ -33,8 +33,14 @@ class FcmChannel : public HttpChannel {
                       std::function<Clock::time_point()> clock = Clock::now);
   ~FcmChannel() override;
 
-  // The messages:send body of one message; public for tests.
+  // The messages:send body of one message; public for tests. It carries the delivery's
+  // idempotency key as data.burgernet_message_id, and collapse_id() as Android's collapse key
+  // and notification tag and as APNs' apns-collapse-id, so that a repeat replaces the
+  // notification instead of adding one.
   static nlohmann::json body(const OutboundMessage& message);
+  // The idempotency key when it fits Apple's 64 bytes for apns-collapse-id, otherwise
+  // "burgernet-" and the first 32 hex digits of its SHA-256: the same for every attempt.
+  static std::string collapse_id(const OutboundMessage& message);
 
  protected:
   boost::asio::awaitable<Prepared> prepare(const OutboundMessage& message) override;
@@ -52,11 +58,30 @@ class FcmChannel : public HttpChannel {
   boost::asio::awaitable<std::variant<std::string, SendResult>> access_token();
   boost::asio::awaitable<std::variant<AccessToken, SendResult>> fetch_token();
 
+  struct ServiceAccount {
+    std::string client_email;
+    std::string token_uri;
+    std::string project_id;
+    std::unique_ptr<JwtSigner> signer;
+  };
+  // Reads and checks service_account_file; throws std::runtime_error naming `key`, never
+  // quoting the file.
+  static ServiceAccount load_service_account(const std::string& key, const std::string& path);
+  // A message held because the token endpoint refused us or the service account is unusable:
+  // counted and logged once per episode through held().
+  SendResult hold_for_token(const SendResult& failure);
+
   std::function<Clock::time_point()> clock_;
   std::string url_;
-  std::string client_email_;
-  std::string token_uri_;
-  std::unique_ptr<JwtSigner> signer_;
+  std::string account_key_;   // "channels.NAME.service_account_file", for messages
+  std::string account_path_;  // read again after a refusal, so an operator's fix needs no restart
+  ServiceAccount account_;
+  // Set while the token endpoint refuses the service account: until then no token is asked for,
+  // and every message is held with refusal_.
+  std::optional<Clock::time_point> refused_until_;
+  std::optional<SendResult> refusal_;
+  std::string refusal_label_;  // "token_refused" or "service_account"
+  std::string refusal_why_;    // the log line of the episode
 
   std::optional<AccessToken> token_;
   bool fetching_ = false;

@@ -22,6 +22,7 @@
 #include "burgernet/channel/http_channel.hpp"
 #include "burgernet/net/circuit_breaker.hpp"
 #include "burgernet/net/encoding.hpp"
+#include "burgernet/net/held_messages.hpp"
 
 namespace burgernet::channel {
 namespace {
@@ -123,6 +124,13 @@ bool login_refused(CURLcode code, long reply) {
   return code == CURLE_LOGIN_DENIED || reply == 535 || reply == 530 || reply == 534;
 }
 
+// A TLS handshake that failed: a certificate or host name that does not verify, a CA file
+// that cannot be read, no protocol in common.
+bool tls_refused(CURLcode code) {
+  return code == CURLE_SSL_CONNECT_ERROR || code == CURLE_PEER_FAILED_VERIFICATION ||
+         code == CURLE_SSL_CACERT_BADFILE;
+}
+
 // libcurl's verdict and the server's last reply, without an address or a password.
 SendResult classify(CURLcode code, long reply) {
   if (code == CURLE_OK) return Sent{};
@@ -135,9 +143,10 @@ SendResult classify(CURLcode code, long reply) {
   if (code == CURLE_OPERATION_TIMEDOUT) return Retry{std::nullopt, reason("timeout")};
   if (code == CURLE_COULDNT_CONNECT) return Retry{std::nullopt, reason("connection refused")};
   if (code == CURLE_COULDNT_RESOLVE_HOST) return Retry{std::nullopt, reason("host not found")};
-  if (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_PEER_FAILED_VERIFICATION ||
-      code == CURLE_SSL_CACERT_BADFILE) {
-    return Retry{std::nullopt, reason("TLS error")};
+  if (tls_refused(code)) {
+    // The handshake failed, before any mail was offered: every message would meet it until an
+    // operator fixes ca_file or the server's certificate.
+    return Retry{net::kHoldFor, reason("TLS error"), false};
   }
   if (reply >= 500 && reply < 600) return Failed{reason("reply " + std::to_string(reply))};
   if (reply >= 400 && reply < 500) return Retry{std::nullopt, reason("reply " + std::to_string(reply))};
@@ -166,6 +175,14 @@ bool connection_failed(const SendResult& result) {
          retry->reason == reason("STARTTLS not offered") || retry->reason == reason("authentication failed");
 }
 
+// The metric label of a message held after `held_reason` stopped its batch.
+std::string_view held_label(const std::string& held_reason) {
+  if (held_reason == reason("circuit open")) return "circuit_open";
+  if (held_reason == reason("TLS error")) return "tls";
+  if (held_reason == reason("authentication failed")) return "login_refused";
+  return "connection";
+}
+
 }  // namespace
 
 class SmtpChannel::Mailer {
@@ -179,7 +196,10 @@ class SmtpChannel::Mailer {
     net::CircuitBreaker::Options circuit;
   };
 
-  explicit Mailer(Settings settings) : settings_(std::move(settings)), breaker_(settings_.circuit) {
+  explicit Mailer(Settings settings)
+      : settings_(std::move(settings)),
+        breaker_(settings_.circuit),
+        held_(std::string(kDriver) + ": channel " + settings_.channel) {
     init_curl_once();
   }
   ~Mailer() {
@@ -187,6 +207,8 @@ class SmtpChannel::Mailer {
   }
   Mailer(const Mailer&) = delete;
   Mailer& operator=(const Mailer&) = delete;
+
+  const net::HeldMessages& held() const { return held_; }
 
   // On a pool thread: the whole batch over one handle, so over one connection. Once the
   // connection breaks or the circuit is open, the rest of the batch waits without being offered.
@@ -203,6 +225,7 @@ class SmtpChannel::Mailer {
       if (!held) held = circuit_open();
       if (held) {
         results.push_back(*held);
+        held_.count(held_label(held->reason));
         continue;
       }
       if (!handle) handle = take();
@@ -255,10 +278,19 @@ class SmtpChannel::Mailer {
     std::lock_guard lock(mutex_);
     const auto now = net::CircuitBreaker::Clock::now();
     auto* retry = std::get_if<Retry>(&result);
+    if (!retry || retry->reason.starts_with(reason("reply"))) {  // the server answered after TLS
+      held_.resolved("tls", "the TLS handshake with the SMTP server succeeds again");
+    }
     if (!retry) {
       breaker_.record_success();  // sent, or a 5xx about this message: the server is up
       login_refused_ = false;
       return result;
+    }
+    if (retry->reason == reason("TLS error")) {
+      held_.hold("tls",
+                 "the TLS handshake with the SMTP server failed; check ca_file and the server's certificate");
+    } else if (retry->reason == reason("authentication failed")) {
+      held_.count("login_refused");
     }
     if (retry->reason == reason("authentication failed") && !login_refused_) {
       login_refused_ = true;
@@ -320,9 +352,7 @@ class SmtpChannel::Mailer {
     envelope.to = to;
     envelope.date = rfc5322_date(std::chrono::system_clock::now());
     const std::string from_address = address_of(settings_.from);
-    const auto at = from_address.find('@');
-    envelope.message_id = "<" + std::to_string(message.delivery_id) + "." + random_hex(8) + "@" +
-                          (at == std::string::npos ? "burgernet.invalid" : from_address.substr(at + 1)) + ">";
+    envelope.message_id = message_id(message, settings_.from);
     envelope.boundary = "=_burgernet_" + random_hex(12);
     const std::string mail = compose(message, envelope);
 
@@ -369,6 +399,7 @@ class SmtpChannel::Mailer {
   std::chrono::steady_clock::time_point next_slot_{};
   net::CircuitBreaker breaker_;
   bool login_refused_ = false;
+  net::HeldMessages held_;
 };
 
 SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_io_executor blocking)
@@ -408,6 +439,8 @@ SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_i
 
 SmtpChannel::~SmtpChannel() = default;
 
+std::map<std::string, std::uint64_t> SmtpChannel::held_counts() const { return mailer_->held().counts(); }
+
 boost::asio::awaitable<std::vector<SendResult>> SmtpChannel::send(std::vector<OutboundMessage> batch) {
   // Hand the batch to the pool and resume on our own executor with its results. No co_spawn:
   // a plain post there and a post back, with our executor kept busy meanwhile.
@@ -444,6 +477,23 @@ std::string SmtpChannel::address_of(const std::string& mailbox) {
   while (!out.empty() && out.front() == ' ') out.erase(0, 1);
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
+}
+
+std::string SmtpChannel::message_id(const OutboundMessage& message, const std::string& from) {
+  // Only what a msg-id's dot-atom-text may hold (RFC 5322 3.6.4): the key is ours, but its
+  // action id comes from the database, and a header must never be split by it.
+  const auto atext = [](std::string text) {
+    for (char& c : text) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_';
+      if (!ok) c = '-';
+    }
+    return text;
+  };
+  const std::string address = address_of(from);
+  const auto at = address.find('@');
+  const std::string domain = at == std::string::npos ? "burgernet.invalid" : address.substr(at + 1);
+  return "<" + atext(idempotency_key(message)) + "@" + atext(domain) + ">";
 }
 
 std::string SmtpChannel::encode_header(const std::string& utf8) {

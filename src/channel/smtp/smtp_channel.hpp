@@ -5,6 +5,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -18,7 +20,7 @@ struct MailEnvelope {
   std::string from;        // the `from` setting: "Burgernet <noreply@burgernet.nl>" or a bare address
   std::string to;          // a bare address
   std::string date;        // RFC 5322 date-time
-  std::string message_id;  // "<...@...>"
+  std::string message_id;  // "<...@...>", message_id()
   std::string boundary;
 };
 
@@ -28,6 +30,9 @@ class SmtpChannel : public Channel {
   SmtpChannel(const config::ChannelConfig& config, boost::asio::any_io_executor blocking);
   ~SmtpChannel() override;
   boost::asio::awaitable<std::vector<SendResult>> send(std::vector<OutboundMessage> batch) override;
+  // Messages held back without spending their attempts, per reason ("tls", "login_refused",
+  // "circuit_open", "connection"), for burgernet_channel_held_total{channel, reason}.
+  std::map<std::string, std::uint64_t> held_counts() const;
 
   // The whole RFC 5322 message: headers, and a multipart/alternative body with a text/plain and
   // a text/html part, both UTF-8 in base64. Public for tests.
@@ -35,6 +40,9 @@ class SmtpChannel : public Channel {
   // A Subject (or any unstructured header) value: as it is when printable ASCII, otherwise RFC
   // 2047 encoded-words (=?UTF-8?B?...?=) of at most 75 characters, folded.
   static std::string encode_header(const std::string& utf8);
+  // "<KEY@DOMAIN>": the delivery's idempotency key at the sender's domain (from `from`), the
+  // same on every attempt of one delivery, so that mail clients and archives can drop a repeat.
+  static std::string message_id(const OutboundMessage& message, const std::string& from);
   // The address inside `Name <address>`, or the whole text.
   static std::string address_of(const std::string& mailbox);
   // Now as an RFC 5322 date: "Sun, 29 Nov 2026 01:17:06 +0000".

@@ -74,7 +74,10 @@ boost::asio::awaitable<HttpChannel::Prepared> TwilioChannel::prepare(const Outbo
   request.body = net::form_encode(fields(message));
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"},
-                     {"Authorization", "Basic " + net::to_base64(account_sid_ + ":" + auth_token_)}};
+                     {"Authorization", "Basic " + net::to_base64(account_sid_ + ":" + auth_token_)},
+                     // The same on every attempt of this delivery: Twilio answers a repeat within
+                     // its window with the first request's resource instead of sending again.
+                     {"I-Twilio-Idempotency-Token", idempotency_key(message)}};
   co_return request;
 }
 

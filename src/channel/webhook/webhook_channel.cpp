@@ -34,7 +34,9 @@ boost::asio::awaitable<HttpChannel::Prepared> WebhookChannel::prepare(const Outb
   request.body = body(message);
   request.headers = {{"Content-Type", "application/json"},
                      {"X-Burgernet-Signature", signature(secret_, request.body)},
-                     {"X-Burgernet-Delivery", std::to_string(message.delivery_id)}};
+                     {"X-Burgernet-Delivery", std::to_string(message.delivery_id)},
+                     // The same on every attempt of this delivery, for the receiver to drop repeats.
+                     {"Idempotency-Key", idempotency_key(message)}};
   co_return request;
 }
 

@@ -1,7 +1,10 @@
 // X's v2 API answers 201 {"data":{"id","text"}}; its limits come back as x-rate-limit-* headers.
 #include "channel/x/x_channel.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <stdexcept>
@@ -33,6 +36,25 @@ std::optional<std::int64_t> parse_epoch(const std::string& text) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (ec != std::errc() || ptr != end || value <= 0) return std::nullopt;
   return value;
+}
+
+// X API v2 answers a repeated text with 403 and a problem detail, {"title":"Forbidden",
+// "detail":"You are not allowed to create a Tweet with duplicate content.", ...}; v1.1's form,
+// {"errors":[{"code":187,"message":"Status is a duplicate."}]}, is still seen behind some gateways.
+bool is_duplicate_post(const std::string& body) {
+  const auto document = nlohmann::json::parse(body, nullptr, false);
+  if (!document.is_object()) return false;
+  if (const auto detail = document.find("detail"); detail != document.end() && detail->is_string()) {
+    std::string text = detail->get<std::string>();
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (text.find("duplicate content") != std::string::npos) return true;
+  }
+  if (const auto errors = document.find("errors"); errors != document.end() && errors->is_array()) {
+    for (const auto& error : *errors) {
+      if (error.is_object() && error.value("code", nlohmann::json()) == 187) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -92,8 +114,13 @@ SendResult XChannel::rejected(const OutboundMessage&, const net::HttpResponse& r
     }
     return retry;
   }
-  if (response.status == 403 && response.body.find("duplicate") != std::string::npos) {
-    return Failed{std::string(kDriver) + ": duplicate content"};
+  if (response.status == 403 && is_duplicate_post(response.body)) {
+    // This very text is on the account already: posted by an earlier attempt of this delivery
+    // whose answer we lost (or, rarely, by an earlier post with the same text). Posting it again
+    // can never succeed, and it is there for all to see: sent.
+    spdlog::info("{}: X refused the post as a duplicate of one already on the account; counted as sent",
+                 kDriver);
+    return Sent{};
   }
   return classified;
 }

@@ -26,8 +26,8 @@ class XChannel : public HttpChannel {
   // 201 is Sent with data.id.
   SendResult accepted(const OutboundMessage& message, const net::HttpResponse& response) override;
   // What X's refusals mean beyond the shared classifier: a 429 waits until x-rate-limit-reset
-  // (epoch seconds) unless Retry-After said otherwise; a 403 for a duplicate post is Failed with
-  // a reason saying so (posting it again would never succeed).
+  // (epoch seconds) unless Retry-After said otherwise; a 403 for a duplicate post is Sent: the
+  // same text is on the account already (an earlier attempt whose answer was lost).
   SendResult rejected(const OutboundMessage& message, const net::HttpResponse& response,
                       SendResult classified) override;
 
