@@ -63,6 +63,19 @@ Dispatcher::Dispatcher(const config::Config& config, db::Pool& pool, metrics::Re
     channel_state_[name].send_seconds = &metrics_.histogram(
         "burgernet_send_seconds", "Time to send one batch through a channel.", {{"channel", name}});
   }
+  held_sources_ = channels_;
+  metrics_.add_collector([this](metrics::SampleWriter& out) {
+    std::lock_guard lock(held_mutex_);
+    out.counter_family("burgernet_channel_held_total",
+                       "Messages a channel held back without offering them, per reason (docs/channels.md).");
+    for (const auto& [name, channel] : held_sources_) {
+      auto counts = channel->held_counts();
+      if (const auto retired = held_retired_.find(name); retired != held_retired_.end()) {
+        for (const auto& [reason, n] : retired->second) counts[reason] += n;
+      }
+      for (const auto& [reason, n] : counts) out.sample(static_cast<double>(n), {{"channel", name}, {"reason", reason}});
+    }
+  });
   metrics_.add_collector([this](metrics::SampleWriter& out) {
     std::lock_guard lock(depth_mutex_);
     out.gauge_family("burgernet_deliveries", "Deliveries not yet final, per channel and status.");
@@ -154,7 +167,14 @@ void Dispatcher::apply(config::Config next) {
     config::Config one;
     one.channels.emplace(name, wanted);
     try {
-      channels_[name] = channel::make_channels(one, blocking_.get_executor()).at(name);
+      auto replacement = channel::make_channels(one, blocking_.get_executor()).at(name);
+      {
+        // The counters go on from where the old object's stopped.
+        std::lock_guard lock(held_mutex_);
+        for (const auto& [reason, n] : channels_.at(name)->held_counts()) held_retired_[name][reason] += n;
+        held_sources_[name] = replacement;
+      }
+      channels_[name] = std::move(replacement);
       if (!same_settings(wanted, running)) spdlog::info("SIGHUP: channel {} uses its new settings", name);
     } catch (const std::exception& e) {
       // The drivers' messages name the key and the file, never a secret's content.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,10 @@ class Channel {
  public:
   virtual ~Channel() = default;
   virtual boost::asio::awaitable<std::vector<SendResult>> send(std::vector<OutboundMessage> batch) = 0;
+  // Messages held back since start per reason, without being offered (a certificate that does
+  // not verify, a refused service account: net/held_messages.hpp), for
+  // burgernet_channel_held_total. Thread-safe: read by the metrics scrape.
+  virtual std::map<std::string, std::uint64_t> held_counts() const { return {}; }
 };
 
 }  // namespace burgernet::channel

@@ -23,7 +23,7 @@ class HttpChannel : public Channel {
 
   // Messages this channel held back without spending their attempts, per reason (TLS, a refused
   // credential, a misconfigured URL), for burgernet_channel_held_total{channel, reason}.
-  std::map<std::string, std::uint64_t> held_counts() const { return client_->held().counts(); }
+  std::map<std::string, std::uint64_t> held_counts() const override { return client_->held().counts(); }
 
  protected:
   // The request for one message, or a result without asking the provider (a Failed for a

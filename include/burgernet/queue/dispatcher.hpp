@@ -89,6 +89,10 @@ class Dispatcher {
   std::atomic<int> units_{0};    // the lease keeper and the completer: they return after the workers
   bool stopping_ = false;
   metrics::Counter* restarts_ = nullptr;
+  // The channels' held counts, read by the scrape on its own thread (channels_ is the loop's).
+  std::mutex held_mutex_;
+  std::map<std::string, std::shared_ptr<channel::Channel>> held_sources_;
+  std::map<std::string, std::map<std::string, std::uint64_t>> held_retired_;  // of channels replaced by SIGHUP
   std::mutex depth_mutex_;
   std::vector<std::tuple<std::string, std::string, double>> depth_;
 };
