@@ -1,11 +1,10 @@
 // Action handlers: parse and check the request, let the store do the work in one transaction,
-// and answer repeated requests with an Idempotency-Key from what was stored the first time.
+// and answer repeated requests with an Idempotency-Key from what that transaction stored.
 #include "api/action_routes.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <exception>
 #include <functional>
 
 #include "burgernet/action/action_request.hpp"
@@ -27,17 +26,76 @@ namespace verb = http::beast_http;
 const std::vector<std::string> kActionRoles = {"operator", "municipal"};
 constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 
+// The work of a route that changes something: runs on a database thread, inside the
+// transaction that also records its Idempotency-Key answer when the request has one.
+using Work = std::function<Response(db::Connection&)>;
+
+// Idempotency-Key (IETF httpapi draft), as one transaction: the key's row, the work (the action
+// with its delivery rows) and the answer commit together or not at all.
+//
+// - A lost connection or an ambiguous COMMIT cannot raise a second action: either the COMMIT
+//   took effect, and the retry finds the stored answer and replays it, or it did not, and
+//   nothing of the request exists, so the retry runs it as if new. There is no "running" row
+//   that outlives its transaction, so none is ever taken over after a timeout.
+// - A concurrent repeat: the first holds a transaction-scoped advisory lock on (token, key),
+//   so the repeat is answered 409 at once; were the lock missed (a hash collision, an older
+//   daemon during an upgrade), the repeat's INSERT of the same primary key waits for the
+//   first transaction and then sees its committed answer, or nothing after a rollback.
+// - The work runs in a savepoint: a refusal (4xx) undoes its statements but keeps the
+//   transaction, so the refusal is stored and replayed like a success. A 5xx, a 429 or a
+//   database error rolls everything back: a retry runs again.
+// - A row without an answer can only come from a daemon before this design (which claimed the
+//   key in its own transaction first); it is answered 409 until it expires after 24 hours,
+//   never taken over, since its request may have committed.
+Response run_idempotent(db::Connection& c, const Request& request, const std::string& token, const std::string& key,
+                        const std::string& hash, const Work& work) {
+  db::Transaction transaction(c);
+  auto in_progress = [] {
+    return http::Conflict("request_in_progress", "a request with this Idempotency-Key is still running; retry later");
+  };
+  if (!c.exec(sql::query("IdempotencyLock"), token, key).boolean(0, 0)) throw in_progress();
+  if (c.exec(sql::query("IdempotencyClaim"), token, key, hash).empty()) {
+    const auto r = c.exec(sql::query("IdempotencyFind"), token, key, hash);
+    // Gone between the two statements: purged after 24 hours just now. Rare; retrying works.
+    if (r.empty()) throw in_progress();
+    if (!r.boolean(0, 0)) {
+      throw http::Unprocessable("idempotency_key_reused",
+                                "this Idempotency-Key was used for a different request; use a new key");
+    }
+    if (r.is_null(0, 1)) throw in_progress();
+    auto replay = http::text_response(request, static_cast<unsigned>(r.int64(0, 1)), "application/json",
+                                      r.optional_string(0, 2).value_or(""));
+    replay.set("Idempotent-Replayed", "true");
+    return replay;  // nothing was written: the transaction rolls back
+  }
+
+  Response response;
+  {
+    db::Transaction attempt(c);  // a savepoint
+    try {
+      response = work(c);
+      attempt.commit();
+    } catch (const http::BadRequest& e) {
+      response = http::error_response(request, 400, e.code(), e.what(), e.field());
+    } catch (const http::ApiError& e) {
+      if (e.status() >= 500 || e.status() == 429) throw;
+      response = http::error_response(request, e.status(), e.code(), e.what());
+    }
+  }  // without commit(): rolled back to the savepoint here, before the answer is stored
+  if (response.result_int() >= 500) return response;  // not kept: rolls back
+  c.exec(sql::query("IdempotencyComplete"),
+         db::Params(token, key, static_cast<int>(response.result_int()), response.body()));
+  transaction.commit();
+  return response;
+}
+
 // g++ 12 reports the coroutine frame's sized operator delete as mismatched (a false positive,
 // also seen in http/server.cpp); the frame is allocated and freed by Asio's own operators.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-// Idempotency-Key (IETF httpapi draft): the key row is claimed in its own short transaction
-// before the work, so a concurrent repeat sees it; answers below 500 are kept and replayed;
-// after a 5xx or an outage the row is removed again so that a retry can proceed.
-awaitable<Response> idempotent(Context& context, Request& request,
-                               std::function<awaitable<Response>()> work) {
+awaitable<Response> idempotent(Context& context, Request& request, Work work) {
   const auto key = request.header("Idempotency-Key");
-  if (!key) co_return co_await work();
+  if (!key) co_return co_await context.pool.run([&](db::Connection& c) { return work(c); });
   if (key->empty() || key->size() > kMaxIdempotencyKeyLength ||
       std::any_of(key->begin(), key->end(), [](char ch) { return ch < 0x20 || ch > 0x7e; })) {
     throw http::BadRequest("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
@@ -46,67 +104,9 @@ awaitable<Response> idempotent(Context& context, Request& request,
   const std::string hash = auth::secret_hash_param(std::string(request.raw.method_string()) + " " +
                                                    request.path + "\n" + request.raw.body());
   const std::string token = request.caller->token_id;
-  const bool owned = co_await context.pool.run(
-      [&](db::Connection& c) { return !c.exec(sql::query("IdempotencyClaim"), token, *key, hash).empty(); });
-  if (!owned) {
-    struct Earlier {
-      bool same_request;
-      std::optional<std::string> status;
-      std::string body;
-    };
-    const auto earlier = co_await context.pool.run([&](db::Connection& c) {
-      const auto r = c.exec(sql::query("IdempotencyFind"), token, *key, hash);
-      std::optional<Earlier> found;
-      if (!r.empty())
-        found = Earlier{r.boolean(0, 0), r.optional_string(0, 1), r.optional_string(0, 2).value_or("")};
-      return found;
-    });
-    if (earlier && !earlier->same_request) {
-      throw http::Unprocessable("idempotency_key_reused",
-                                "this Idempotency-Key was used for a different request; use a new key");
-    }
-    if (!earlier || !earlier->status) {
-      throw http::Conflict("request_in_progress",
-                           "a request with this Idempotency-Key is still running; retry later");
-    }
-    auto replay = http::text_response(request, static_cast<unsigned>(std::stoi(*earlier->status)),
-                                      "application/json", earlier->body);
-    replay.set("Idempotent-Replayed", "true");
-    co_return replay;
-  }
-
-  Response response;
-  std::exception_ptr failure;
-  try {
-    response = co_await work();
-  } catch (const http::BadRequest& e) {
-    response = http::error_response(request, 400, e.code(), e.what(), e.field());
-  } catch (const http::ApiError& e) {
-    if (e.status() >= 500 || e.status() == 429) {
-      failure = std::current_exception();
-    } else {
-      response = http::error_response(request, e.status(), e.code(), e.what());
-    }
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  const bool keep = !failure && response.result_int() < 500;
-  try {
-    co_await context.pool.run([&](db::Connection& c) {
-      if (keep) {
-        c.exec(sql::query("IdempotencyComplete"),
-               db::Params(token, *key, static_cast<int>(response.result_int()), response.body()));
-      } else {
-        c.exec(sql::query("IdempotencyRelease"), token, *key);
-      }
-      return 0;
-    });
-  } catch (const db::DatabaseError& e) {
-    // The row stays "in progress" and is taken over after 5 minutes.
-    spdlog::warn("request {}: cannot record the Idempotency-Key answer: {}", request.request_id, e.what());
-  }
-  if (failure) std::rethrow_exception(failure);
-  co_return response;
+  const std::string key_text(*key);
+  co_return co_await context.pool.run(
+      [&](db::Connection& c) { return run_idempotent(c, request, token, key_text, hash, work); });
 }
 #pragma GCC diagnostic pop
 
@@ -127,14 +127,13 @@ int read_limit(const Request& request) {
 void add_action_routes(http::Router& router, Context& context) {
   router.add(
       verb::verb::post, "/v1/actions", kActionRoles, [&context](Request& request) -> awaitable<Response> {
-        co_return co_await idempotent(context, request, [&]() -> awaitable<Response> {
+        co_return co_await idempotent(context, request, [&](db::Connection& c) {
           const auto config = context.config.get();
           const auto parsed = action::parse_action_request(request.json_body(), *config);
           const auto audit = audit::for_request(request, "action.raise", std::nullopt);
-          const auto answer = co_await context.pool.run([&](db::Connection& c) {
-            return action::create_action(c, parsed, *request.caller, *config, parsed.dry_run ? nullptr : &audit);
-          });
-          co_return http::json_response(request, answer.status, answer.body);
+          const auto answer =
+              action::create_action(c, parsed, *request.caller, *config, parsed.dry_run ? nullptr : &audit);
+          return http::json_response(request, answer.status, answer.body);
         });
       });
 
@@ -165,7 +164,7 @@ void add_action_routes(http::Router& router, Context& context) {
 
   router.add(verb::verb::post, "/v1/actions/{id}/updates", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
-               co_return co_await idempotent(context, request, [&]() -> awaitable<Response> {
+               co_return co_await idempotent(context, request, [&](db::Connection& c) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
@@ -173,16 +172,14 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
                  const auto audit = audit::for_request(request, "action.update", std::nullopt);
-                 const auto answer = co_await context.pool.run([&](db::Connection& c) {
-                   return action::post_update(c, id, text, *request.caller, *config, &audit);
-                 });
-                 co_return http::json_response(request, answer.status, answer.body);
+                 const auto answer = action::post_update(c, id, text, *request.caller, *config, &audit);
+                 return http::json_response(request, answer.status, answer.body);
                });
              });
 
   router.add(verb::verb::post, "/v1/actions/{id}/close", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
-               co_return co_await idempotent(context, request, [&]() -> awaitable<Response> {
+               co_return co_await idempotent(context, request, [&](db::Connection& c) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
@@ -196,11 +193,9 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
                  const auto audit = audit::for_request(request, "action.close", std::nullopt);
-                 const auto answer = co_await context.pool.run([&](db::Connection& c) {
-                   return action::close_action(c, id, outcome->get<std::string>(), text, *request.caller,
-                                               *config, &audit);
-                 });
-                 co_return http::json_response(request, answer.status, answer.body);
+                 const auto answer = action::close_action(c, id, outcome->get<std::string>(), text,
+                                                          *request.caller, *config, &audit);
+                 return http::json_response(request, answer.status, answer.body);
                });
              });
 }

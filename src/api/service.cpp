@@ -44,6 +44,11 @@ boost::asio::awaitable<Response> Service::handle(Request& request) {
   } catch (const http::ApiError& e) {
     response = http::error_response(request, e.status(), e.code(), e.what());
     if (e.status() == 429 || e.status() == 503) response.set(http::beast_http::field::retry_after, "1");
+  } catch (const db::PoolQueueFull&) {
+    // Overload, not an outage: refused before anything ran. Not logged per request (the metric
+    // burgernet_db_queue_rejected_total counts them), or an overload would also flood the log.
+    response = http::error_response(request, 503, "database_busy", "too many requests are waiting for the database; retry");
+    response.set(http::beast_http::field::retry_after, "1");
   } catch (const db::DatabaseUnavailable& e) {
     spdlog::warn("request {}: database unavailable during {}", request.request_id, e.query());
     response = http::error_response(request, 503, "database_unavailable", "the database cannot be reached; retry");

@@ -26,8 +26,37 @@ namespace asio = boost::asio;
 
 namespace {
 
-db::PoolOptions pool_options(const config::Config& config) {
-  return db::PoolOptions{config.database.url, config.database.pool_size, config.database.statement_timeout};
+db::KeepaliveOptions keepalive_options(const config::DatabaseConfig& database) {
+  return {database.keepalives_idle, database.keepalives_interval, database.keepalives_count,
+          database.tcp_user_timeout};
+}
+
+// API requests: a bounded queue, refused at once when full (503 with Retry-After), and work
+// that waited past the acquire timeout fails rather than runs for a client that gave up.
+db::PoolOptions api_pool_options(const config::Config& config, metrics::Registry& metrics) {
+  db::PoolOptions options;
+  options.url = config.database.url;
+  options.size = config.database.pool_size;
+  options.statement_timeout = config.database.statement_timeout;
+  options.max_waiting = config.database.max_waiting;
+  options.queue_timeout = options.acquire_timeout;
+  options.keepalive = keepalive_options(config.database);
+  auto& rejected = metrics.counter("burgernet_db_queue_rejected_total",
+                                   "Database work refused at once (answered 503) because the pool's queue was full",
+                                   {{"pool", "api"}});
+  options.on_rejected = [&rejected] { rejected.inc(); };
+  return options;
+}
+
+// Background work: its callers are few and fixed by the configuration, and dropping a batch's
+// completion would leave sent rows to be sent again, so its queue is not bounded.
+db::PoolOptions worker_pool_options(const config::Config& config) {
+  db::PoolOptions options;
+  options.url = config.database.url;
+  options.size = config.database.worker_pool_size;
+  options.statement_timeout = config.database.statement_timeout;
+  options.keepalive = keepalive_options(config.database);
+  return options;
 }
 
 void apply_log_level(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
@@ -40,9 +69,10 @@ constexpr const char* kPartitionsHelp =
 Application::Application(config::Config config, std::string config_path)
     : config_path_(std::move(config_path)),
       config_(config),
-      pool_(pool_options(config)),
+      api_pool_(api_pool_options(config, metrics_)),
+      worker_pool_(worker_pool_options(config)),
       keys_(privacy::PersonalDataKeys::load(config.privacy)),
-      context_{config_, pool_, metrics_, database_, keys_, limiters_},
+      context_{config_, api_pool_, metrics_, database_, keys_, limiters_},
       service_(context_, api::make_router(context_)),
       server_(io_, config.http, [this](http::Request& request) { return service_.handle(request); }),
       signals_(io_, SIGTERM, SIGINT, SIGHUP) {
@@ -51,13 +81,14 @@ Application::Application(config::Config config, std::string config_path)
 
 Application::~Application() {
   if (dispatcher_) dispatcher_->join();
-  pool_.stop();
+  api_pool_.stop();
+  worker_pool_.stop();
 }
 
 int Application::run() {
   const auto config = config_.get();
   try {
-    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, pool_, metrics_, keys_);
+    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, worker_pool_, metrics_, keys_);
   } catch (const channel::ChannelSetupError& e) {
     spdlog::critical("{}", e.what());
     return 1;
@@ -71,7 +102,7 @@ int Application::run() {
   // Before serving: this month's partition of deliveries and the next ones (migration 0009), so
   // that a daemon started after a long stop never meets "no partition of relation found".
   try {
-    auto connection = pool_.acquire();
+    auto connection = worker_pool_.acquire();
     if (db::schema_version(*connection) >= sql::latest_migration_version()) {
       ensure_delivery_partitions(*connection);
     }
@@ -141,10 +172,11 @@ asio::awaitable<void> Application::watch_database() {
   while (!stopping_) {
     const int wanted = sql::latest_migration_version();
     try {
-      const int version = co_await pool_.run([](db::Connection& c) { return db::schema_version(c); });
+      // On the API's pool: readiness is about whether requests can be served.
+      const int version = co_await api_pool_.run([](db::Connection& c) { return db::schema_version(c); });
       if (version >= wanted && !was_ready && !first) {
         // Back after an outage or a migration: the months may have turned meanwhile.
-        co_await pool_.run([this](db::Connection& c) { ensure_delivery_partitions(c); });
+        co_await worker_pool_.run([this](db::Connection& c) { ensure_delivery_partitions(c); });
       }
       database_.reachable = true;
       database_.schema_version = version;
@@ -156,6 +188,8 @@ asio::awaitable<void> Application::watch_database() {
                       "`burgernetctl migrate` has run",
                       version, wanted);
       }
+    } catch (const db::PoolQueueFull&) {
+      // The API is busy, not the database gone: keep the last state and ask again soon.
     } catch (const db::DatabaseError& e) {
       if (database_.reachable || first) spdlog::error("database unavailable: {}", e.what());
       database_.reachable = false;
@@ -186,7 +220,7 @@ asio::awaitable<void> Application::run_fanout() {
       try {
         const auto config = config_.get();
         // By reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
-        did_work = co_await pool_.run([&config](db::Connection& c) { return action::fanout_next_chunk(c, *config); });
+        did_work = co_await worker_pool_.run([&config](db::Connection& c) { return action::fanout_next_chunk(c, *config); });
       } catch (const std::exception& e) {
         spdlog::warn("fan-out: chunk not written, retrying: {}", e.what());
       }
@@ -210,7 +244,7 @@ asio::awaitable<void> Application::run_retention() {
       try {
         const auto config = config_.get();
         const auto purged =
-            co_await pool_.run([&config](db::Connection& c) { return privacy::purge_expired(c, *config); });
+            co_await worker_pool_.run([&config](db::Connection& c) { return privacy::purge_expired(c, *config); });
         const std::pair<const char*, std::int64_t> counts[] = {
             {"device_location", purged.device_locations},
             {"pending_sign_up", purged.pending_sign_ups},

@@ -167,7 +167,13 @@ void parse_database(const json& object, DatabaseConfig& db) {
   ObjectReader r(object, "database");
   r.string("url", db.url);
   r.integer("pool_size", db.pool_size, 1, 200);
+  r.integer("worker_pool_size", db.worker_pool_size, 1, 200);
+  r.integer("max_waiting", db.max_waiting, 0, 100000);
   r.duration("statement_timeout_ms", db.statement_timeout, 0, 3600000);
+  r.duration("keepalives_idle_s", db.keepalives_idle, 1, 7200);
+  r.duration("keepalives_interval_s", db.keepalives_interval, 1, 600);
+  r.integer("keepalives_count", db.keepalives_count, 1, 100);
+  r.duration("tcp_user_timeout_ms", db.tcp_user_timeout, 0, 3600000);
   r.finish();
 }
 

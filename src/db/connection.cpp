@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <cstdio>
+#include <unordered_map>
 
 #include "burgernet/db/errors.hpp"
 
@@ -33,8 +34,51 @@ Params& Params::add(const std::vector<std::string>& values) {
   return add(std::move(literal));
 }
 
+std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& url,
+                                                                       const ConnectionOptions& options) {
+  // What the URL sets itself. A URL libpq cannot parse is passed on as it is, and the
+  // connection attempt reports it.
+  std::unordered_map<std::string, std::string> set_by_url;
+  char* error = nullptr;
+  if (PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &error)) {
+    for (PQconninfoOption* o = parsed; o->keyword; ++o) {
+      if (o->val && *o->val) set_by_url.emplace(o->keyword, o->val);
+    }
+    PQconninfoFree(parsed);
+  }
+  if (error) PQfreemem(error);
+
+  std::vector<std::pair<std::string, std::string>> out = {{"dbname", url}};
+  auto fill = [&](const char* key, std::string value) {
+    if (!set_by_url.contains(key)) out.emplace_back(key, std::move(value));
+  };
+  fill("connect_timeout", "5");
+  fill("application_name", "burgernet");
+  fill("keepalives", "1");
+  fill("keepalives_idle", std::to_string(options.keepalive.idle.count()));
+  fill("keepalives_interval", std::to_string(options.keepalive.interval.count()));
+  fill("keepalives_count", std::to_string(options.keepalive.count));
+  fill("tcp_user_timeout", std::to_string(options.keepalive.tcp_user_timeout.count()));
+
+  // No JIT: the planner's estimates for the spatial selection cross jit_above_cost, and the
+  // compilation then took 40-60 ms of a 4,764-recipient action's POST (EXPLAIN ANALYZE at
+  // 3,000,000 participants), more than the statement's own work. Nothing the daemon runs is
+  // long enough to earn it back.
+  std::string server_options = "-c jit=off";
+  if (options.statement_timeout.count() > 0) {
+    server_options += " -c statement_timeout=" + std::to_string(options.statement_timeout.count());
+  }
+  if (const auto it = set_by_url.find("options"); it != set_by_url.end()) {
+    server_options = it->second + " " + server_options;
+  }
+  out.emplace_back("options", std::move(server_options));
+  return out;
+}
+
 Connection::Connection(const std::string& url, std::chrono::milliseconds statement_timeout)
-    : url_(url), statement_timeout_(statement_timeout) {
+    : Connection(url, ConnectionOptions{statement_timeout, {}}) {}
+
+Connection::Connection(const std::string& url, ConnectionOptions options) : url_(url), options_(options) {
   open();
 }
 
@@ -45,18 +89,18 @@ Connection::~Connection() {
 void Connection::open() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();
-  // No JIT: the planner's estimates for the spatial selection cross jit_above_cost, and the
-  // compilation then took 40-60 ms of a 4,764-recipient action's POST (EXPLAIN ANALYZE at
-  // 3,000,000 participants), more than the statement's own work. Nothing the daemon runs is
-  // long enough to earn it back.
-  std::string options = "-c jit=off";
-  if (statement_timeout_.count() > 0) {
-    options += " -c statement_timeout=" + std::to_string(statement_timeout_.count());
+  savepoints_ = 0;
+  // expand_dbname: the URL comes first and is expanded; the keys after it are only those it
+  // leaves out (and the server options, which add to its own).
+  const auto parameters = connection_parameters(url_, options_);
+  std::vector<const char*> keys, values;
+  for (const auto& [key, value] : parameters) {
+    keys.push_back(key.c_str());
+    values.push_back(value.c_str());
   }
-  // expand_dbname: the URL supplies everything; the extra keys only fill what it leaves out.
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", "options", nullptr};
-  const char* values[] = {url_.c_str(), "5", "burgernet", options.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keys, values, 1);
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn_);
     while (!message.empty() && message.back() == '\n') message.pop_back();
@@ -113,21 +157,39 @@ void Connection::exec_script(std::string_view label, const std::string& sql) {
 }
 
 Transaction::Transaction(Connection& connection) : connection_(connection) {
-  connection_.exec_script("BEGIN", "BEGIN");
+  if (connection_.in_transaction()) {
+    savepoint_ = "burgernet_savepoint_" + std::to_string(connection_.savepoints_ + 1);
+    connection_.exec_script("SAVEPOINT", "SAVEPOINT " + savepoint_);
+    ++connection_.savepoints_;
+  } else {
+    connection_.exec_script("BEGIN", "BEGIN");
+  }
 }
 
 Transaction::~Transaction() {
+  if (!savepoint_.empty() && open_) --connection_.savepoints_;
   if (open_ && connection_.healthy()) {
     try {
-      connection_.exec_script("ROLLBACK", "ROLLBACK");
+      if (savepoint_.empty()) {
+        connection_.exec_script("ROLLBACK", "ROLLBACK");
+      } else {
+        connection_.exec_script("ROLLBACK TO SAVEPOINT",
+                                "ROLLBACK TO SAVEPOINT " + savepoint_ + "; RELEASE SAVEPOINT " + savepoint_);
+      }
     } catch (...) {
-      // The connection is gone; the server rolls back on its own.
+      // The connection is gone; the server rolls back on its own. Or the outer transaction
+      // is gone already; its owner rolls back.
     }
   }
 }
 
 void Transaction::commit() {
-  connection_.exec_script("COMMIT", "COMMIT");
+  if (savepoint_.empty()) {
+    connection_.exec_script("COMMIT", "COMMIT");
+  } else {
+    connection_.exec_script("RELEASE SAVEPOINT", "RELEASE SAVEPOINT " + savepoint_);
+    --connection_.savepoints_;
+  }
   open_ = false;
 }
 

@@ -5,13 +5,38 @@
 
 namespace burgernet::db {
 
-Pool::Pool(PoolOptions options) : options_(std::move(options)), threads_(options_.size) {}
+Pool::Pool(PoolOptions options)
+    : options_(std::move(options)),
+      connection_options_{options_.statement_timeout, options_.keepalive},
+      threads_(options_.size) {}
 
 Pool::~Pool() { stop(); }
 
 void Pool::stop() {
   threads_.stop();
   threads_.join();
+}
+
+// The queue is the thread pool's: a run() beyond `size` waits there for a thread (each thread
+// holds at most one connection, so a thread never waits long for a connection). Counting
+// admissions bounds it without a lock; a refusal costs no database round trip, so an overload
+// is answered 503 at once instead of after acquire_timeout.
+Pool::Admission::Admission(Pool& pool) : pool_(pool) {
+  const std::size_t before = pool_.pending_.fetch_add(1);
+  const auto& limit = pool_.options_.max_waiting;
+  if (limit && before >= pool_.options_.size + *limit) {
+    pool_.pending_.fetch_sub(1);
+    if (pool_.options_.on_rejected) pool_.options_.on_rejected();
+    throw PoolQueueFull("queue", "", "too much database work is waiting; retry");
+  }
+}
+
+Pool::Admission::~Admission() { pool_.pending_.fetch_sub(1); }
+
+void Pool::check_queue_time(std::chrono::steady_clock::time_point queued_at) const {
+  if (options_.queue_timeout.count() > 0 && std::chrono::steady_clock::now() - queued_at > options_.queue_timeout) {
+    throw DatabaseUnavailable("queue", "", "waited too long for a database connection");
+  }
 }
 
 Pool::Lease::~Lease() {
@@ -34,7 +59,7 @@ Pool::Lease Pool::acquire() {
   }
   try {
     if (!connection) {
-      connection = std::make_unique<Connection>(options_.url, options_.statement_timeout);
+      connection = std::make_unique<Connection>(options_.url, connection_options_);
     } else if (!connection->probe()) {
       connection->reconnect();
     }

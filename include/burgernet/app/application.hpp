@@ -46,7 +46,10 @@ class Application {
   config::LiveConfig config_;
   boost::asio::io_context io_;
   metrics::Registry metrics_;
-  db::Pool pool_;
+  // Two pools, so that an operator's POST never waits behind the senders: the API's (bounded
+  // queue, 503 when full) and the workers' (dispatcher, fan-out, retention; docs/configuration.md).
+  db::Pool api_pool_;
+  db::Pool worker_pool_;
   privacy::PersonalDataKeys keys_;
   api::DatabaseState database_;
   ratelimit::Limiters limiters_;

@@ -44,8 +44,18 @@ struct HttpConfig {
 
 struct DatabaseConfig {
   std::string url;
+  // Connections (and database threads) for API requests only; the senders cannot take them.
   std::size_t pool_size = 8;
+  // Connections for the background work: dispatcher, fan-out, retention, partitions.
+  std::size_t worker_pool_size = 8;
+  // API database work that may wait for one of pool_size connections; more is answered 503.
+  std::size_t max_waiting = 64;
   std::chrono::milliseconds statement_timeout{10000};
+  // libpq's TCP keepalives and TCP_USER_TIMEOUT (db::KeepaliveOptions); a URL's own win.
+  std::chrono::seconds keepalives_idle{5};
+  std::chrono::seconds keepalives_interval{2};
+  int keepalives_count = 3;
+  std::chrono::milliseconds tcp_user_timeout{10000};
 };
 
 // One configured channel. Driver-specific keys stay JSON for the driver to read; the common

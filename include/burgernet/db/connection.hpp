@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "burgernet/db/result.hpp"
@@ -51,10 +52,36 @@ class Params {
   std::vector<std::optional<std::string>> values_;
 };
 
+// TCP keepalives and TCP_USER_TIMEOUT on every connection: without them a database host that
+// vanishes (power, a cut link, a failover that moves the address) leaves a connection waiting
+// for the kernel's two hours, and with it the thread and every request queued behind it. With
+// these defaults an idle connection to a dead host is given up after about 5 + 2 x 3 s, and
+// one with a statement in flight once 10 s pass without an acknowledgement. libpq ignores them
+// on a unix socket. A key the URL sets itself wins (connection_parameters()).
+struct KeepaliveOptions {
+  std::chrono::seconds idle{5};      // keepalives_idle: quiet time before the first probe
+  std::chrono::seconds interval{2};  // keepalives_interval: between unanswered probes
+  int count = 3;                     // keepalives_count: unanswered probes before giving up
+  std::chrono::milliseconds tcp_user_timeout{10000};  // 0: the system's default
+};
+
+struct ConnectionOptions {
+  std::chrono::milliseconds statement_timeout{0};  // 0: none
+  KeepaliveOptions keepalive;
+};
+
+// The libpq key words and values a connection to `url` is opened with, in order: the URL first
+// (expanded by libpq), then only the keys it does not set itself (connect_timeout,
+// application_name, keepalives*, tcp_user_timeout). `options` is the exception: ours (no JIT,
+// the statement timeout) are appended to the URL's. Pure, for the tests.
+std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& url,
+                                                                       const ConnectionOptions& options);
+
 class Connection {
  public:
   // Connects at once; throws DatabaseUnavailable if the server cannot be reached.
   explicit Connection(const std::string& url, std::chrono::milliseconds statement_timeout = {});
+  Connection(const std::string& url, ConnectionOptions options);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -81,13 +108,19 @@ class Connection {
   void open();
   Result check(const std::string& label, pg_result* result);
 
+  friend class Transaction;
+
   std::string url_;
-  std::chrono::milliseconds statement_timeout_;
+  ConnectionOptions options_;
   pg_conn* conn_ = nullptr;
   std::unordered_set<std::string> prepared_;
+  int savepoints_ = 0;  // open db::Transaction objects nested inside the outermost one
 };
 
-// Rolls back unless committed: a transaction that throws leaves nothing behind.
+// Rolls back unless committed: a transaction that throws leaves nothing behind. Nested inside
+// another on the same connection it is a SAVEPOINT: commit() releases it, and without commit()
+// only its own statements are undone, so an outer transaction (the Idempotency-Key record,
+// api/action_routes.cpp) can go on, store its answer and commit everything at once.
 class Transaction {
  public:
   explicit Transaction(Connection& connection);
@@ -98,6 +131,7 @@ class Transaction {
 
  private:
   Connection& connection_;
+  std::string savepoint_;  // empty: the outermost transaction
   bool open_ = true;
 };
 

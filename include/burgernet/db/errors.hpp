@@ -24,6 +24,13 @@ class DatabaseUnavailable : public DatabaseError {
   using DatabaseError::DatabaseError;
 };
 
+// The pool's queue of waiting work is full: refused at once, without touching the database.
+// A DatabaseUnavailable, so that every caller that answers an outage with 503 and Retry-After
+// answers this the same way.
+class PoolQueueFull : public DatabaseUnavailable {
+  using DatabaseUnavailable::DatabaseUnavailable;
+};
+
 class UniqueViolation : public DatabaseError {
   using DatabaseError::DatabaseError;
 };
