@@ -26,8 +26,9 @@ asio::awaitable<void> Dispatcher::listen() {
       // A copy: config_ belongs to this thread, the lambda runs on a database thread. Captured by
       // reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
       const std::string url = config_.database.url;
-      connection = co_await pool_.run([&url](db::Connection&) {
-        auto c = std::make_unique<db::Connection>(url);
+      const db::ConnectionOptions options{{}, pool_.options().keepalive};
+      connection = co_await pool_.run([&url, &options](db::Connection&) {
+        auto c = std::make_unique<db::Connection>(url, options);
         c->exec_script("listen", "LISTEN burgernet_deliveries");
         return c;
       });

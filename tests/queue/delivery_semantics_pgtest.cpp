@@ -14,7 +14,7 @@
 #include "action/population.hpp"
 #include "burgernet/net/encoding.hpp"
 #include "channel/twilio/twilio_channel.hpp"
-#include "support/database_proxy.hpp"
+#include "db/pg_proxy.hpp"
 #include "support/fake_provider.hpp"
 
 using namespace burgernet;
@@ -257,17 +257,17 @@ TEST_F(DeliverySemantics, AnUpdateWaitsForItsActionMessageAndGoesOnlyIfThatWasSe
 // Point 3: the database vanishes while a batch is at the provider, longer than the lease.
 // Before: the outcome was dropped ("the rescuer will return them") and everything sent again.
 TEST_F(DeliverySemantics, OutcomesOutliveADatabaseOutageAndNothingIsSentTwice) {
-  DatabaseProxy proxy(database.url());
+  PgProxy proxy(database.url());
   provider_.latency(2000ms, 2000ms);
   people(centre(), 6);
   start_sms(/*concurrency=*/6, {{"lease_s", 5}, {"poll_ms", 200}}, proxy.url());
   raise(centre());
   ASSERT_TRUE(provider_.wait_for_requests(6, 20s));
-  proxy.cut();
+  proxy.down(true);
   std::this_thread::sleep_for(1000ms);
   EXPECT_EQ(HttpClient(daemon_->port()).get("/readyz").status, 503) << "the outage shows";
   std::this_thread::sleep_for(7000ms);  // longer than the lease
-  proxy.restore();
+  proxy.down(false);
   ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "6", 30s)) << statuses();
   std::this_thread::sleep_for(3000ms);  // a rescue and a repeat would come now
   EXPECT_EQ(provider_.request_count(), 6u) << statuses();
