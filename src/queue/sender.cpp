@@ -48,17 +48,17 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       continue;
     }
     if (!row.open_error.empty()) {
-      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, row.open_error});
+      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, row.open_error, 0});
       continue;
     }
     auto to = broadcast ? std::nullopt : address(name, row);
     if (!broadcast && !to) {
       outcomes.push_back(
-          Outcome{row.id, owner, name, Outcome::Kind::kFailed, "no address (participant or device removed)"});
+          Outcome{row.id, owner, name, Outcome::Kind::kFailed, "no address (participant or device removed)", 0});
       continue;
     }
     if (context.stopping) {
-      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kRelease, "shutdown"});
+      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kRelease, "shutdown", 0});
       continue;
     }
     message::RenderInput input{name, row.kind, row.title.value_or(""), row.category.value_or(""),
@@ -70,7 +70,7 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       rendered = message::render(input, context.render);
     } catch (const std::exception& e) {
       // The same text would fail the same way again: given up, never left without an outcome.
-      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, std::string("cannot render: ") + e.what()});
+      outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, std::string("cannot render: ") + e.what(), 0});
       continue;
     }
     attempts[row.id] = row.attempt;
@@ -105,7 +105,7 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
     const auto* retry = std::get_if<channel::Retry>(&result);
     if (retry && !retry->counts_attempt && context.keeper.lost(id)) {
       // Skipped because the lease was lost: back to the queue if it is still ours after all.
-      sent.push_back(Outcome{id, owner, name, Outcome::Kind::kRelease, "lease lost"});
+      sent.push_back(Outcome{id, owner, name, Outcome::Kind::kRelease, "lease lost", 0});
       continue;
     }
     if (!retry || retry->counts_attempt) ++stats.offered;
