@@ -76,9 +76,11 @@ void LeaseKeeper::expire_by_clock(Clock::time_point now) {
 }
 
 asio::awaitable<void> LeaseKeeper::beat() {
-  std::vector<std::string> ids, owners;
+  std::vector<std::int64_t> held_ids;
+  std::vector<std::string> ids, owners;  // the statement's text arrays
   for (const auto& [id, held] : held_) {
     if (held.lost->load()) continue;
+    held_ids.push_back(id);
     ids.push_back(std::to_string(id));
     owners.push_back(held.owner);
   }
@@ -101,8 +103,8 @@ asio::awaitable<void> LeaseKeeper::beat() {
   const std::set<std::int64_t> renewed(extended.begin(), extended.end());
   const auto valid_until = started + lease_() - margin();
   std::size_t taken = 0;
-  for (const auto& id_text : ids) {
-    const auto it = held_.find(std::stoll(id_text));
+  for (const auto id : held_ids) {
+    const auto it = held_.find(id);
     if (it == held_.end()) continue;  // completed while the beat ran
     if (renewed.contains(it->first)) {
       it->second.valid_until = valid_until;

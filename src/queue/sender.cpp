@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 
 #include "burgernet/channel/channel_kind.hpp"
 
@@ -41,7 +40,7 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
   const bool broadcast = channel::is_broadcast_channel(name);
   std::vector<Outcome> outcomes;
   std::vector<channel::OutboundMessage> batch;
-  std::map<std::int64_t, int> attempts;
+  std::vector<int> attempts;  // of each message in `batch`, for its backoff
   for (const auto& row : rows) {
     if (!row.skip.empty()) {
       outcomes.push_back(skipped(row, owner, name));
@@ -73,7 +72,7 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, std::string("cannot render: ") + e.what(), 0});
       continue;
     }
-    attempts[row.id] = row.attempt;
+    attempts.push_back(row.attempt);
     channel::OutboundMessage message{row.id,        row.action_id, name,          row.kind,
                                      std::move(to), rendered.title, rendered.text, rendered.data,
                                      context.keeper.flag(row.id)};
@@ -109,10 +108,10 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       continue;
     }
     if (!retry || retry->counts_attempt) ++stats.offered;
-    const double delay = static_cast<double>(
-                             retry_delay(attempts[id], context.retry, context.random, retry ? retry->after : std::nullopt)
-                                 .count()) /
-                         1000.0;
+    // The backoff (a random draw) only for what is tried again, not on the path of every sent row.
+    const double delay =
+        retry ? static_cast<double>(retry_delay(attempts[i], context.retry, context.random, retry->after).count()) / 1000.0
+              : 0.0;
     sent.push_back(outcome_of(result, id, owner, name, delay));
   }
   context.completer.add(std::move(sent));
