@@ -3,10 +3,8 @@
 -- name: ActionAreaResolve :one
 -- The area in RD New from one of its three forms ($1 circle|polygon|municipality), whether it
 -- is a valid polygon, and whether it lies inside the caller's token area ($7, NULL: anywhere).
--- Circles become ST_Buffer polygons with 32 segments per quarter: one geometry column and one
--- ST_Covers test serve every area form (the same GiST lookup for all three), and the 128-gon
--- is inscribed in the circle, so it never selects anyone outside the radius and misses at
--- most a sliver of 0.03 % of the radius at the edge (6 m at 20 km).
+-- A circle also becomes an ST_Buffer polygon with 32 segments per quarter, for display, the
+-- index and the population grid; its members are chosen by distance from `center` (0013).
 WITH g AS (
   SELECT CASE $1::text
            WHEN 'circle' THEN ST_Buffer(ST_Transform(ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326), 28992),
@@ -23,14 +21,19 @@ SELECT g.geom IS NOT NULL AS found,
        CASE WHEN $7::text IS NULL THEN true
             ELSE coalesce((SELECT ST_CoveredBy(g.geom, t.geom) FROM areas t WHERE t.code = $7::text), false)
        END AS inside_token_area,
-       g.geom
+       g.geom,
+       CASE WHEN $1::text = 'circle'
+            THEN ST_Transform(ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326), 28992) END AS center
 FROM g;
 
 -- name: ActionInsert :one
 -- An alert's expiry counts from the moment it may be sent, not from the POST.
-INSERT INTO actions (kind, category, title, message, area_request, area, channels, token_id, send_at, expires_at)
+-- $11/$12: a circle's centre and radius (NULL for other areas).
+INSERT INTO actions (kind, category, title, message, area_request, area, channels, token_id, send_at, expires_at,
+                     center, radius_m)
 VALUES ($1::action_kind, $2, $3, $4, $5::jsonb, $6::geometry, $7::text[], $8::uuid, coalesce($9::timestamptz, now()),
-        greatest(coalesce($9::timestamptz, now()), now()) + make_interval(secs => $10::int))
+        greatest(coalesce($9::timestamptz, now()), now()) + make_interval(secs => $10::int),
+        $11::geometry, $12::float8)
 RETURNING id, kind::text, status::text,
           to_char(send_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS send_at,
           to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS expires_at;
@@ -38,32 +41,23 @@ RETURNING id, kind::text, status::text,
 -- name: ActionMessageInsert :one
 INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::message_kind, $3) RETURNING id;
 
--- name: ActionFanout :one
--- THE selection (SPEC "Selection rules"), run once per action: by the preview, and by the POST,
--- which writes the action's delivery rows itself when there are at most $6 recipients, and
--- otherwise its fan-out plan (migration 0011): the selected rows, cut into chunks of $9 rows
--- (the first one $8, so that the first messages go out early), which fanout_next_chunk()
--- turns into delivery rows one committed chunk at a time. Nothing is written above $7
--- recipients (the action waits for a confirmation) or for a dry run ($6 = -1). Returns the
--- counts, the rows written and the chunks planned.
---   $1 action id, $2 message id, $3 locations.ttl_s, $4 max_attempts per channel (jsonb),
---   $5 the action's personal channels, $6 inline limit, $7 the most recipients allowed,
---   $8 rows of the first chunk, $9 rows of each later chunk.
--- Every row carries its wave, its place within the action (migration 0008; one row per wave
--- since 0012, so that a new action's first row waits for one row of each action sending, not a
--- block of 100: at a provider's 0.4 s a block was 40 s).
+-- name: ActionSelectionCount :one
+-- THE selection (SPEC "Selection rules") over the whole area in one statement: the preview's
+-- exact count, and the baseline bench/run compares the chunked fan-out with. The fan-out itself
+-- runs the same rules chunk by chunk (ActionFanoutChunk); tests hold the two to the same rows.
+--   $1 action id, $2 locations.ttl_s, $3 the action's personal channels.
 -- Quiet hours are read at the moment the action may go out (t0: now, or an alert's later
 -- send_at) by burgernet_quiet_end (migration 0004: Europe/Amsterdam, across midnight, DST).
--- An alert inside them waits until they end.
+-- An alert inside them waits until they end. A circle selects by distance (migration 0013).
 WITH a AS MATERIALIZED (
-  SELECT id, kind, area, greatest(send_at, now()) AS t0, expires_at,
+  SELECT id, kind, area, center, radius_m, greatest(send_at, now()) AS t0, expires_at,
          CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority
   FROM actions WHERE id = $1::uuid
 ),
 addr AS (
   SELECT pa.participant_id, pa.channels AS chosen, q.quiet_end IS NOT NULL AS in_quiet, q.quiet_end
   FROM a
-  JOIN participant_addresses pa ON ST_Covers(a.area, pa.location)
+  JOIN participant_addresses pa ON pa.location && a.area AND burgernet_in_area(a.area, a.center, a.radius_m, pa.location)
   JOIN participants p ON p.id = pa.participant_id AND p.status = 'active'
   CROSS JOIN LATERAL (SELECT burgernet_quiet_end(a.t0, pa.quiet_from, pa.quiet_to) AS quiet_end) q
 ),
@@ -73,7 +67,7 @@ addr_channel AS (
   SELECT addr.participant_id, c.channel,
          min(CASE WHEN a.kind = 'alert' AND addr.in_quiet THEN addr.quiet_end ELSE a.t0 END) AS run_after
   FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(channel)
-  WHERE c.channel = ANY ($5::text[])
+  WHERE c.channel = ANY ($3::text[])
     AND NOT (a.kind = 'urgent' AND c.channel = 'voice' AND addr.in_quiet)
   GROUP BY addr.participant_id, c.channel
 ),
@@ -81,11 +75,11 @@ addr_channel AS (
 located AS (
   SELECT d.participant_id, d.id AS device_id
   FROM a
-  JOIN devices d ON ST_Covers(a.area, d.location)
+  JOIN devices d ON d.location && a.area AND burgernet_in_area(a.area, a.center, a.radius_m, d.location)
   JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
-  WHERE 'push' = ANY ($5::text[])
+  WHERE 'push' = ANY ($3::text[])
     AND d.disabled_at IS NULL
-    AND d.location_at > now() - make_interval(secs => $3::int)
+    AND d.location_at > now() - make_interval(secs => $2::int)
     AND NOT EXISTS (SELECT 1 FROM addr WHERE addr.participant_id = d.participant_id)
 ),
 selected AS (
@@ -103,38 +97,203 @@ selected AS (
 ),
 counted AS (
   SELECT count(DISTINCT participant_id) AS recipients FROM selected
+)
+SELECT counted.recipients,
+       (SELECT coalesce(jsonb_object_agg(channel, n), '{}'::jsonb)::text
+        FROM (SELECT channel, count(*) AS n FROM selected GROUP BY channel) per_channel) AS by_channel
+FROM counted;
+
+-- name: ActionEstimate :one
+-- The instant preview, from the population grid (migration 0013) alone: at_most, the addresses
+-- in every 1 km square the area touches plus the fresh device locations inside it (an upper
+-- bound of the recipients); estimate, each square's addresses weighted by the share of it the
+-- area covers. $1 area (RD New), $2 a circle's centre, $3 its radius, $4 locations.ttl_s,
+-- $5 whether the action uses push (located devices count only then).
+WITH c AS (
+  SELECT pc.addresses, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000, pc.cy * 1000 + 1000, 28992) AS env
+  FROM population_cells pc
+  WHERE pc.cx BETWEEN floor(ST_XMin($1::geometry) / 1000)::int AND floor(ST_XMax($1::geometry) / 1000)::int
+    AND pc.cy BETWEEN floor(ST_YMin($1::geometry) / 1000)::int AND floor(ST_YMax($1::geometry) / 1000)::int
+    AND pc.addresses > 0
+),
+touched AS (
+  SELECT c.addresses, c.env FROM c
+  WHERE CASE WHEN $3::float8 IS NULL THEN ST_Intersects($1::geometry, c.env)
+             ELSE ST_DWithin($2::geometry, c.env, $3::float8) END
+)
+SELECT coalesce(sum(addresses), 0)
+         + (SELECT count(*) FROM devices d
+            WHERE $5::boolean AND d.location && $1::geometry
+              AND burgernet_in_area($1::geometry, $2::geometry, $3::float8, d.location)
+              AND d.disabled_at IS NULL AND d.location_at > now() - make_interval(secs => $4::int)) AS at_most,
+       round(coalesce(sum(addresses * CASE WHEN ST_Covers($1::geometry, env) THEN 1.0
+                                           ELSE ST_Area(ST_Intersection($1::geometry, env)) / 1e6 END), 0))::bigint
+         AS estimate
+FROM touched;
+
+-- name: ActionPlan :one
+-- The fan-out plan of action $1, written by its POST without selecting anyone: the 1 km squares
+-- its area touches (burgernet_area_cells), a crowded one cut into strips of at most $2
+-- addresses, nearest to the area's centre first, grouped into chunks: the first of about $2
+-- addresses (the POST writes it itself, so that the first messages leave at its commit), each
+-- later one of about $3. A square weighs its addresses and 5 more (an empty one still costs two
+-- index probes). Returns the addresses the area touches (the bound for the confirmation, with
+-- ActionEstimate's located devices) and the number of chunks.
+WITH a AS MATERIALIZED (
+  SELECT id, area, center, radius_m, coalesce(center, ST_PointOnSurface(area)) AS focus FROM actions WHERE id = $1::uuid
+),
+cell AS (
+  SELECT c.cx, c.cy, c.addresses FROM a CROSS JOIN LATERAL burgernet_area_cells(a.area, a.center, a.radius_m) c
+),
+strip AS (
+  SELECT cell.cx * 1000.0 + 1000.0 * s.i / k.n AS x0, cell.cy * 1000.0 AS y0,
+         cell.cx * 1000.0 + 1000.0 * (s.i + 1) / k.n AS x1, cell.cy * 1000.0 + 1000.0 AS y1,
+         cell.addresses::float8 / k.n AS addresses
+  FROM cell
+  CROSS JOIN LATERAL (SELECT greatest(1, ceil(cell.addresses / $2::float8))::int AS n) k
+  CROSS JOIN LATERAL generate_series(0, k.n - 1) AS s(i)
+),
+ordered AS (
+  SELECT strip.*,
+         sum(strip.addresses + 5) OVER (ORDER BY (((strip.x0 + strip.x1) / 2 - ST_X(a.focus)) ^ 2
+                                                  + ((strip.y0 + strip.y1) / 2 - ST_Y(a.focus)) ^ 2), strip.x0, strip.y0
+                                        ROWS UNBOUNDED PRECEDING) - (strip.addresses + 5) AS before
+  FROM strip, a
+),
+grouped AS (
+  SELECT dense_rank() OVER (ORDER BY o.c) - 1 AS chunk, min(o.before)::bigint AS first_row,
+         array_agg(o.x0 ORDER BY o.before) AS x0, array_agg(o.y0 ORDER BY o.before) AS y0,
+         array_agg(o.x1 ORDER BY o.before) AS x1, array_agg(o.y1 ORDER BY o.before) AS y1
+  FROM (SELECT ordered.*,
+               CASE WHEN before < $2::float8 THEN 0 ELSE 1 + floor((before - $2::float8) / $3::float8) END AS c
+        FROM ordered) o
+  GROUP BY o.c
+),
+planned AS (
+  INSERT INTO action_fanout_chunks (action_id, chunk, first_row, x0, y0, x1, y1)
+  SELECT $1::uuid, chunk, first_row, x0, y0, x1, y1 FROM grouped
+  RETURNING 1
+)
+SELECT (SELECT coalesce(sum(addresses), 0) FROM cell)::bigint AS addresses, (SELECT count(*) FROM planned) AS chunks;
+
+-- name: ActionFanoutChunk :one
+-- Chunk $2 of action $1's plan: THE selection (as ActionSelectionCount) inside the chunk's
+-- squares, written as delivery rows of message $3 and dropped from the plan, in the caller's
+-- transaction: a worker that dies before the commit leaves the chunk for the next one, and a
+-- committed chunk is never written twice. Each participant once: a participant belongs to the
+-- chunk holding their first matching address (lowest position), and gets every channel of
+-- every matching address, wherever those lie. Updates posted while the action was still fanning
+-- out reach these rows too. $4 max_attempts per channel (jsonb), $5 the action's personal
+-- channels, $6 locations.ttl_s. Every row carries its wave, its place within the action
+-- (migration 0008; one row per wave since 0012): the chunk's first row, then one by one.
+WITH chunk AS (
+  DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid AND chunk = $2::int RETURNING *
+),
+a AS MATERIALIZED (
+  SELECT id, kind, area, center, radius_m, greatest(send_at, now()) AS t0, expires_at,
+         CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority
+  FROM actions WHERE id = $1::uuid
+),
+box AS MATERIALIZED (
+  SELECT b.x0, b.y0, b.x1, b.y1, ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 28992) AS env
+  FROM chunk CROSS JOIN LATERAL unnest(chunk.x0, chunk.y0, chunk.x1, chunk.y1) AS b(x0, y0, x1, y1)
+),
+-- Half-open squares: a point on an edge they share lies in one of them only.
+hit AS (
+  SELECT pa.participant_id, pa.position
+  FROM box
+  JOIN participant_addresses pa ON pa.location && box.env
+  CROSS JOIN a
+  WHERE ST_X(pa.location) >= box.x0 AND ST_X(pa.location) < box.x1
+    AND ST_Y(pa.location) >= box.y0 AND ST_Y(pa.location) < box.y1
+    AND burgernet_in_area(a.area, a.center, a.radius_m, pa.location)
+),
+owned AS (
+  SELECT DISTINCT h.participant_id
+  FROM hit h, a
+  WHERE h.position = 0
+     OR NOT EXISTS (SELECT 1 FROM participant_addresses o
+                    WHERE o.participant_id = h.participant_id AND o.position < h.position
+                      AND burgernet_in_area(a.area, a.center, a.radius_m, o.location))
+),
+addr AS (
+  SELECT pa.participant_id, pa.channels AS chosen, q.quiet_end IS NOT NULL AS in_quiet, q.quiet_end
+  FROM owned o
+  JOIN participants p ON p.id = o.participant_id AND p.status = 'active'
+  JOIN participant_addresses pa ON pa.participant_id = o.participant_id
+  CROSS JOIN a
+  CROSS JOIN LATERAL (SELECT burgernet_quiet_end(a.t0, pa.quiet_from, pa.quiet_to) AS quiet_end) q
+  WHERE burgernet_in_area(a.area, a.center, a.radius_m, pa.location)
+),
+addr_channel AS (
+  SELECT addr.participant_id, c.channel,
+         min(CASE WHEN a.kind = 'alert' AND addr.in_quiet THEN addr.quiet_end ELSE a.t0 END) AS run_after
+  FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(channel)
+  WHERE c.channel = ANY ($5::text[])
+    AND NOT (a.kind = 'urgent' AND c.channel = 'voice' AND addr.in_quiet)
+  GROUP BY addr.participant_id, c.channel
+),
+located AS (
+  SELECT d.participant_id, d.id AS device_id
+  FROM box
+  JOIN devices d ON d.location && box.env
+  CROSS JOIN a
+  JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
+  WHERE 'push' = ANY ($5::text[])
+    AND ST_X(d.location) >= box.x0 AND ST_X(d.location) < box.x1
+    AND ST_Y(d.location) >= box.y0 AND ST_Y(d.location) < box.y1
+    AND burgernet_in_area(a.area, a.center, a.radius_m, d.location)
+    AND d.disabled_at IS NULL
+    AND d.location_at > now() - make_interval(secs => $6::int)
+    AND NOT EXISTS (SELECT 1 FROM participant_addresses pa
+                    WHERE pa.participant_id = d.participant_id
+                      AND burgernet_in_area(a.area, a.center, a.radius_m, pa.location))
+),
+selected AS (
+  SELECT ac.participant_id, NULL::uuid AS device_id, ac.channel, ac.run_after
+  FROM addr_channel ac
+  WHERE ac.channel <> 'push'
+  UNION ALL
+  SELECT ac.participant_id, d.id, 'push', ac.run_after
+  FROM addr_channel ac
+  JOIN devices d ON d.participant_id = ac.participant_id AND d.disabled_at IS NULL
+  WHERE ac.channel = 'push'
+  UNION ALL
+  SELECT l.participant_id, l.device_id, 'push', a.t0
+  FROM located l, a
 ),
 numbered AS (
   SELECT s.*, row_number() OVER () - 1 AS n FROM selected s
 ),
-inserted AS (
+written AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts, wave)
-  SELECT a.id, $2::bigint, s.participant_id, s.device_id, s.channel, 'action', a.priority, s.run_after,
-         a.expires_at, coalesce(($4::jsonb ->> s.channel)::int, 5), s.n
-  FROM numbered s, a, counted
-  WHERE counted.recipients <= $6::bigint AND counted.recipients <= $7::bigint
-  RETURNING 1
+  SELECT a.id, $3::bigint, s.participant_id, s.device_id, s.channel, 'action', a.priority, s.run_after,
+         a.expires_at, coalesce(($4::jsonb ->> s.channel)::int, 5), c.first_row + s.n
+  FROM numbered s, a, chunk c
+  RETURNING id, participant_id, device_id, channel, priority, run_after, expires_at, max_attempts, wave
 ),
--- The order of a chunk's rows is not kept: the waves are counted from the chunk's first row,
--- so they are the chunk's places, only shuffled within the chunk.
-planned AS (
-  INSERT INTO action_fanout_chunks (action_id, chunk, first_row, participant_ids, device_ids, channels, run_afters)
-  SELECT a.id, k.chunk, CASE WHEN k.chunk = 0 THEN 0 ELSE $8::bigint + (k.chunk - 1) * $9::bigint END,
-         array_agg(k.participant_id), array_agg(k.device_id), array_agg(k.channel), array_agg(k.run_after)
-  FROM (SELECT s.*, CASE WHEN s.n < $8::bigint THEN 0 ELSE 1 + (s.n - $8::bigint) / $9::bigint END AS chunk
-        FROM numbered s) k,
-       a, counted
-  WHERE $6::bigint >= 0 AND counted.recipients > $6::bigint AND counted.recipients <= $7::bigint
-  GROUP BY a.id, k.chunk
+-- As ActionFollowUpChunk: each update follows its action row, and an urgent action's update
+-- calls nobody inside their quiet hours.
+updates AS (
+  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
+                          expires_at, max_attempts, wave, parent_id)
+  SELECT $1::uuid, m.id, w.participant_id, w.device_id, w.channel, 'update', w.priority,
+         CASE WHEN a.kind = 'alert' THEN burgernet_alert_allowed_at(a.id, w.participant_id, w.channel,
+                                                                    greatest(w.run_after, now()))
+              ELSE greatest(w.run_after, now()) END,
+         w.expires_at, w.max_attempts, w.wave, w.id
+  FROM written w
+  JOIN action_messages m ON m.action_id = $1::uuid AND m.kind = 'update'
+  CROSS JOIN a
+  WHERE NOT (a.kind = 'urgent' AND w.channel = 'voice' AND burgernet_voice_quiet_now(a.id, w.participant_id))
   RETURNING 1
 )
-SELECT counted.recipients,
+SELECT (SELECT count(*) FROM written) AS written,
+       (SELECT count(DISTINCT participant_id) FROM written) AS recipients,
        (SELECT coalesce(jsonb_object_agg(channel, n), '{}'::jsonb)::text
-        FROM (SELECT channel, count(*) AS n FROM selected GROUP BY channel) per_channel) AS by_channel,
-       (SELECT count(*) FROM inserted) AS inserted,
-       (SELECT count(*) FROM planned) AS chunks
-FROM counted;
+        FROM (SELECT channel, count(*) AS n FROM written GROUP BY channel) per_channel) AS by_channel,
+       (SELECT count(*) FROM updates) AS updates;
 
 -- name: ActionBroadcastInsert :exec
 -- One post per broadcast channel ($5) and message, without personal data; it stays sendable
@@ -147,13 +306,14 @@ FROM actions a, unnest($5::text[]) AS c(channel)
 WHERE a.id = $1::uuid;
 
 -- name: ActionFanoutPlan :exec
-UPDATE actions SET recipients = $2::int, fanout_done = $3::boolean, fanout_chunks = $4::int, fanout_next_chunk = 0
+-- After the POST wrote chunk 0: $2 its recipients, $3 the chunks planned.
+UPDATE actions SET recipients = $2::int, fanout_chunks = $3::int, fanout_next_chunk = 1, fanout_done = ($3::int <= 1)
 WHERE id = $1::uuid;
 
 -- name: ActionFanoutClaim :one
 -- One action whose fan-out is unfinished, locked for this chunk; other daemons take others.
 SELECT a.id, a.fanout_chunks, a.fanout_next_chunk, (a.status = 'active' AND a.expires_at > now()) AS live,
-       m.id AS message_id
+       m.id AS message_id, array_to_json(a.channels)::text AS channels
 FROM actions a
 JOIN action_messages m ON m.action_id = a.id AND m.kind = 'action'
 WHERE NOT a.fanout_done
@@ -161,45 +321,10 @@ ORDER BY a.created_at
 LIMIT 1
 FOR UPDATE OF a SKIP LOCKED;
 
--- name: ActionFanoutChunk :one
--- Turns chunk $2 of action $1's plan into delivery rows of its message $3 and drops it from the
--- plan, in the caller's transaction: a worker that dies before the commit leaves the chunk for
--- the next one, and a committed chunk is never written twice. Updates posted while the action
--- was still fanning out reach these rows too. $4: max_attempts per channel (jsonb).
-WITH chunk AS (
-  DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid AND chunk = $2::int RETURNING *
-),
-a AS (
-  SELECT id, expires_at, CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority FROM actions WHERE id = $1::uuid
-),
-written AS (
-  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts, wave)
-  SELECT a.id, $3::bigint, u.participant_id, u.device_id, u.channel, 'action', a.priority, u.run_after,
-         a.expires_at, coalesce(($4::jsonb ->> u.channel)::int, 5), c.first_row + u.i - 1
-  FROM chunk c, a,
-       unnest(c.participant_ids, c.device_ids, c.channels, c.run_afters)
-         WITH ORDINALITY AS u(participant_id, device_id, channel, run_after, i)
-  RETURNING id, participant_id, device_id, channel, priority, run_after, expires_at, max_attempts, wave
-),
--- As ActionUpdateDeliveries: each update follows its action row, and an urgent action's
--- update calls nobody inside their quiet hours.
-updates AS (
-  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts, wave, parent_id)
-  SELECT $1::uuid, m.id, w.participant_id, w.device_id, w.channel, 'update', w.priority,
-         greatest(w.run_after, now()), w.expires_at, w.max_attempts, w.wave, w.id
-  FROM written w
-  JOIN action_messages m ON m.action_id = $1::uuid AND m.kind = 'update'
-  JOIN actions ua ON ua.id = $1::uuid
-  WHERE NOT (ua.kind = 'urgent' AND w.channel = 'voice' AND burgernet_voice_quiet_now(ua.area, w.participant_id))
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM updates) AS updates;
-
 -- name: ActionFanoutAdvance :exec
--- $3: stop here (closed or expired: the rest of the plan is dropped).
-UPDATE actions SET fanout_next_chunk = $2::int, fanout_done = ($2::int >= fanout_chunks) OR $3::boolean
+-- $3: stop here (closed or expired: the rest of the plan is dropped); $4 the chunk's recipients.
+UPDATE actions SET fanout_next_chunk = $2::int, fanout_done = ($2::int >= fanout_chunks) OR $3::boolean,
+                   recipients = recipients + $4::int
 WHERE id = $1::uuid;
 
 -- name: ActionFanoutDiscard :exec
@@ -218,7 +343,10 @@ SELECT a.id, a.kind::text, a.category, a.title, a.message,
        to_char(a.send_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS send_at,
        to_char(a.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS expires_at,
        to_char(a.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS closed_at,
-       a.recipients, a.fanout_done
+       a.recipients, a.fanout_done,
+       CASE WHEN a.closed_at IS NULL THEN NULL
+            WHEN EXISTS (SELECT 1 FROM action_jobs j WHERE j.action_id = a.id AND j.kind = 'closing') THEN 'in_progress'
+            ELSE 'done' END AS closing
 FROM actions a
 WHERE a.id = $1::uuid
   AND ($2::uuid IS NULL OR a.token_id = $2::uuid
@@ -226,7 +354,10 @@ WHERE a.id = $1::uuid
                                                                     AND t.role = $4::api_role)));
 
 -- name: ActionDeliveryCounts :many
-SELECT channel, status::text, count(*) FROM deliveries WHERE action_id = $1::uuid GROUP BY 1, 2 ORDER BY 1, 2;
+-- From the counters the delivery statements keep (migration 0013): a few dozen rows, whatever
+-- the action's size.
+SELECT channel, status::text, sum(n) FROM action_delivery_counts WHERE action_id = $1::uuid
+GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2;
 
 -- name: ActionList :many
 -- Newest first; ($4, $5) is the (created_at, id) of the last row of the previous page; $1/$2/$7
@@ -258,73 +389,96 @@ WHERE a.id = $1::uuid
                                                                     AND t.role = $4::api_role)))
 FOR UPDATE OF a;
 
--- name: ActionUpdateDeliveries :one
--- The same (participant, channel, device) as the action message, following it (parent_id): the
--- claim sends the update only once its action message was sent, waits while that is queued or
--- being sent, and cancels it when that failed, expired or was cancelled. The first message's
--- rules hold (SPEC): an urgent action's update calls nobody whose matching addresses that chose
--- voice are all inside their quiet hours now; an alert's follow-up waits for the earliest
--- moment any address in the area that chose the channel allows.
-WITH ins AS (
+-- name: ActionFollowUpStart :exec
+-- An update or closing ($2, kind $3) of action $1, to be written for the action's rows that
+-- exist now (every id up to the sequence's last value: later fan-out chunks write their own
+-- follow-ups), a chunk at a time by ActionFollowUpChunk. $4: a closing stays sendable at least
+-- this many seconds.
+INSERT INTO action_jobs (action_id, message_id, kind, after_id, until_id, expiry_s)
+SELECT $1::uuid, $2::bigint, $3::message_kind, 0, s.last_value, $4::int FROM deliveries_id_seq s;
+
+-- name: ActionFollowUpClaim :one
+-- The oldest unfinished follow-up that no other worker holds.
+SELECT j.action_id, j.message_id FROM action_jobs j ORDER BY j.created_at LIMIT 1 FOR UPDATE SKIP LOCKED;
+
+-- name: ActionFollowUpChunk :one
+-- Up to $3 of the action's own rows after the job's cursor, in id order, and their follow-ups
+-- (message $2 of action $1), in the caller's transaction with the cursor's advance; the job is
+-- gone once its last chunk is written. A closing cancels what is still queued of those rows and
+-- goes to everyone who was sent the action, by each channel other than voice, a row in flight
+-- included (it follows its parent: sent once the provider accepted the action message). An
+-- update goes to every row not cancelled, failed or expired, and an urgent action's update calls
+-- nobody inside their quiet hours. An alert's follow-up waits for quiet hours as the alert did.
+WITH j AS MATERIALIZED (
+  SELECT * FROM action_jobs WHERE action_id = $1::uuid AND message_id = $2::bigint
+),
+a AS MATERIALIZED (
+  SELECT a.id, a.kind FROM actions a WHERE a.id = $1::uuid
+),
+r AS MATERIALIZED (
+  SELECT d.* FROM deliveries d, j
+  WHERE d.action_id = $1::uuid
+    AND d.message_id = (SELECT m.id FROM action_messages m WHERE m.action_id = $1::uuid AND m.kind = 'action')
+    AND d.id > j.after_id AND d.id <= j.until_id
+  ORDER BY d.id
+  LIMIT $3::int
+),
+cancelled AS (
+  UPDATE deliveries d SET status = 'cancelled'
+  FROM r, j
+  WHERE j.kind = 'closing' AND d.id = r.id AND d.created_at = r.created_at AND d.status = 'queued'
+  RETURNING 1
+),
+ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts, wave, parent_id)
-  SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
-         d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'update', d.priority,
-         CASE WHEN a.kind = 'alert' THEN
-           coalesce((SELECT min(coalesce(burgernet_quiet_end(greatest(d.run_after, now()), pa.quiet_from, pa.quiet_to),
-                                         greatest(d.run_after, now())))
-                     FROM participant_addresses pa
-                     WHERE pa.participant_id = d.participant_id AND d.channel = ANY (pa.channels)
-                       AND ST_Covers(a.area, pa.location)),
-                    greatest(d.run_after, now()))
-         ELSE greatest(d.run_after, now()) END,
-         d.expires_at, d.max_attempts, d.wave,  -- its turn among the actions, as its action row had
-         d.id
-  FROM deliveries d
-  JOIN actions a ON a.id = d.action_id
-  WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL
-    AND d.status NOT IN ('cancelled', 'failed', 'expired')
-    AND NOT (a.kind = 'urgent' AND d.channel = 'voice' AND burgernet_voice_quiet_now(a.area, d.participant_id))
+  SELECT r.action_id, $2::bigint, r.participant_id, r.device_id, r.channel, j.kind, r.priority,
+         CASE WHEN a.kind = 'alert'
+              THEN burgernet_alert_allowed_at(a.id, r.participant_id, r.channel,
+                                              CASE j.kind WHEN 'closing' THEN now() ELSE greatest(r.run_after, now()) END)
+              WHEN j.kind = 'closing' THEN now()
+              ELSE greatest(r.run_after, now()) END,
+         CASE j.kind WHEN 'closing' THEN greatest(r.expires_at, now() + make_interval(secs => j.expiry_s))
+                     ELSE r.expires_at END,
+         r.max_attempts, r.wave, r.id
+  FROM r, j, a
+  WHERE r.participant_id IS NOT NULL
+    AND CASE j.kind
+          WHEN 'closing' THEN r.status IN ('sent', 'delivered', 'sending') AND r.channel <> 'voice'
+          ELSE r.status NOT IN ('cancelled', 'failed', 'expired')
+               AND NOT (a.kind = 'urgent' AND r.channel = 'voice' AND burgernet_voice_quiet_now(a.id, r.participant_id))
+        END
   RETURNING participant_id
+),
+counted AS (
+  SELECT (SELECT count(*) FROM r) AS scanned, (SELECT count(DISTINCT participant_id) FROM ins) AS recipients,
+         (SELECT count(*) FROM ins) AS rows_written, (SELECT count(*) FROM cancelled) AS cancelled
+),
+advanced AS (
+  UPDATE action_jobs j
+  SET after_id = coalesce((SELECT max(id) FROM r), j.until_id), recipients = j.recipients + c.recipients,
+      rows = j.rows + c.rows_written, cancelled = j.cancelled + c.cancelled
+  FROM counted c
+  WHERE j.action_id = $1::uuid AND j.message_id = $2::bigint AND c.scanned >= $3::int
+  RETURNING j.recipients, j.rows, j.cancelled
+),
+finished AS (
+  DELETE FROM action_jobs j USING counted c
+  WHERE j.action_id = $1::uuid AND j.message_id = $2::bigint AND c.scanned < $3::int
+  RETURNING j.recipients + c.recipients AS recipients, j.rows + c.rows_written AS rows, j.cancelled + c.cancelled AS cancelled
 )
-SELECT count(DISTINCT participant_id), count(*) FROM ins;
-
--- name: ActionCancelQueued :one
-WITH cancelled AS (
-  UPDATE deliveries SET status = 'cancelled' WHERE action_id = $1::uuid AND status = 'queued' RETURNING 1
-)
-SELECT count(*) FROM cancelled;
+SELECT coalesce((SELECT recipients FROM finished), (SELECT recipients FROM advanced)) AS recipients,
+       coalesce((SELECT rows FROM finished), (SELECT rows FROM advanced)) AS rows,
+       coalesce((SELECT cancelled FROM finished), (SELECT cancelled FROM advanced)) AS cancelled,
+       EXISTS (SELECT 1 FROM finished) AS done;
 
 -- name: ActionMarkClosed :exec
--- The unwritten rest of a large action's fan-out plan goes with it.
+-- The unwritten rest of a large action's fan-out plan goes with it, and so do updates still
+-- being written (their rows would be cancelled).
 WITH unplanned AS (
   DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid
+), updates AS (
+  DELETE FROM action_jobs WHERE action_id = $1::uuid AND kind = 'update'
 )
 UPDATE actions SET status = 'closed', outcome = $2::action_outcome, closed_at = now(), fanout_done = true
 WHERE id = $1::uuid;
-
--- name: ActionClosingDeliveries :one
--- To everyone who was sent the action, by each channel they were sent it by, except voice;
--- an alert's closing waits for quiet hours as the alert did (see ActionUpdateDeliveries).
--- A row in flight at the close gets its closing too, following it (parent_id): the claim sends
--- the closing once the provider accepted the action message, and cancels it when it did not.
-WITH ins AS (
-  INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
-                          expires_at, max_attempts, wave, parent_id)
-  SELECT DISTINCT ON (d.participant_id, d.channel, d.device_id)
-         d.action_id, $2::bigint, d.participant_id, d.device_id, d.channel, 'closing', d.priority,
-         CASE WHEN a.kind = 'alert' THEN
-           coalesce((SELECT min(coalesce(burgernet_quiet_end(now(), pa.quiet_from, pa.quiet_to), now()))
-                     FROM participant_addresses pa
-                     WHERE pa.participant_id = d.participant_id AND d.channel = ANY (pa.channels)
-                       AND ST_Covers(a.area, pa.location)),
-                    now())
-         ELSE now() END,
-         greatest(d.expires_at, now() + make_interval(secs => $3::int)), d.max_attempts, d.wave, d.id
-  FROM deliveries d
-  JOIN actions a ON a.id = d.action_id
-  WHERE d.action_id = $1::uuid AND d.kind = 'action' AND d.participant_id IS NOT NULL
-    AND d.status IN ('sent', 'delivered', 'sending') AND d.channel <> 'voice'
-  RETURNING participant_id
-)
-SELECT count(DISTINCT participant_id), count(*) FROM ins;

@@ -189,7 +189,7 @@ std::string read_text(const json& body, const std::string& field, std::size_t ma
 ActionRequest parse_action_request(const json& body, const config::Config& config) {
   reject_unknown_fields(body, "",
                         {"kind", "category", "title", "message", "area", "channels", "send_at",
-                         "expires_in_s", "dry_run", "confirm_recipients"});
+                         "expires_in_s", "dry_run", "estimate_only", "confirm_recipients"});
   ActionRequest request;
 
   const auto kind = body.find("kind");
@@ -236,6 +236,11 @@ ActionRequest parse_action_request(const json& body, const config::Config& confi
   if (const auto it = body.find("dry_run"); it != body.end() && !it->is_null()) {
     if (!it->is_boolean()) throw BadRequest("dry_run", "must be true or false");
     request.dry_run = it->get<bool>();
+  }
+  if (const auto it = body.find("estimate_only"); it != body.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw BadRequest("estimate_only", "must be true or false");
+    request.estimate_only = it->get<bool>();
+    if (request.estimate_only && !request.dry_run) throw BadRequest("estimate_only", "needs \"dry_run\": true");
   }
   if (const auto it = body.find("confirm_recipients"); it != body.end() && !it->is_null()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {

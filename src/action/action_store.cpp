@@ -15,11 +15,10 @@ namespace {
 
 using nlohmann::json;
 
-// A large action's plan cuts its rows into chunks of this many (never more than an inline
-// fan-out would write), each written and committed by itself; the first chunk is smaller, so
-// that the first messages go out while the rest is still being written.
-constexpr std::int64_t kFanoutChunkRows = 20000;
-constexpr std::int64_t kFirstFanoutChunkRows = 2000;
+// Above confirm_above, an unconfirmed POST whose grid bound is at most this many times the limit
+// is counted exactly (the area is small enough to count within a second or two) before it is
+// refused; a larger one is refused with the bound, which the operator then confirms.
+constexpr std::int64_t kExactCountFactor = 4;
 
 // Rethrows outages and timeouts as they are; any other database error becomes a 400 naming `field`.
 [[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field,
@@ -82,7 +81,9 @@ std::int64_t default_expiry_s(const std::string& kind, const config::Config& con
 }
 
 struct AreaGeometry {
-  std::string geometry;  // EWKB hex, RD New
+  std::string geometry;               // EWKB hex, RD New
+  std::optional<std::string> center;  // a circle's centre (EWKB hex, RD New), selected by distance
+  std::optional<double> radius_m;
 };
 
 AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const http::Caller& caller) {
@@ -114,34 +115,84 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
                           std::string(caller.role == "municipal" ? "alerts" : "actions") +
                           " whose whole area lies inside its own (" + token_area.value_or("") + ")");
   }
-  return {r->string(0, r->column("geom"))};
+  AreaGeometry out{r->string(0, r->column("geom")), std::nullopt, std::nullopt};
+  if (area.kind == AreaRequest::Kind::kCircle) {
+    out.center = r->string(0, r->column("center"));
+    out.radius_m = area.radius_m;
+  }
+  return out;
 }
 
-struct Selection {
+std::int64_t location_ttl_s(const config::Config& config) { return config.location_ttl.count(); }
+
+bool uses_push(const std::vector<std::string>& personal) {
+  return std::find(personal.begin(), personal.end(), "push") != personal.end();
+}
+
+// The grid's answer for an area (sql/queries/actions.sql, ActionEstimate).
+struct Estimate {
+  std::int64_t at_most;
+  std::int64_t estimate;
+};
+Estimate estimate_recipients(db::Connection& c, const AreaGeometry& area, const std::vector<std::string>& personal,
+                             const config::Config& config) {
+  const auto r = c.exec(sql::query("ActionEstimate"),
+                        db::Params(area.geometry, area.center, area.radius_m,
+                                   static_cast<long long>(location_ttl_s(config)), uses_push(personal)));
+  return {r.int64(0, 0), r.int64(0, 1)};
+}
+
+struct Counted {
   std::int64_t recipients;
   json by_channel;
-  std::int64_t inserted;
-  std::int64_t chunks;
 };
 
-// Runs THE selection query (sql/queries/actions.sql, ActionFanout) once, inside the caller's
-// transaction: it writes the delivery rows of up to `inline_limit` recipients (-1: nothing, a
-// dry run), else the fan-out plan, and nothing at all above `most` recipients.
-Selection run_selection(db::Connection& c, const std::string& action_id, const std::string& message_id,
-                        const std::vector<std::string>& personal, std::int64_t inline_limit, std::int64_t most,
-                        const config::Config& config) {
-  // After five runs PostgreSQL would switch the prepared selection to a generic plan, which
-  // cannot fold "'push' = ANY ($5)" and is planned for an unknown area: the preview took 1.9x
-  // the raw count (docs/benchmarks.md). Planning each run costs ~1 ms.
+// THE selection over the whole area in one statement (ActionSelectionCount): the preview's
+// exact count. After five runs PostgreSQL would switch the prepared statement to a generic
+// plan, which cannot fold "'push' = ANY ($3)" and is planned for an unknown area: the preview
+// took 1.9x the raw count (docs/benchmarks.md). Planning each run costs ~1 ms.
+Counted count_exactly(db::Connection& c, const std::string& action_id, const std::vector<std::string>& personal,
+                      const config::Config& config) {
   c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
-  const std::int64_t chunk_rows = std::max<std::int64_t>(1, std::min(kFanoutChunkRows, config.limits.inline_fanout));
-  const std::int64_t first_chunk_rows = std::min(kFirstFanoutChunkRows, chunk_rows);
-  auto r = c.exec(sql::query("ActionFanout"),
-                  db::Params(action_id, message_id, static_cast<long long>(config.location_ttl.count()),
-                             max_attempts_by_channel(config).dump(), personal, static_cast<long long>(inline_limit),
-                             static_cast<long long>(most), static_cast<long long>(first_chunk_rows),
-                             static_cast<long long>(chunk_rows)));
-  return {r.int64(0, 0), json::parse(r.text(0, 1)), r.int64(0, 2), r.int64(0, 3)};
+  const auto r = c.exec(sql::query("ActionSelectionCount"),
+                        db::Params(action_id, static_cast<long long>(location_ttl_s(config)), personal));
+  return {r.int64(0, 0), json::parse(r.text(0, 1))};
+}
+
+struct ChunkWritten {
+  std::int64_t rows;
+  std::int64_t recipients;
+  json by_channel;
+};
+
+// Selects and writes chunk `chunk` of the action's plan (ActionFanoutChunk) in the caller's transaction.
+ChunkWritten write_chunk(db::Connection& c, const std::string& action_id, std::int64_t chunk,
+                         const std::string& message_id, const std::vector<std::string>& personal,
+                         const config::Config& config) {
+  c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
+  const auto r = c.exec(sql::query("ActionFanoutChunk"),
+                        db::Params(action_id, static_cast<long long>(chunk), message_id,
+                                   max_attempts_by_channel(config).dump(), personal,
+                                   static_cast<long long>(location_ttl_s(config))));
+  return {r.int64(0, 0), r.int64(0, 1), json::parse(r.text(0, 2))};
+}
+
+// What a follow-up (update or closing) wrote so far, and whether that was all.
+struct FollowUp {
+  std::int64_t recipients;
+  std::int64_t rows;
+  std::int64_t cancelled;
+  bool done;
+};
+FollowUp write_follow_up_chunk(db::Connection& c, const std::string& action_id, const std::string& message_id,
+                               const config::Config& config) {
+  const auto r = c.exec(sql::query("ActionFollowUpChunk"),
+                        db::Params(action_id, message_id, static_cast<long long>(config.limits.fanout_chunk)));
+  return {r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.boolean(0, 3)};
+}
+
+std::int64_t first_chunk_addresses(const config::Config& config) {
+  return std::max<std::int64_t>(1, std::min(config.limits.first_chunk, config.limits.fanout_chunk));
 }
 
 void insert_broadcasts(db::Connection& c, const std::string& action_id, const std::string& message_id,
@@ -184,7 +235,8 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
         c.exec(sql::query("ActionInsert"),
                db::Params(request.kind, request.category, request.title, request.message,
                           request.area_json.dump(), area.geometry, request.channels, caller.token_id,
-                          request.send_at, static_cast<long long>(request.expires_in_s))));
+                          request.send_at, static_cast<long long>(request.expires_in_s), area.center,
+                          area.radius_m)));
   } catch (const db::DatabaseError& e) {
     // The pattern let it through, so only the calendar can be wrong (a 30th of February).
     if (e.sqlstate().starts_with("22")) rethrow_as_bad_request(e, "send_at", "is not a valid date and time");
@@ -194,47 +246,65 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   const std::string message_id =
       c.exec(sql::query("ActionMessageInsert"), id, "action", request.message).string(0, 0);
 
-  // Preview and fan-out are the same query; only the limits differ. Above confirm_above the
-  // operator's confirmation is the most the action may reach (409 below if it reaches more).
-  const std::int64_t inline_limit = request.dry_run ? -1 : config.limits.inline_fanout;
-  const std::int64_t most = std::max<std::int64_t>(config.limits.confirm_above, request.confirm_recipients.value_or(0));
-  auto selection = run_selection(c, id, message_id, personal, inline_limit, most, config);
-  for (const auto& name : broadcast) selection.by_channel[name] = 1;
-
-  // A preview is how the operator learns the count, so it never asks for confirmation.
-  if (!request.dry_run && selection.recipients > config.limits.confirm_above &&
-      (!request.confirm_recipients || *request.confirm_recipients < selection.recipients)) {
-    // The transaction rolls back: nothing of it stays.
-    const auto count = std::to_string(selection.recipients);
-    return {409,
-            {{"error",
-              {{"code", "confirmation_required"},
-               {"message", "this action would reach " + count + " recipients, more than " +
-                               std::to_string(config.limits.confirm_above) +
-                               "; send it again with \"confirm_recipients\": " + count},
-               {"recipients", selection.recipients}}}}};
+  // The grid's bound and estimate cost milliseconds whatever the area; the exact count costs
+  // the selection itself, so only the preview asks for it (and the confirmation, see below).
+  const auto estimate = estimate_recipients(c, area, personal, config);
+  if (request.dry_run) {
+    json out = {{"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}};
+    if (!request.estimate_only) {
+      auto exact = count_exactly(c, id, personal, config);
+      for (const auto& name : broadcast) exact.by_channel[name] = 1;
+      out["recipients"] = exact.recipients;
+      out["by_channel"] = std::move(exact.by_channel);
+    }
+    return {200, std::move(out)};  // the transaction rolls back: nothing of it stays
   }
-  if (request.dry_run)
-    return {200, {{"recipients", selection.recipients}, {"by_channel", selection.by_channel}}};
 
+  // Above confirm_above the operator's confirmation must cover the grid's bound; short of that,
+  // an area small enough is counted exactly, and passes when that count is covered.
+  const std::int64_t allowed = std::max<std::int64_t>(config.limits.confirm_above, request.confirm_recipients.value_or(0));
+  if (estimate.at_most > allowed) {
+    std::int64_t count = estimate.at_most;
+    if (estimate.at_most <= kExactCountFactor * config.limits.confirm_above)
+      count = count_exactly(c, id, personal, config).recipients;
+    if (count > allowed) {
+      const auto n = std::to_string(count);
+      return {409,
+              {{"error",
+                {{"code", "confirmation_required"},
+                 {"message", "this action would reach " + std::string(count == estimate.at_most ? "at most " : "") + n +
+                                 " recipients, more than " + std::to_string(config.limits.confirm_above) +
+                                 "; send it again with \"confirm_recipients\": " + n},
+                 {"recipients", count}}}}};
+    }
+  }
+
+  // The plan cuts the area into chunks without selecting anyone; the first chunk is written
+  // here, so that its messages leave at the commit, and the fan-out worker writes the rest.
+  const auto plan = c.exec(sql::query("ActionPlan"), db::Params(id, static_cast<long long>(first_chunk_addresses(config)),
+                                                                static_cast<long long>(config.limits.fanout_chunk)));
+  const auto chunks = plan.int64(0, 1);
+  auto first = write_chunk(c, id, 0, message_id, personal, config);
+  c.exec(sql::query("ActionFanoutPlan"),
+         db::Params(id, static_cast<long long>(first.recipients), static_cast<long long>(chunks)));
   insert_broadcasts(c, id, message_id, "action", broadcast, 0, config);
-  const bool large = selection.recipients > config.limits.inline_fanout;
-  c.exec(sql::query("ActionFanoutPlan"), db::Params(id, static_cast<long long>(selection.recipients), !large,
-                                                    static_cast<long long>(selection.chunks)));
+  for (const auto& name : broadcast) first.by_channel[name] = 1;
   audit::append_for(c, audit, id);
   tx.commit();
-  spdlog::info("action {} raised by {}: {} {}, {} recipients, {} delivery rows{}", id, caller.name,
-               request.kind, request.category, selection.recipients, selection.inserted,
-               large ? ", fanned out in " + std::to_string(selection.chunks) + " chunks" : "");
+  const bool done = chunks <= 1;
+  spdlog::info("action {} raised by {}: {} {}, {} recipients{}, {} delivery rows{}", id, caller.name, request.kind,
+               request.category, done ? first.recipients : estimate.at_most, done ? "" : " at most", first.rows,
+               done ? "" : " in the first of " + std::to_string(chunks) + " chunks");
   return {201,
           {{"id", id},
            {"kind", request.kind},
            {"status", inserted->string(0, 2)},
-           {"recipients", selection.recipients},
-           {"by_channel", selection.by_channel},
+           {"recipients", done ? first.recipients : estimate.at_most},
+           {"recipients_exact", done},
+           {"by_channel", std::move(first.by_channel)},
            {"send_at", inserted->string(0, 3)},
            {"expires_at", inserted->string(0, 4)},
-           {"fanout", large ? "in_progress" : "done"}}};
+           {"fanout", done ? "done" : "in_progress"}}};
 }
 
 bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
@@ -249,18 +319,31 @@ bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
   if (!live || next >= chunks) {
     // Closed or expired meanwhile: what is left would be cancelled or expire anyway.
     c.exec(sql::query("ActionFanoutDiscard"), id);
-    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true));
+    c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next), true, 0LL));
     tx.commit();
     return true;
   }
-  const auto written = c.exec(sql::query("ActionFanoutChunk"),
-                              db::Params(id, static_cast<long long>(next), message_id,
-                                         max_attempts_by_channel(config).dump()));
-  c.exec(sql::query("ActionFanoutAdvance"), db::Params(id, static_cast<long long>(next + 1), false));
+  const auto personal = personal_channels(channels_from_json(claim.string(0, 5)));
+  const auto written = write_chunk(c, id, next, message_id, personal, config);
+  c.exec(sql::query("ActionFanoutAdvance"),
+         db::Params(id, static_cast<long long>(next + 1), false, static_cast<long long>(written.recipients)));
   tx.commit();
-  spdlog::debug("action {}: fan-out chunk {} of {} wrote {} rows ({} updates)", id, next + 1, chunks,
-                written.int64(0, 0), written.int64(0, 1));
+  spdlog::debug("action {}: fan-out chunk {} of {} wrote {} rows", id, next + 1, chunks, written.rows);
   if (next + 1 == chunks) spdlog::info("action {}: fan-out complete ({} chunks)", id, chunks);
+  return true;
+}
+
+bool follow_up_next_chunk(db::Connection& c, const config::Config& config) {
+  db::Transaction tx(c);
+  const auto claim = c.exec(sql::query("ActionFollowUpClaim"));
+  if (claim.empty()) return false;
+  const std::string id = claim.string(0, 0);
+  const std::string message_id = claim.string(0, 1);
+  const auto written = write_follow_up_chunk(c, id, message_id, config);
+  tx.commit();
+  if (written.done)
+    spdlog::info("action {}: follow-up {} written to {} recipients ({} rows)", id, message_id, written.recipients,
+                 written.rows);
   return true;
 }
 
@@ -298,6 +381,8 @@ json get_action(db::Connection& c, const std::string& id, const http::Caller& ca
   const int closed = r.column("closed_at");
   out["closed_at"] = r.is_null(0, closed) ? json(nullptr) : json(r.string(0, closed));
   out["fanout"] = r.boolean(0, r.column("fanout_done")) ? "done" : "in_progress";
+  const int closing = r.column("closing");
+  out["closing"] = r.is_null(0, closing) ? json(nullptr) : json(r.string(0, closing));
   json deliveries = json::object();
   const auto counts = c.exec(sql::query("ActionDeliveryCounts"), id);
   for (int i = 0; i < counts.rows(); ++i)
@@ -388,18 +473,22 @@ StoreAnswer post_update(db::Connection& c, const std::string& id, const std::str
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/true);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
-  const auto r = c.exec(sql::query("ActionUpdateDeliveries"), id, message_id);
+  // Written a chunk at a time: the first here, the rest by the fan-out worker.
+  c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "update", 0LL));
+  const auto written = write_follow_up_chunk(c, id, message_id, config);
   const auto broadcast = broadcast_channels(action.channels);
   insert_broadcasts(c, id, message_id, "update", broadcast, 0, config);
   audit::append_for(c, audit, id);
   tx.commit();
-  spdlog::info("action {}: update by {} to {} recipients", id, caller.name, r.int64(0, 0));
+  spdlog::info("action {}: update by {} to {} recipients{}", id, caller.name, written.recipients,
+               written.done ? "" : " so far");
   return {201,
           {{"action_id", id},
            {"message_id", std::stoll(message_id)},
            {"kind", "update"},
-           {"recipients", r.int64(0, 0)},
-           {"deliveries", r.int64(0, 1) + static_cast<std::int64_t>(broadcast.size())}}};
+           {"recipients", written.recipients},
+           {"deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
+           {"fanout", written.done ? "done" : "in_progress"}}};
 }
 
 StoreAnswer close_action(db::Connection& c, const std::string& id, const std::string& outcome,
@@ -407,24 +496,27 @@ StoreAnswer close_action(db::Connection& c, const std::string& id, const std::st
                          const audit::Entry* audit) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
-  const auto cancelled = c.exec(sql::query("ActionCancelQueued"), id).int64(0, 0);
+  // Closed at once: from this commit no sender sends the action's queued messages (the claim
+  // cancels them); the closing job marks them cancelled and writes the closings in chunks.
   c.exec(sql::query("ActionMarkClosed"), id, outcome);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "closing", text).string(0, 0);
   const auto expiry = static_cast<long long>(default_expiry_s(action.kind, config));
-  const auto r = c.exec(sql::query("ActionClosingDeliveries"), db::Params(id, message_id, expiry));
+  c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "closing", expiry));
+  const auto written = write_follow_up_chunk(c, id, message_id, config);
   const auto broadcast = broadcast_channels(action.channels);
   insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, config);
   audit::append_for(c, audit, id);
   tx.commit();
-  spdlog::info("action {}: closed by {} ({}), {} queued deliveries cancelled, closing to {} recipients", id,
-               caller.name, outcome, cancelled, r.int64(0, 0));
+  spdlog::info("action {}: closed by {} ({}), {} queued deliveries cancelled, closing to {} recipients{}", id,
+               caller.name, outcome, written.cancelled, written.recipients, written.done ? "" : " so far");
   return {200,
           {{"id", id},
            {"status", "closed"},
            {"outcome", outcome},
-           {"cancelled", cancelled},
-           {"closing_recipients", r.int64(0, 0)},
-           {"closing_deliveries", r.int64(0, 1) + static_cast<std::int64_t>(broadcast.size())}}};
+           {"cancelled", written.cancelled},
+           {"closing_recipients", written.recipients},
+           {"closing_deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
+           {"closing", written.done ? "done" : "in_progress"}}};
 }
 
 }  // namespace burgernet::action

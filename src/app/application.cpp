@@ -220,13 +220,17 @@ asio::awaitable<void> Application::run_fanout() {
       try {
         const auto config = config_.get();
         // By reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
-        did_work = co_await worker_pool_.run([&config](db::Connection& c) { return action::fanout_next_chunk(c, *config); });
+        // Fan-outs first (their rows are what everyone waits for), then updates and closings.
+        did_work = co_await worker_pool_.run([&config](db::Connection& c) {
+          return action::fanout_next_chunk(c, *config) || action::follow_up_next_chunk(c, *config);
+        });
       } catch (const std::exception& e) {
         spdlog::warn("fan-out: chunk not written, retrying: {}", e.what());
       }
     }
     if (did_work) continue;
-    timer.expires_after(std::chrono::milliseconds(250));
+    // Idle: a new action's first chunk went out with its POST; the next one waits at most this.
+    timer.expires_after(std::chrono::milliseconds(100));
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }

@@ -225,7 +225,10 @@ void parse_limits(const json& object, LimitsConfig& limits) {
   r.integer("confirm_above", limits.confirm_above, 1, 100000000);
   r.number("max_radius_m", limits.max_radius_m, 50, 500000);
   r.integer("max_vertices", limits.max_vertices, 4, 100000);
-  r.integer("inline_fanout", limits.inline_fanout, 1, 100000000);
+  // inline_fanout: this key's name before 0.13 (the most recipients a POST wrote itself).
+  r.integer("inline_fanout", limits.fanout_chunk, 1, 100000000);
+  r.integer("fanout_chunk", limits.fanout_chunk, 1, 100000000);
+  r.integer("first_chunk", limits.first_chunk, 1, 100000000);
   r.number("api_per_token_per_s", limits.api_per_token_per_s, 0, 1000000);
   r.number("api_per_token_burst", limits.api_per_token_burst, 1, 1000000);
   if (const json* area = r.find("service_area")) {

@@ -34,6 +34,7 @@ struct ActionRequest {
   std::optional<std::string> send_at;  // ISO 8601 with offset; alerts only
   std::int64_t expires_in_s = 0;       // defaults by kind (queue.default_*_expiry_s)
   bool dry_run = false;
+  bool estimate_only = false;  // a dry run answering the grid's estimate only (milliseconds)
   std::optional<std::int64_t> confirm_recipients;
 };
 

@@ -21,9 +21,10 @@ struct StoreAnswer {
   nlohmann::json body;
 };
 
-// Raises the action: one transaction writes the action, its message and, up to
-// limits.inline_fanout recipients, every delivery row; a larger action gets a fan-out plan
-// that fanout_next_chunk() carries out. A dry run or a refused confirmation rolls back.
+// Raises the action: one transaction writes the action, its message, its fan-out plan (the
+// area cut into chunks by the population grid, nobody selected yet) and the plan's first chunk
+// of delivery rows; fanout_next_chunk() writes the rest. A dry run or a refused confirmation
+// rolls back.
 // Throws http::BadRequest / Forbidden for what only the database can check (the area).
 // `audit`: appended (with the action's id) in the same transaction when the action is raised.
 StoreAnswer create_action(db::Connection& connection, const ActionRequest& request,
@@ -33,6 +34,10 @@ StoreAnswer create_action(db::Connection& connection, const ActionRequest& reque
 // Writes the next chunk of the plan of one unfinished large action, if any, and advances the
 // plan in the same transaction. True when it did something (call again), false when there is nothing to do.
 bool fanout_next_chunk(db::Connection& connection, const config::Config& config);
+
+// Writes the next chunk of one unfinished update or closing (their first chunk is written by
+// post_update / close_action), as fanout_next_chunk does.
+bool follow_up_next_chunk(db::Connection& connection, const config::Config& config);
 
 // GET /v1/actions/{id}: throws http::NotFound for an unknown id or one the caller may not see.
 nlohmann::json get_action(db::Connection& connection, const std::string& id, const http::Caller& caller);

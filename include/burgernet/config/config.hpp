@@ -82,7 +82,10 @@ struct LimitsConfig {
   std::int64_t confirm_above = 25000;
   double max_radius_m = 20000;
   int max_vertices = 1000;
-  std::int64_t inline_fanout = 50000;
+  // An action's area is cut into chunks of about this many addresses, selected and written one
+  // committed chunk at a time; the POST writes the first, of about first_chunk addresses.
+  std::int64_t fanout_chunk = 20000;
+  std::int64_t first_chunk = 500;
   // Requests per second per API token on /v1, and how many may come at once (0: no limit).
   double api_per_token_per_s = 50;
   double api_per_token_burst = 200;
