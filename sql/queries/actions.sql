@@ -107,8 +107,9 @@ FROM counted;
 -- The instant preview, from the population grid (migration 0013) alone: at_most, the addresses
 -- in every 1 km square the area touches plus the fresh device locations inside it (an upper
 -- bound of the recipients); estimate, each square's addresses weighted by the share of it the
--- area covers. $1 area (RD New), $2 a circle's centre, $3 its radius, $4 locations.ttl_s,
--- $5 whether the action uses push (located devices count only then).
+-- area covers (only when $6: the intersections cost more than the rest). $1 area (RD New),
+-- $2 a circle's centre, $3 its radius, $4 locations.ttl_s, $5 whether the action uses push
+-- (located devices count only then).
 WITH c AS (
   SELECT pc.addresses, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000, pc.cy * 1000 + 1000, 28992) AS env
   FROM population_cells pc
@@ -126,9 +127,10 @@ SELECT coalesce(sum(addresses), 0)
             WHERE $5::boolean AND d.location && $1::geometry
               AND burgernet_in_area($1::geometry, $2::geometry, $3::float8, d.location)
               AND d.disabled_at IS NULL AND d.location_at > now() - make_interval(secs => $4::int)) AS at_most,
-       round(coalesce(sum(addresses * CASE WHEN ST_Covers($1::geometry, env) THEN 1.0
-                                           ELSE ST_Area(ST_Intersection($1::geometry, env)) / 1e6 END), 0))::bigint
-         AS estimate
+       CASE WHEN $6::boolean THEN
+         round(coalesce(sum(addresses * CASE WHEN ST_Covers($1::geometry, env) THEN 1.0
+                                             ELSE ST_Area(ST_Intersection($1::geometry, env)) / 1e6 END), 0))::bigint
+       END AS estimate
 FROM touched;
 
 -- name: ActionPlan :one

@@ -132,14 +132,15 @@ bool uses_push(const std::vector<std::string>& personal) {
 // The grid's answer for an area (sql/queries/actions.sql, ActionEstimate).
 struct Estimate {
   std::int64_t at_most;
-  std::int64_t estimate;
+  std::int64_t estimate;  // 0 unless asked for
 };
 Estimate estimate_recipients(db::Connection& c, const AreaGeometry& area, const std::vector<std::string>& personal,
-                             const config::Config& config) {
+                             const config::Config& config, bool with_estimate) {
   const auto r = c.exec(sql::query("ActionEstimate"),
                         db::Params(area.geometry, area.center, area.radius_m,
-                                   static_cast<long long>(location_ttl_s(config)), uses_push(personal)));
-  return {r.int64(0, 0), r.int64(0, 1)};
+                                   static_cast<long long>(location_ttl_s(config)), uses_push(personal),
+                                   with_estimate));
+  return {r.int64(0, 0), r.is_null(0, 1) ? 0 : r.int64(0, 1)};
 }
 
 struct Counted {
@@ -228,6 +229,12 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   const auto personal = personal_channels(request.channels);
   const auto broadcast = broadcast_channels(request.channels);
 
+  if (request.estimate_only) {
+    // Nothing is written, not even for a rollback: the console asks this while a circle is dragged.
+    const auto estimate = estimate_recipients(c, area, personal, config, true);
+    return {200, {{"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}}};
+  }
+
   db::Transaction tx(c);
   std::optional<db::Result> inserted;
   try {
@@ -248,16 +255,14 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
 
   // The grid's bound and estimate cost milliseconds whatever the area; the exact count costs
   // the selection itself, so only the preview asks for it (and the confirmation, see below).
-  const auto estimate = estimate_recipients(c, area, personal, config);
+  const auto estimate = estimate_recipients(c, area, personal, config, request.dry_run);
   if (request.dry_run) {
-    json out = {{"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}};
-    if (!request.estimate_only) {
-      auto exact = count_exactly(c, id, personal, config);
-      for (const auto& name : broadcast) exact.by_channel[name] = 1;
-      out["recipients"] = exact.recipients;
-      out["by_channel"] = std::move(exact.by_channel);
-    }
-    return {200, std::move(out)};  // the transaction rolls back: nothing of it stays
+    auto exact = count_exactly(c, id, personal, config);
+    for (const auto& name : broadcast) exact.by_channel[name] = 1;
+    return {200,  // the transaction rolls back: nothing of it stays
+            {{"recipients", exact.recipients},
+             {"by_channel", std::move(exact.by_channel)},
+             {"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}}};
   }
 
   // Above confirm_above the operator's confirmation must cover the grid's bound; short of that,

@@ -9,6 +9,7 @@
 #include "burgernet/action/action_request.hpp"
 #include "burgernet/action/action_store.hpp"
 #include "burgernet/config/config.hpp"
+#include "burgernet/http/errors.hpp"
 
 namespace burgernet::testing {
 namespace {
@@ -88,6 +89,21 @@ TEST(Circle, SelectsByDistanceAsAGeodesicCountDoes) {
   // The grid's bound covers the count, and its estimate is near it.
   EXPECT_GE(raised.body["recipients"].get<int>(), geodesic);
   EXPECT_NEAR(preview.body["estimate"]["recipients"].get<double>(), geodesic, geodesic * 0.5);
+
+  // The estimate alone: the grid's two numbers, nothing written, not even an action to roll back.
+  const auto actions_before = database.scalar("SELECT count(*) FROM actions");
+  auto estimate_request = action::parse_action_request(body, config);
+  estimate_request.dry_run = true;
+  estimate_request.estimate_only = true;
+  const auto estimate = action::create_action(api, estimate_request, caller, config);
+  ASSERT_EQ(estimate.status, 200u);
+  EXPECT_FALSE(estimate.body.contains("recipients"));
+  EXPECT_EQ(estimate.body["estimate"], preview.body["estimate"]);
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM actions"), actions_before);
+  // estimate_only asks for a dry run.
+  json bad = body;
+  bad["estimate_only"] = true;
+  EXPECT_THROW(action::parse_action_request(bad, config), http::BadRequest);
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ TEST(Config, TheSpecsMinimalConfigWorksWithDefaults) {
   EXPECT_EQ(config.limits.confirm_above, 25000);
   EXPECT_EQ(config.limits.max_radius_m, 20000);
   EXPECT_EQ(config.limits.max_vertices, 1000);
-  EXPECT_EQ(config.limits.inline_fanout, 50000);
+  EXPECT_EQ(config.limits.fanout_chunk, 20000);
+  EXPECT_EQ(config.limits.first_chunk, 500);
   EXPECT_EQ(config.location_ttl.count(), 7200);
   EXPECT_EQ(config.sms_max_segments, 3);
   EXPECT_DOUBLE_EQ(config.limits.service_area.min_lat, 50.7);
