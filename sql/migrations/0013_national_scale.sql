@@ -12,62 +12,93 @@
 --    so that reading it does not count millions of rows.
 
 -- 1. The grid ------------------------------------------------------------------------------
+-- Addresses, and devices with a location (fresh or not: an upper bound does not need to know),
+-- per square. A device's PUT of its location changes its square's row only when it moves to
+-- another square.
 CREATE TABLE population_cells (
   cx        int NOT NULL,  -- floor(x / 1000) in RD New
   cy        int NOT NULL,
-  addresses int NOT NULL,
+  addresses int NOT NULL DEFAULT 0,
+  devices   int NOT NULL DEFAULT 0,
   PRIMARY KEY (cx, cy)
 );
 
+-- One statement-level function for both tables (TG_ARGV[0]: 'addresses' or 'devices'): one
+-- upsert per square a statement touched, however many rows it wrote (a bulk import of
+-- millions is one aggregate); the sign says whether the rows came or went.
 CREATE FUNCTION burgernet_population_cells_add() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  d int := CASE TG_ARGV[0] WHEN 'devices' THEN 1 ELSE 0 END;  -- which column counts
 BEGIN
-  -- One upsert per square a statement touched, however many rows it wrote (a bulk import of
-  -- millions is one aggregate); the sign says whether the rows came or went.
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO population_cells AS c (cx, cy, addresses)
-    SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, count(*) FROM new_rows GROUP BY 1, 2
-    ON CONFLICT (cx, cy) DO UPDATE SET addresses = c.addresses + excluded.addresses;
+    INSERT INTO population_cells AS c (cx, cy, addresses, devices)
+    SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, (1 - d) * count(*), d * count(*)
+    FROM new_rows WHERE location IS NOT NULL GROUP BY 1, 2
+    ON CONFLICT (cx, cy) DO UPDATE SET addresses = c.addresses + excluded.addresses,
+                                       devices = c.devices + excluded.devices;
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE population_cells c SET addresses = c.addresses - g.n
+    UPDATE population_cells c SET addresses = c.addresses - (1 - d) * g.n, devices = c.devices - d * g.n
     FROM (SELECT floor(ST_X(location) / 1000)::int AS cx, floor(ST_Y(location) / 1000)::int AS cy, count(*) AS n
-          FROM old_rows GROUP BY 1, 2) g
+          FROM old_rows WHERE location IS NOT NULL GROUP BY 1, 2) g
     WHERE c.cx = g.cx AND c.cy = g.cy;
   ELSE
-    INSERT INTO population_cells AS c (cx, cy, addresses)
-    SELECT cx, cy, sum(n) FROM (
-      SELECT floor(ST_X(location) / 1000)::int AS cx, floor(ST_Y(location) / 1000)::int AS cy, 1 AS n FROM new_rows
+    INSERT INTO population_cells AS c (cx, cy, addresses, devices)
+    SELECT cx, cy, (1 - d) * sum(n), d * sum(n) FROM (
+      SELECT floor(ST_X(location) / 1000)::int AS cx, floor(ST_Y(location) / 1000)::int AS cy, 1 AS n
+      FROM new_rows WHERE location IS NOT NULL
       UNION ALL
-      SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, -1 FROM old_rows) m
+      SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, -1
+      FROM old_rows WHERE location IS NOT NULL) m
     GROUP BY 1, 2 HAVING sum(n) <> 0
-    ON CONFLICT (cx, cy) DO UPDATE SET addresses = c.addresses + excluded.addresses;
+    ON CONFLICT (cx, cy) DO UPDATE SET addresses = c.addresses + excluded.addresses,
+                                       devices = c.devices + excluded.devices;
   END IF;
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION burgernet_population_cells_clear() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM population_cells;
+  IF TG_ARGV[0] = 'devices' THEN UPDATE population_cells SET devices = 0 WHERE devices <> 0;
+  ELSE UPDATE population_cells SET addresses = 0 WHERE addresses <> 0;
+  END IF;
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER participant_addresses_cells_insert AFTER INSERT ON participant_addresses
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_add();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_add('addresses');
 CREATE TRIGGER participant_addresses_cells_delete AFTER DELETE ON participant_addresses
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_add();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_add('addresses');
 CREATE TRIGGER participant_addresses_cells_update AFTER UPDATE ON participant_addresses
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-  EXECUTE FUNCTION burgernet_population_cells_add();
+  EXECUTE FUNCTION burgernet_population_cells_add('addresses');
 CREATE TRIGGER participant_addresses_cells_truncate AFTER TRUNCATE ON participant_addresses
-  FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_clear();
+  FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_clear('addresses');
 -- Bulk loads that switch triggers off (session_replication_role = replica) keep the grid right.
 ALTER TABLE participant_addresses ENABLE ALWAYS TRIGGER participant_addresses_cells_insert,
   ENABLE ALWAYS TRIGGER participant_addresses_cells_delete,
   ENABLE ALWAYS TRIGGER participant_addresses_cells_update,
   ENABLE ALWAYS TRIGGER participant_addresses_cells_truncate;
 
-INSERT INTO population_cells (cx, cy, addresses)
-SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, count(*)
-FROM participant_addresses GROUP BY 1, 2;
+CREATE TRIGGER devices_cells_insert AFTER INSERT ON devices
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_add('devices');
+CREATE TRIGGER devices_cells_delete AFTER DELETE ON devices
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_add('devices');
+CREATE TRIGGER devices_cells_update AFTER UPDATE ON devices
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION burgernet_population_cells_add('devices');
+CREATE TRIGGER devices_cells_truncate AFTER TRUNCATE ON devices
+  FOR EACH STATEMENT EXECUTE FUNCTION burgernet_population_cells_clear('devices');
+ALTER TABLE devices ENABLE ALWAYS TRIGGER devices_cells_insert, ENABLE ALWAYS TRIGGER devices_cells_delete,
+  ENABLE ALWAYS TRIGGER devices_cells_update, ENABLE ALWAYS TRIGGER devices_cells_truncate;
+
+INSERT INTO population_cells AS c (cx, cy, addresses, devices)
+SELECT cx, cy, sum(a), sum(d) FROM (
+  SELECT floor(ST_X(location) / 1000)::int AS cx, floor(ST_Y(location) / 1000)::int AS cy, 1 AS a, 0 AS d
+  FROM participant_addresses
+  UNION ALL
+  SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, 0, 1
+  FROM devices WHERE location IS NOT NULL) m
+GROUP BY 1, 2;
 
 -- 2. Circles -------------------------------------------------------------------------------
 -- `area` stays the polygon (a 128-gon for a circle) for display and for the grid; a circle's
@@ -103,18 +134,21 @@ RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$
     AND burgernet_in_area(a.area, a.center, a.radius_m, pa.location)
 $$;
 
--- The 1 km squares that an area touches, each with its addresses (0 for an empty one: a
--- device may be located there). A circle touches a square within its radius of the centre.
+-- The 1 km squares of the grid that an area touches and that hold an address or a device (a
+-- square with neither has nobody to select). A circle touches a square within its radius of
+-- the centre.
 CREATE FUNCTION burgernet_area_cells(area geometry, center geometry, radius float8)
-RETURNS TABLE (cx int, cy int, addresses int) LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT gx, gy, coalesce(pc.addresses, 0)
-  FROM generate_series(floor(ST_XMin(area) / 1000)::int, floor(ST_XMax(area) / 1000)::int) AS gx
-  CROSS JOIN generate_series(floor(ST_YMin(area) / 1000)::int, floor(ST_YMax(area) / 1000)::int) AS gy
-  LEFT JOIN population_cells pc ON pc.cx = gx AND pc.cy = gy
-  WHERE CASE WHEN radius IS NULL
-             THEN ST_Intersects(area, ST_MakeEnvelope(gx * 1000, gy * 1000, gx * 1000 + 1000, gy * 1000 + 1000, 28992))
-             ELSE ST_DWithin(center, ST_MakeEnvelope(gx * 1000, gy * 1000, gx * 1000 + 1000, gy * 1000 + 1000, 28992),
-                             radius)
+RETURNS TABLE (cx int, cy int, addresses int, devices int) LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT pc.cx, pc.cy, pc.addresses, pc.devices
+  FROM population_cells pc
+  WHERE pc.cx BETWEEN floor(ST_XMin(area) / 1000)::int AND floor(ST_XMax(area) / 1000)::int
+    AND pc.cy BETWEEN floor(ST_YMin(area) / 1000)::int AND floor(ST_YMax(area) / 1000)::int
+    AND (pc.addresses > 0 OR pc.devices > 0)
+    AND CASE WHEN radius IS NULL
+             THEN ST_Intersects(area, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000,
+                                                      pc.cy * 1000 + 1000, 28992))
+             ELSE ST_DWithin(center, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000,
+                                                     pc.cy * 1000 + 1000, 28992), radius)
         END
 $$;
 

@@ -105,60 +105,51 @@ FROM counted;
 
 -- name: ActionEstimate :one
 -- The instant preview, from the population grid (migration 0013) alone: at_most, the addresses
--- in every 1 km square the area touches plus the fresh device locations inside it (an upper
--- bound of the recipients); estimate, each square's addresses weighted by the share of it the
--- area covers (only when $6: the intersections cost more than the rest). $1 area (RD New),
--- $2 a circle's centre, $3 its radius, $4 locations.ttl_s, $5 whether the action uses push
--- (located devices count only then).
-WITH c AS (
-  SELECT pc.addresses, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000, pc.cy * 1000 + 1000, 28992) AS env
-  FROM population_cells pc
-  WHERE pc.cx BETWEEN floor(ST_XMin($1::geometry) / 1000)::int AND floor(ST_XMax($1::geometry) / 1000)::int
-    AND pc.cy BETWEEN floor(ST_YMin($1::geometry) / 1000)::int AND floor(ST_YMax($1::geometry) / 1000)::int
-    AND pc.addresses > 0
-),
-touched AS (
-  SELECT c.addresses, c.env FROM c
-  WHERE CASE WHEN $3::float8 IS NULL THEN ST_Intersects($1::geometry, c.env)
-             ELSE ST_DWithin($2::geometry, c.env, $3::float8) END
+-- and (when the action uses push, $5) the located devices in every 1 km square the area touches,
+-- an upper bound of the recipients; estimate, each square's addresses weighted by the share of
+-- it the area covers (only when $6: the intersections cost more than the rest). $1 area (RD New),
+-- $2 a circle's centre, $3 its radius, $4 locations.ttl_s (unused: the grid counts every located
+-- device, fresh or not, which keeps the bound a bound).
+WITH touched AS (
+  SELECT c.addresses, c.devices,
+         ST_MakeEnvelope(c.cx * 1000, c.cy * 1000, c.cx * 1000 + 1000, c.cy * 1000 + 1000, 28992) AS env
+  FROM burgernet_area_cells($1::geometry, $2::geometry, $3::float8) c
 )
-SELECT coalesce(sum(addresses), 0)
-         + (SELECT count(*) FROM devices d
-            WHERE $5::boolean AND d.location && $1::geometry
-              AND burgernet_in_area($1::geometry, $2::geometry, $3::float8, d.location)
-              AND d.disabled_at IS NULL AND d.location_at > now() - make_interval(secs => $4::int)) AS at_most,
+SELECT coalesce(sum(addresses + CASE WHEN $5::boolean THEN devices ELSE 0 END), 0)::bigint AS at_most,
        CASE WHEN $6::boolean THEN
          round(coalesce(sum(addresses * CASE WHEN ST_Covers($1::geometry, env) THEN 1.0
                                              ELSE ST_Area(ST_Intersection($1::geometry, env)) / 1e6 END), 0))::bigint
-       END AS estimate
+       END AS estimate,
+       $4::int AS ttl_s
 FROM touched;
 
 -- name: ActionPlan :one
 -- The fan-out plan of action $1, written by its POST without selecting anyone: the 1 km squares
--- its area touches (burgernet_area_cells), a crowded one cut into strips of at most $2
--- addresses, nearest to the area's centre first, grouped into chunks: the first of about $2
--- addresses (the POST writes it itself, so that the first messages leave at its commit), each
--- later one of about $3. A square weighs its addresses and 5 more (an empty one still costs two
--- index probes). Returns the addresses the area touches (the bound for the confirmation, with
--- ActionEstimate's located devices) and the number of chunks.
+-- its area touches that hold an address or a device (burgernet_area_cells), a crowded one cut
+-- into strips of at most $2 addresses and devices, nearest to the area's centre first, grouped
+-- into chunks: the first of about $2 (the POST writes it itself, so that the first messages
+-- leave at its commit), each later one of about $3. A square weighs its addresses and devices
+-- and 5 more (its two index probes). Returns the addresses the area touches and the number of
+-- chunks.
 WITH a AS MATERIALIZED (
   SELECT id, area, center, radius_m, coalesce(center, ST_PointOnSurface(area)) AS focus FROM actions WHERE id = $1::uuid
 ),
 cell AS (
-  SELECT c.cx, c.cy, c.addresses FROM a CROSS JOIN LATERAL burgernet_area_cells(a.area, a.center, a.radius_m) c
+  SELECT c.cx, c.cy, c.addresses, c.addresses + c.devices AS people
+  FROM a CROSS JOIN LATERAL burgernet_area_cells(a.area, a.center, a.radius_m) c
 ),
 strip AS (
-  SELECT cell.cx * 1000.0 + 1000.0 * s.i / k.n AS x0, cell.cy * 1000.0 AS y0,
-         cell.cx * 1000.0 + 1000.0 * (s.i + 1) / k.n AS x1, cell.cy * 1000.0 + 1000.0 AS y1,
-         cell.addresses::float8 / k.n AS addresses
+  SELECT (cell.cx * 1000 + 1000 * s.i / k.n)::float8 AS x0, (cell.cy * 1000)::float8 AS y0,
+         (cell.cx * 1000 + 1000 * (s.i + 1) / k.n)::float8 AS x1, (cell.cy * 1000 + 1000)::float8 AS y1,
+         cell.people::float8 / k.n AS addresses
   FROM cell
-  CROSS JOIN LATERAL (SELECT greatest(1, ceil(cell.addresses / $2::float8))::int AS n) k
+  CROSS JOIN LATERAL (SELECT greatest(1, ceil(cell.people / $2::float8))::int AS n) k
   CROSS JOIN LATERAL generate_series(0, k.n - 1) AS s(i)
 ),
 ordered AS (
   SELECT strip.*,
-         sum(strip.addresses + 5) OVER (ORDER BY (((strip.x0 + strip.x1) / 2 - ST_X(a.focus)) ^ 2
-                                                  + ((strip.y0 + strip.y1) / 2 - ST_Y(a.focus)) ^ 2), strip.x0, strip.y0
+         sum(strip.addresses + 5) OVER (ORDER BY ((strip.x0 + strip.x1) / 2 - ST_X(a.focus)) ^ 2
+                                                 + ((strip.y0 + strip.y1) / 2 - ST_Y(a.focus)) ^ 2, strip.x0, strip.y0
                                         ROWS UNBOUNDED PRECEDING) - (strip.addresses + 5) AS before
   FROM strip, a
 ),
