@@ -416,10 +416,11 @@ r AS MATERIALIZED (
   ORDER BY d.id
   LIMIT $3::int
 ),
+-- By id (the primary key's index): a join with r let the planner scan the whole partition.
 cancelled AS (
   UPDATE deliveries d SET status = 'cancelled'
-  FROM r, j
-  WHERE j.kind = 'closing' AND d.id = r.id AND d.created_at = r.created_at AND d.status = 'queued'
+  WHERE d.id = ANY (ARRAY(SELECT r.id FROM r, j WHERE j.kind = 'closing' AND r.status = 'queued'))
+    AND d.status = 'queued'
   RETURNING 1
 ),
 ins AS (

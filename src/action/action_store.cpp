@@ -185,10 +185,11 @@ struct FollowUp {
   std::int64_t cancelled;
   bool done;
 };
+// `rows`: how many of the action's rows this chunk walks (the request's own chunk is small, so
+// that the close and the update answer at once; the fan-out worker's are limits.fanout_chunk).
 FollowUp write_follow_up_chunk(db::Connection& c, const std::string& action_id, const std::string& message_id,
-                               const config::Config& config) {
-  const auto r = c.exec(sql::query("ActionFollowUpChunk"),
-                        db::Params(action_id, message_id, static_cast<long long>(config.limits.fanout_chunk)));
+                               std::int64_t rows) {
+  const auto r = c.exec(sql::query("ActionFollowUpChunk"), db::Params(action_id, message_id, static_cast<long long>(rows)));
   return {r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.boolean(0, 3)};
 }
 
@@ -344,7 +345,7 @@ bool follow_up_next_chunk(db::Connection& c, const config::Config& config) {
   if (claim.empty()) return false;
   const std::string id = claim.string(0, 0);
   const std::string message_id = claim.string(0, 1);
-  const auto written = write_follow_up_chunk(c, id, message_id, config);
+  const auto written = write_follow_up_chunk(c, id, message_id, config.limits.fanout_chunk);
   tx.commit();
   if (written.done)
     spdlog::info("action {}: follow-up {} written to {} recipients ({} rows)", id, message_id, written.recipients,
@@ -480,7 +481,7 @@ StoreAnswer post_update(db::Connection& c, const std::string& id, const std::str
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
   // Written a chunk at a time: the first here, the rest by the fan-out worker.
   c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "update", 0LL));
-  const auto written = write_follow_up_chunk(c, id, message_id, config);
+  const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(config));
   const auto broadcast = broadcast_channels(action.channels);
   insert_broadcasts(c, id, message_id, "update", broadcast, 0, config);
   audit::append_for(c, audit, id);
@@ -507,7 +508,7 @@ StoreAnswer close_action(db::Connection& c, const std::string& id, const std::st
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "closing", text).string(0, 0);
   const auto expiry = static_cast<long long>(default_expiry_s(action.kind, config));
   c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "closing", expiry));
-  const auto written = write_follow_up_chunk(c, id, message_id, config);
+  const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(config));
   const auto broadcast = broadcast_channels(action.channels);
   insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, config);
   audit::append_for(c, audit, id);

@@ -157,14 +157,20 @@ void add_action_routes(http::Router& router, Context& context) {
   router.add(verb::verb::get, "/v1/actions/{id}", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = request.path_params.at("id");
-               const auto body = co_await context.pool.run(
-                   [&](db::Connection& c) { return action::get_action(c, id, *request.caller); });
-               co_return http::json_response(request, 200, body);
+               // Per token: what a caller may see of an action depends on its token.
+               const std::string key = id + '\n' + request.caller->token_id;
+               auto body = context.caches.actions.get(key);
+               if (!body) {
+                 body = co_await context.pool.run(
+                     [&](db::Connection& c) { return action::get_action(c, id, *request.caller); });
+                 context.caches.actions.put(key, *body);
+               }
+               co_return http::json_response(request, 200, *body);
              });
 
   router.add(verb::verb::post, "/v1/actions/{id}/updates", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
-               co_return co_await idempotent(context, request, [&](db::Connection& c) {
+               auto response = co_await idempotent(context, request, [&](db::Connection& c) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
@@ -175,11 +181,14 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto answer = action::post_update(c, id, text, *request.caller, *config, &audit);
                  return http::json_response(request, answer.status, answer.body);
                });
+               // What this daemon changed is seen at once by its next GET (the cache is per token).
+               context.caches.actions.clear();
+               co_return response;
              });
 
   router.add(verb::verb::post, "/v1/actions/{id}/close", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
-               co_return co_await idempotent(context, request, [&](db::Connection& c) {
+               auto response = co_await idempotent(context, request, [&](db::Connection& c) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
@@ -197,6 +206,8 @@ void add_action_routes(http::Router& router, Context& context) {
                                                           *request.caller, *config, &audit);
                  return http::json_response(request, answer.status, answer.body);
                });
+               context.caches.actions.clear();
+               co_return response;
              });
 }
 

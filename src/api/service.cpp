@@ -99,15 +99,20 @@ boost::asio::awaitable<void> Service::authenticate(Request& request, const std::
   // Captured by reference: g++ 12 destroys a by-value capture of a lambda temporary inside a
   // co_await expression twice (a double free), so pool.run() lambdas capture references only.
   const std::string hash = auth::secret_hash_param(token);
-  auto caller = co_await context_.pool.run([&hash](db::Connection& c) {
-    auto r = c.exec(sql::query("TokenFindByHash"), hash);
-    std::optional<http::Caller> found;
-    if (!r.empty()) found = http::Caller{r.string(0, 0), r.string(0, 1), r.string(0, 2), r.optional_string(0, 3)};
-    return found;
-  });
-  if (!caller) throw http::Unauthorized("the token is unknown, revoked or expired");
+  // Remembered for a second, unknown tokens too (a client retrying a bad token costs no query).
+  auto caller = context_.caches.tokens.get(hash);
+  if (!caller) {
+    caller = co_await context_.pool.run([&hash](db::Connection& c) {
+      auto r = c.exec(sql::query("TokenFindByHash"), hash);
+      std::optional<http::Caller> found;
+      if (!r.empty()) found = http::Caller{r.string(0, 0), r.string(0, 1), r.string(0, 2), r.optional_string(0, 3)};
+      return found;
+    });
+    context_.caches.tokens.put(hash, *caller);
+  }
+  if (!*caller) throw http::Unauthorized("the token is unknown, revoked or expired");
   // Known from here on, so that the access log names the token even when refused below.
-  request.caller = std::move(caller);
+  request.caller = std::move(*caller);
   // Before the role check, so that a token hammering routes it may not use is slowed down too.
   const auto config = context_.config.get();
   ratelimit::enforce(context_.limiters.api_token, request.caller->token_id,

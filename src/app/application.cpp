@@ -72,7 +72,7 @@ Application::Application(config::Config config, std::string config_path)
       api_pool_(api_pool_options(config, metrics_)),
       worker_pool_(worker_pool_options(config)),
       keys_(privacy::PersonalDataKeys::load(config.privacy)),
-      context_{config_, api_pool_, metrics_, database_, keys_, limiters_},
+      context_{config_, api_pool_, metrics_, database_, keys_, limiters_, caches_},
       service_(context_, api::make_router(context_)),
       server_(io_, config.http, [this](http::Request& request) { return service_.handle(request); }),
       signals_(io_, SIGTERM, SIGINT, SIGHUP) {

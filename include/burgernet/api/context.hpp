@@ -2,9 +2,13 @@
 #pragma once
 
 #include <atomic>
+#include <nlohmann/json.hpp>
+#include <optional>
 
+#include "burgernet/api/short_cache.hpp"
 #include "burgernet/config/live_config.hpp"
 #include "burgernet/db/pool.hpp"
+#include "burgernet/http/message.hpp"
 #include "burgernet/metrics/registry.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/ratelimit/rate_limiter.hpp"
@@ -19,6 +23,15 @@ struct DatabaseState {
   bool ready() const;
 };
 
+// What the API remembers for a moment (docs/architecture.md, "Reading progress"): a token's
+// caller for a second (a revoked token stops working within that second on every daemon), and
+// an action's GET answer per token for a quarter of a second (what this daemon changes of an
+// action drops them at once).
+struct Caches {
+  ShortCache<std::optional<http::Caller>> tokens{std::chrono::seconds(1), 10000};
+  ShortCache<nlohmann::json> actions{std::chrono::milliseconds(250), 10000};
+};
+
 struct Context {
   config::LiveConfig& config;  // limits and channel settings, reloaded on SIGHUP
   db::Pool& pool;
@@ -26,6 +39,7 @@ struct Context {
   DatabaseState& database;
   const privacy::PersonalDataKeys& keys;  // personal data at rest
   ratelimit::Limiters& limiters;  // per token, client IP, phone number, number prefix
+  Caches& caches;
 };
 
 }  // namespace burgernet::api

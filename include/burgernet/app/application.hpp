@@ -53,6 +53,7 @@ class Application {
   privacy::PersonalDataKeys keys_;
   api::DatabaseState database_;
   ratelimit::Limiters limiters_;
+  api::Caches caches_;
   api::Context context_;
   api::Service service_;
   http::Server server_;
