@@ -15,12 +15,15 @@
 -- Addresses, and devices with a location (fresh or not: an upper bound does not need to know),
 -- per square. A device's PUT of its location changes its square's row only when it moves to
 -- another square.
+-- Sharded by backend like the delivery counters below: devices crowding into one square (a
+-- festival, the Dam) must not queue their location PUTs behind one row's lock.
 CREATE TABLE population_cells (
   cx        int NOT NULL,  -- floor(x / 1000) in RD New
   cy        int NOT NULL,
+  shard     smallint NOT NULL DEFAULT 0,
   addresses int NOT NULL DEFAULT 0,
   devices   int NOT NULL DEFAULT 0,
-  PRIMARY KEY (cx, cy)
+  PRIMARY KEY (cx, cy, shard)
 );
 
 -- One statement-level function for both tables (TG_ARGV[0]: 'addresses' or 'devices'): one
@@ -29,29 +32,31 @@ CREATE TABLE population_cells (
 CREATE FUNCTION burgernet_population_cells_add() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   d int := CASE TG_ARGV[0] WHEN 'devices' THEN 1 ELSE 0 END;  -- which column counts
+  k smallint := pg_backend_pid() % 64;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO population_cells AS c (cx, cy, addresses, devices)
-    SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, (1 - d) * count(*), d * count(*)
+    INSERT INTO population_cells AS c (cx, cy, shard, addresses, devices)
+    SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, k, (1 - d) * count(*), d * count(*)
     FROM new_rows WHERE location IS NOT NULL GROUP BY 1, 2
-    ON CONFLICT (cx, cy) DO UPDATE SET addresses = c.addresses + excluded.addresses,
+    ON CONFLICT (cx, cy, shard) DO UPDATE SET addresses = c.addresses + excluded.addresses,
                                        devices = c.devices + excluded.devices;
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE population_cells c SET addresses = c.addresses - (1 - d) * g.n, devices = c.devices - d * g.n
-    FROM (SELECT floor(ST_X(location) / 1000)::int AS cx, floor(ST_Y(location) / 1000)::int AS cy, count(*) AS n
-          FROM old_rows WHERE location IS NOT NULL GROUP BY 1, 2) g
-    WHERE c.cx = g.cx AND c.cy = g.cy;
+    INSERT INTO population_cells AS c (cx, cy, shard, addresses, devices)
+    SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, k, -(1 - d) * count(*), -d * count(*)
+    FROM old_rows WHERE location IS NOT NULL GROUP BY 1, 2
+    ON CONFLICT (cx, cy, shard) DO UPDATE SET addresses = c.addresses + excluded.addresses,
+                                              devices = c.devices + excluded.devices;
   ELSE
-    INSERT INTO population_cells AS c (cx, cy, addresses, devices)
-    SELECT cx, cy, (1 - d) * sum(n), d * sum(n) FROM (
+    INSERT INTO population_cells AS c (cx, cy, shard, addresses, devices)
+    SELECT cx, cy, k, (1 - d) * sum(n), d * sum(n) FROM (
       SELECT floor(ST_X(location) / 1000)::int AS cx, floor(ST_Y(location) / 1000)::int AS cy, 1 AS n
       FROM new_rows WHERE location IS NOT NULL
       UNION ALL
       SELECT floor(ST_X(location) / 1000)::int, floor(ST_Y(location) / 1000)::int, -1
       FROM old_rows WHERE location IS NOT NULL) m
     GROUP BY 1, 2 HAVING sum(n) <> 0
-    ON CONFLICT (cx, cy) DO UPDATE SET addresses = c.addresses + excluded.addresses,
-                                       devices = c.devices + excluded.devices;
+    ON CONFLICT (cx, cy, shard) DO UPDATE SET addresses = c.addresses + excluded.addresses,
+                                              devices = c.devices + excluded.devices;
   END IF;
   RETURN NULL;
 END $$;
@@ -139,16 +144,18 @@ $$;
 -- the centre.
 CREATE FUNCTION burgernet_area_cells(area geometry, center geometry, radius float8)
 RETURNS TABLE (cx int, cy int, addresses int, devices int) LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT pc.cx, pc.cy, pc.addresses, pc.devices
-  FROM population_cells pc
-  WHERE pc.cx BETWEEN floor(ST_XMin(area) / 1000)::int AND floor(ST_XMax(area) / 1000)::int
-    AND pc.cy BETWEEN floor(ST_YMin(area) / 1000)::int AND floor(ST_YMax(area) / 1000)::int
-    AND (pc.addresses > 0 OR pc.devices > 0)
+  SELECT g.cx, g.cy, g.addresses, g.devices
+  FROM (SELECT pc.cx, pc.cy, sum(pc.addresses)::int AS addresses, sum(pc.devices)::int AS devices
+        FROM population_cells pc
+        WHERE pc.cx BETWEEN floor(ST_XMin(area) / 1000)::int AND floor(ST_XMax(area) / 1000)::int
+          AND pc.cy BETWEEN floor(ST_YMin(area) / 1000)::int AND floor(ST_YMax(area) / 1000)::int
+        GROUP BY pc.cx, pc.cy) g
+  WHERE (g.addresses > 0 OR g.devices > 0)
     AND CASE WHEN radius IS NULL
-             THEN ST_Intersects(area, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000,
-                                                      pc.cy * 1000 + 1000, 28992))
-             ELSE ST_DWithin(center, ST_MakeEnvelope(pc.cx * 1000, pc.cy * 1000, pc.cx * 1000 + 1000,
-                                                     pc.cy * 1000 + 1000, 28992), radius)
+             THEN ST_Intersects(area, ST_MakeEnvelope(g.cx * 1000, g.cy * 1000, g.cx * 1000 + 1000,
+                                                      g.cy * 1000 + 1000, 28992))
+             ELSE ST_DWithin(center, ST_MakeEnvelope(g.cx * 1000, g.cy * 1000, g.cx * 1000 + 1000,
+                                                     g.cy * 1000 + 1000, 28992), radius)
         END
 $$;
 
@@ -194,8 +201,9 @@ CREATE INDEX deliveries_action_message_id_idx ON deliveries (action_id, message_
 DROP INDEX deliveries_action_idx;
 
 -- Counts per action, channel and status, changed by every statement that writes deliveries
--- (one upsert per group and statement). Sharded by backend so that concurrent senders never
--- wait on each other's counter row; GET /v1/actions/{id} sums a few dozen rows.
+-- (one upsert per group and statement). Sharded by backend (pid % 256) so that concurrent
+-- senders, of one daemon or several, do not wait on each other's counter row; GET
+-- /v1/actions/{id} sums at most a few hundred rows.
 CREATE TABLE action_delivery_counts (
   action_id uuid NOT NULL,
   channel   text NOT NULL,
@@ -207,7 +215,7 @@ CREATE TABLE action_delivery_counts (
 
 CREATE FUNCTION burgernet_delivery_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  k smallint := pg_backend_pid() % 16;
+  k smallint := pg_backend_pid() % 256;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO action_delivery_counts AS c (action_id, channel, status, shard, n)

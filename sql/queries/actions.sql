@@ -408,11 +408,13 @@ WITH j AS MATERIALIZED (
 a AS MATERIALIZED (
   SELECT a.id, a.kind FROM actions a WHERE a.id = $1::uuid
 ),
+-- The cursor's bounds as scalar subqueries, so that they bound the index scan (a join with j
+-- read the action's rows from the first one again in every chunk).
 r AS MATERIALIZED (
-  SELECT d.* FROM deliveries d, j
+  SELECT d.* FROM deliveries d
   WHERE d.action_id = $1::uuid
     AND d.message_id = (SELECT m.id FROM action_messages m WHERE m.action_id = $1::uuid AND m.kind = 'action')
-    AND d.id > j.after_id AND d.id <= j.until_id
+    AND d.id > (SELECT after_id FROM j) AND d.id <= (SELECT until_id FROM j)
   ORDER BY d.id
   LIMIT $3::int
 ),
@@ -421,7 +423,7 @@ cancelled AS (
   UPDATE deliveries d SET status = 'cancelled'
   WHERE d.id = ANY (ARRAY(SELECT r.id FROM r, j WHERE j.kind = 'closing' AND r.status = 'queued'))
     AND d.status = 'queued'
-  RETURNING 1
+  RETURNING d.id
 ),
 ins AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
@@ -438,7 +440,11 @@ ins AS (
   FROM r, j, a
   WHERE r.participant_id IS NOT NULL
     AND CASE j.kind
-          WHEN 'closing' THEN r.status IN ('sent', 'delivered', 'sending') AND r.channel <> 'voice'
+          -- A row still queued in this statement's snapshot that the cancel did not find queued
+          -- any more was claimed meanwhile: it is in flight, and gets its closing too.
+          WHEN 'closing' THEN (r.status IN ('sent', 'delivered', 'sending')
+                               OR (r.status = 'queued' AND r.id NOT IN (SELECT id FROM cancelled)))
+                              AND r.channel <> 'voice'
           ELSE r.status NOT IN ('cancelled', 'failed', 'expired')
                AND NOT (a.kind = 'urgent' AND r.channel = 'voice' AND burgernet_voice_quiet_now(a.id, r.participant_id))
         END
