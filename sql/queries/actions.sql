@@ -45,14 +45,17 @@ INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::messag
 -- THE selection (SPEC "Selection rules") over the whole area in one statement: the preview's
 -- exact count, and the baseline bench/run compares the chunked fan-out with. The fan-out itself
 -- runs the same rules chunk by chunk (ActionFanoutChunk); tests hold the two to the same rows.
---   $1 action id, $2 locations.ttl_s, $3 the action's personal channels.
+--   $1 action id, $2 locations.ttl_s, $3 the action's personal channels as a channel table
+--   (migration 0014: which channel serves which form a participant chose, and which calls).
 -- Quiet hours are read at the moment the action may go out (t0: now, or an alert's later
 -- send_at) by burgernet_quiet_end (migration 0004: Europe/Amsterdam, across midnight, DST).
 -- An alert inside them waits until they end. A circle selects by distance (migration 0013).
 WITH a AS MATERIALIZED (
-  SELECT id, kind, area, center, radius_m, greatest(send_at, now()) AS t0, expires_at,
-         CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority
+  SELECT id, kind, area, center, radius_m, greatest(send_at, now()) AS t0, expires_at
   FROM actions WHERE id = $1::uuid
+),
+ch AS MATERIALIZED (
+  SELECT * FROM burgernet_channel_table($3::jsonb)
 ),
 addr AS (
   SELECT pa.participant_id, pa.channels AS chosen, q.quiet_end IS NOT NULL AS in_quiet, q.quiet_end
@@ -61,23 +64,23 @@ addr AS (
   JOIN participants p ON p.id = pa.participant_id AND p.status = 'active'
   CROSS JOIN LATERAL (SELECT burgernet_quiet_end(a.t0, pa.quiet_from, pa.quiet_to) AS quiet_end) q
 ),
--- A channel reaches the participant if any matching address that chose it allows it; for an
--- alert the earliest allowed moment wins.
+-- A channel reaches the participant if any matching address that chose its form allows it;
+-- for an alert the earliest allowed moment wins.
 addr_channel AS (
-  SELECT addr.participant_id, c.channel,
+  SELECT addr.participant_id, ch.channel, ch.devices,
          min(CASE WHEN a.kind = 'alert' AND addr.in_quiet THEN addr.quiet_end ELSE a.t0 END) AS run_after
-  FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(channel)
-  WHERE c.channel = ANY ($3::text[])
-    AND NOT (a.kind = 'urgent' AND c.channel = 'voice' AND addr.in_quiet)
-  GROUP BY addr.participant_id, c.channel
+  FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(form)
+  JOIN ch ON ch.form = c.form
+  WHERE NOT burgernet_quiet_forbids(a.kind, ch.calls, addr.in_quiet)
+  GROUP BY addr.participant_id, ch.channel, ch.devices
 ),
--- Matched by a fresh device location and by no address: push to the devices in the area.
+-- Matched by a fresh device location and by no address: the channel that reaches devices (push).
 located AS (
   SELECT d.participant_id, d.id AS device_id
   FROM a
   JOIN devices d ON d.location && a.area AND burgernet_in_area(a.area, a.center, a.radius_m, d.location)
   JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
-  WHERE 'push' = ANY ($3::text[])
+  WHERE EXISTS (SELECT 1 FROM ch WHERE ch.devices)
     AND d.disabled_at IS NULL
     AND d.location_at > now() - make_interval(secs => $2::int)
     AND NOT EXISTS (SELECT 1 FROM addr WHERE addr.participant_id = d.participant_id)
@@ -85,15 +88,16 @@ located AS (
 selected AS (
   SELECT ac.participant_id, NULL::uuid AS device_id, ac.channel, ac.run_after
   FROM addr_channel ac
-  WHERE ac.channel <> 'push'
+  WHERE NOT ac.devices
   UNION ALL
-  SELECT ac.participant_id, d.id, 'push', ac.run_after
+  SELECT ac.participant_id, d.id, ac.channel, ac.run_after
   FROM addr_channel ac
   JOIN devices d ON d.participant_id = ac.participant_id AND d.disabled_at IS NULL
-  WHERE ac.channel = 'push'
+  WHERE ac.devices
   UNION ALL
-  SELECT l.participant_id, l.device_id, 'push', a.t0
-  FROM located l, a
+  SELECT l.participant_id, l.device_id, ch.channel, a.t0
+  FROM located l, a, ch
+  WHERE ch.devices
 ),
 counted AS (
   SELECT count(DISTINCT participant_id) AS recipients FROM selected
@@ -105,22 +109,21 @@ FROM counted;
 
 -- name: ActionEstimate :one
 -- The instant preview, from the population grid (migration 0013) alone: at_most, the addresses
--- and (when the action uses push, $5) the located devices in every 1 km square the area touches,
--- an upper bound of the recipients; estimate, each square's addresses weighted by the share of
--- it the area covers (only when $6: the intersections cost more than the rest). $1 area (RD New),
--- $2 a circle's centre, $3 its radius, $4 locations.ttl_s (unused: the grid counts every located
--- device, fresh or not, which keeps the bound a bound).
+-- and (when the action reaches devices, $4) the located devices in every 1 km square the area
+-- touches, an upper bound of the recipients (the grid counts every located device, fresh or
+-- not, which keeps the bound a bound); estimate, each square's addresses weighted by the share
+-- of it the area covers (only when $5: the intersections cost more than the rest). $1 area (RD
+-- New), $2 a circle's centre, $3 its radius.
 WITH touched AS (
   SELECT c.addresses, c.devices,
          ST_MakeEnvelope(c.cx * 1000, c.cy * 1000, c.cx * 1000 + 1000, c.cy * 1000 + 1000, 28992) AS env
   FROM burgernet_area_cells($1::geometry, $2::geometry, $3::float8) c
 )
-SELECT coalesce(sum(addresses + CASE WHEN $5::boolean THEN devices ELSE 0 END), 0)::bigint AS at_most,
-       CASE WHEN $6::boolean THEN
+SELECT coalesce(sum(addresses + CASE WHEN $4::boolean THEN devices ELSE 0 END), 0)::bigint AS at_most,
+       CASE WHEN $5::boolean THEN
          round(coalesce(sum(addresses * CASE WHEN ST_Covers($1::geometry, env) THEN 1.0
                                              ELSE ST_Area(ST_Intersection($1::geometry, env)) / 1e6 END), 0))::bigint
-       END AS estimate,
-       $4::int AS ttl_s
+       END AS estimate
 FROM touched;
 
 -- name: ActionPlan :one
@@ -177,15 +180,18 @@ SELECT (SELECT coalesce(sum(addresses), 0) FROM cell)::bigint AS addresses, (SEL
 -- chunk holding their first matching address (lowest position), and gets every channel of
 -- every matching address, wherever those lie. Updates posted while the action was still fanning
 -- out reach these rows too. $4 max_attempts per channel (jsonb), $5 the action's personal
--- channels, $6 locations.ttl_s. Every row carries its wave, its place within the action
+-- channels as a channel table (migration 0014), $6 locations.ttl_s. Every row carries its wave, its place within the action
 -- (migration 0008; one row per wave since 0012): the chunk's first row, then one by one.
 WITH chunk AS (
   DELETE FROM action_fanout_chunks WHERE action_id = $1::uuid AND chunk = $2::int RETURNING *
 ),
 a AS MATERIALIZED (
   SELECT id, kind, area, center, radius_m, greatest(send_at, now()) AS t0, expires_at,
-         CASE kind WHEN 'urgent' THEN 0 ELSE 1 END AS priority
+         burgernet_priority(kind) AS priority
   FROM actions WHERE id = $1::uuid
+),
+ch AS MATERIALIZED (
+  SELECT * FROM burgernet_channel_table($5::jsonb)
 ),
 box AS MATERIALIZED (
   SELECT b.x0, b.y0, b.x1, b.y1, ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 28992) AS env
@@ -219,12 +225,12 @@ addr AS (
   WHERE burgernet_in_area(a.area, a.center, a.radius_m, pa.location)
 ),
 addr_channel AS (
-  SELECT addr.participant_id, c.channel,
+  SELECT addr.participant_id, ch.channel, ch.devices,
          min(CASE WHEN a.kind = 'alert' AND addr.in_quiet THEN addr.quiet_end ELSE a.t0 END) AS run_after
-  FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(channel)
-  WHERE c.channel = ANY ($5::text[])
-    AND NOT (a.kind = 'urgent' AND c.channel = 'voice' AND addr.in_quiet)
-  GROUP BY addr.participant_id, c.channel
+  FROM a, addr CROSS JOIN LATERAL unnest(addr.chosen) AS c(form)
+  JOIN ch ON ch.form = c.form
+  WHERE NOT burgernet_quiet_forbids(a.kind, ch.calls, addr.in_quiet)
+  GROUP BY addr.participant_id, ch.channel, ch.devices
 ),
 located AS (
   SELECT d.participant_id, d.id AS device_id
@@ -232,7 +238,7 @@ located AS (
   JOIN devices d ON d.location && box.env
   CROSS JOIN a
   JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
-  WHERE 'push' = ANY ($5::text[])
+  WHERE EXISTS (SELECT 1 FROM ch WHERE ch.devices)
     AND ST_X(d.location) >= box.x0 AND ST_X(d.location) < box.x1
     AND ST_Y(d.location) >= box.y0 AND ST_Y(d.location) < box.y1
     AND burgernet_in_area(a.area, a.center, a.radius_m, d.location)
@@ -245,15 +251,16 @@ located AS (
 selected AS (
   SELECT ac.participant_id, NULL::uuid AS device_id, ac.channel, ac.run_after
   FROM addr_channel ac
-  WHERE ac.channel <> 'push'
+  WHERE NOT ac.devices
   UNION ALL
-  SELECT ac.participant_id, d.id, 'push', ac.run_after
+  SELECT ac.participant_id, d.id, ac.channel, ac.run_after
   FROM addr_channel ac
   JOIN devices d ON d.participant_id = ac.participant_id AND d.disabled_at IS NULL
-  WHERE ac.channel = 'push'
+  WHERE ac.devices
   UNION ALL
-  SELECT l.participant_id, l.device_id, 'push', a.t0
-  FROM located l, a
+  SELECT l.participant_id, l.device_id, ch.channel, a.t0
+  FROM located l, a, ch
+  WHERE ch.devices
 ),
 numbered AS (
   SELECT s.*, row_number() OVER () - 1 AS n FROM selected s
@@ -262,7 +269,7 @@ written AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts, wave)
   SELECT a.id, $3::bigint, s.participant_id, s.device_id, s.channel, 'action', a.priority, s.run_after,
-         a.expires_at, coalesce(($4::jsonb ->> s.channel)::int, 5), c.first_row + s.n
+         a.expires_at, burgernet_max_attempts($4::jsonb, s.channel), c.first_row + s.n
   FROM numbered s, a, chunk c
   RETURNING id, participant_id, device_id, channel, priority, run_after, expires_at, max_attempts, wave
 ),
@@ -272,14 +279,15 @@ updates AS (
   INSERT INTO deliveries (action_id, message_id, participant_id, device_id, channel, kind, priority, run_after,
                           expires_at, max_attempts, wave, parent_id)
   SELECT $1::uuid, m.id, w.participant_id, w.device_id, w.channel, 'update', w.priority,
-         CASE WHEN a.kind = 'alert' THEN burgernet_alert_allowed_at(a.id, w.participant_id, w.channel,
+         CASE WHEN a.kind = 'alert' THEN burgernet_alert_allowed_at(a.id, w.participant_id, ch.form,
                                                                     greatest(w.run_after, now()))
               ELSE greatest(w.run_after, now()) END,
          w.expires_at, w.max_attempts, w.wave, w.id
   FROM written w
+  JOIN ch ON ch.channel = w.channel
   JOIN action_messages m ON m.action_id = $1::uuid AND m.kind = 'update'
   CROSS JOIN a
-  WHERE NOT (a.kind = 'urgent' AND w.channel = 'voice' AND burgernet_voice_quiet_now(a.id, w.participant_id))
+  WHERE NOT burgernet_quiet_forbids(a.kind, ch.calls, burgernet_quiet_now(a.id, w.participant_id, ch.form))
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM written) AS written,
@@ -292,9 +300,9 @@ SELECT (SELECT count(*) FROM written) AS written,
 -- One post per broadcast channel ($5) and message, without personal data; it stays sendable
 -- until the action expires, and at least $6 seconds (a closing after the expiry still goes).
 INSERT INTO deliveries (action_id, message_id, channel, kind, priority, run_after, expires_at, max_attempts)
-SELECT a.id, $2::bigint, c.channel, $3::message_kind, CASE a.kind WHEN 'urgent' THEN 0 ELSE 1 END,
+SELECT a.id, $2::bigint, c.channel, $3::message_kind, burgernet_priority(a.kind),
        greatest(a.send_at, now()), greatest(a.expires_at, now() + make_interval(secs => $6::int)),
-       coalesce(($4::jsonb ->> c.channel)::int, 5)
+       burgernet_max_attempts($4::jsonb, c.channel)
 FROM actions a, unnest($5::text[]) AS c(channel)
 WHERE a.id = $1::uuid;
 
@@ -398,15 +406,20 @@ SELECT j.action_id, j.message_id FROM action_jobs j ORDER BY j.created_at LIMIT 
 -- Up to $3 of the action's own rows after the job's cursor, in id order, and their follow-ups
 -- (message $2 of action $1), in the caller's transaction with the cursor's advance; the job is
 -- gone once its last chunk is written. A closing cancels what is still queued of those rows and
--- goes to everyone who was sent the action, by each channel other than voice, a row in flight
+-- goes to everyone who was sent the action, by each channel that does not call, a row in flight
 -- included (it follows its parent: sent once the provider accepted the action message). An
 -- update goes to every row not cancelled, failed or expired, and an urgent action's update calls
 -- nobody inside their quiet hours. An alert's follow-up waits for quiet hours as the alert did.
+-- $4: the daemon's personal channels as a channel table (migration 0014); a row of a channel
+-- that is not in it (a broadcast, or one no longer configured) is treated as one that does not call.
 WITH j AS MATERIALIZED (
   SELECT * FROM action_jobs WHERE action_id = $1::uuid AND message_id = $2::bigint
 ),
 a AS MATERIALIZED (
   SELECT a.id, a.kind FROM actions a WHERE a.id = $1::uuid
+),
+ch AS MATERIALIZED (
+  SELECT * FROM burgernet_channel_table($4::jsonb)
 ),
 -- The cursor's bounds as scalar subqueries, so that they bound the index scan (a join with j
 -- read the action's rows from the first one again in every chunk).
@@ -430,23 +443,25 @@ ins AS (
                           expires_at, max_attempts, wave, parent_id)
   SELECT r.action_id, $2::bigint, r.participant_id, r.device_id, r.channel, j.kind, r.priority,
          CASE WHEN a.kind = 'alert'
-              THEN burgernet_alert_allowed_at(a.id, r.participant_id, r.channel,
+              THEN burgernet_alert_allowed_at(a.id, r.participant_id, ch.form,
                                               CASE j.kind WHEN 'closing' THEN now() ELSE greatest(r.run_after, now()) END)
               WHEN j.kind = 'closing' THEN now()
               ELSE greatest(r.run_after, now()) END,
          CASE j.kind WHEN 'closing' THEN greatest(r.expires_at, now() + make_interval(secs => j.expiry_s))
                      ELSE r.expires_at END,
          r.max_attempts, r.wave, r.id
-  FROM r, j, a
+  FROM r CROSS JOIN j CROSS JOIN a
+  LEFT JOIN ch ON ch.channel = r.channel
   WHERE r.participant_id IS NOT NULL
     AND CASE j.kind
           -- A row still queued in this statement's snapshot that the cancel did not find queued
           -- any more was claimed meanwhile: it is in flight, and gets its closing too.
           WHEN 'closing' THEN (r.status IN ('sent', 'delivered', 'sending')
                                OR (r.status = 'queued' AND r.id NOT IN (SELECT id FROM cancelled)))
-                              AND r.channel <> 'voice'
+                              AND NOT coalesce(ch.calls, false)
           ELSE r.status NOT IN ('cancelled', 'failed', 'expired')
-               AND NOT (a.kind = 'urgent' AND r.channel = 'voice' AND burgernet_voice_quiet_now(a.id, r.participant_id))
+               AND NOT burgernet_quiet_forbids(a.kind, coalesce(ch.calls, false),
+                                               burgernet_quiet_now(a.id, r.participant_id, ch.form))
         END
   RETURNING participant_id
 ),

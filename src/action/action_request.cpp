@@ -7,14 +7,12 @@
 #include <regex>
 #include <set>
 
-#include "burgernet/channel/channel_kind.hpp"
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 #include "burgernet/message/utf8.hpp"
 
 namespace burgernet::action {
 namespace {
 
-using http::BadRequest;
 using nlohmann::json;
 
 const std::set<std::string>& categories() {
@@ -26,17 +24,17 @@ const std::set<std::string>& categories() {
 
 double read_number(const json& object, const std::string& key, const std::string& field) {
   const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) throw BadRequest(field, "is required");
-  if (!it->is_number()) throw BadRequest(field, "must be a number");
+  if (it == object.end() || it->is_null()) throw InvalidField(field, "is required");
+  if (!it->is_number()) throw InvalidField(field, "must be a number");
   const double value = it->get<double>();
-  if (!std::isfinite(value)) throw BadRequest(field, "must be a finite number");
+  if (!std::isfinite(value)) throw InvalidField(field, "must be a finite number");
   return value;
 }
 
 void check_in_service_area(double lat, double lon, const config::ServiceArea& area,
                            const std::string& field) {
   if (lat < area.min_lat || lat > area.max_lat || lon < area.min_lon || lon > area.max_lon) {
-    throw BadRequest(field, "lies outside the service area");
+    throw InvalidField(field, "lies outside the service area");
   }
 }
 
@@ -46,105 +44,104 @@ std::string join(const std::set<std::string>& names) {
   return out;
 }
 
-void read_polygon(const json& polygon, const config::Config& config, AreaRequest& area) {
+void read_polygon(const json& polygon, const ActionRules& rules, AreaRequest& area) {
   const std::string field = "area.polygon";
-  if (!polygon.is_object()) throw BadRequest(field, "must be a GeoJSON Polygon object");
+  if (!polygon.is_object()) throw InvalidField(field, "must be a GeoJSON Polygon object");
   reject_unknown_fields(polygon, field + ".", {"type", "coordinates"});
   if (!polygon.contains("type") || polygon["type"] != "Polygon")
-    throw BadRequest(field + ".type", "must be \"Polygon\"");
+    throw InvalidField(field + ".type", "must be \"Polygon\"");
   const auto it = polygon.find("coordinates");
   if (it == polygon.end() || !it->is_array() || it->empty()) {
-    throw BadRequest(field + ".coordinates", "must be an array of linear rings");
+    throw InvalidField(field + ".coordinates", "must be an array of linear rings");
   }
   std::int64_t vertices = 0;
   for (std::size_t r = 0; r < it->size(); ++r) {
     const auto& ring = (*it)[r];
     const std::string ring_field = field + ".coordinates[" + std::to_string(r) + "]";
     if (!ring.is_array() || ring.size() < 4)
-      throw BadRequest(ring_field, "a ring needs at least 4 positions");
+      throw InvalidField(ring_field, "a ring needs at least 4 positions");
     for (std::size_t p = 0; p < ring.size(); ++p) {
       const auto& position = ring[p];
       const std::string point_field = ring_field + "[" + std::to_string(p) + "]";
       if (!position.is_array() || position.size() != 2 || !position[0].is_number() ||
           !position[1].is_number()) {
-        throw BadRequest(point_field, "must be [lon, lat]");
+        throw InvalidField(point_field, "must be [lon, lat]");
       }
       const double lon = position[0].get<double>(), lat = position[1].get<double>();
-      if (!std::isfinite(lon) || !std::isfinite(lat)) throw BadRequest(point_field, "must be finite numbers");
-      check_in_service_area(lat, lon, config.limits.service_area, point_field);
+      if (!std::isfinite(lon) || !std::isfinite(lat)) throw InvalidField(point_field, "must be finite numbers");
+      check_in_service_area(lat, lon, rules.service_area, point_field);
     }
     if (ring.front() != ring.back())
-      throw BadRequest(ring_field, "the ring is not closed (first position != last)");
+      throw InvalidField(ring_field, "the ring is not closed (first position != last)");
     vertices += static_cast<std::int64_t>(ring.size()) - 1;
   }
-  if (vertices > config.limits.max_vertices) {
-    throw BadRequest(field, "has " + std::to_string(vertices) + " vertices, at most " +
-                                std::to_string(config.limits.max_vertices) + " are allowed");
+  if (vertices > rules.max_vertices) {
+    throw InvalidField(field, "has " + std::to_string(vertices) + " vertices, at most " +
+                                std::to_string(rules.max_vertices) + " are allowed");
   }
   area.kind = AreaRequest::Kind::kPolygon;
   area.polygon_geojson = polygon.dump();
 }
 
-AreaRequest read_area(const json& body, const config::Config& config) {
+AreaRequest read_area(const json& body, const ActionRules& rules) {
   const auto it = body.find("area");
-  if (it == body.end() || it->is_null()) throw BadRequest("area", "is required");
+  if (it == body.end() || it->is_null()) throw InvalidField("area", "is required");
   if (!it->is_object() || it->size() != 1) {
-    throw BadRequest("area", "must be an object with exactly one of circle, polygon, municipality");
+    throw InvalidField("area", "must be an object with exactly one of circle, polygon, municipality");
   }
   AreaRequest area;
   const std::string form = it->begin().key();
   const json& value = it->begin().value();
   if (form == "circle") {
-    if (!value.is_object()) throw BadRequest("area.circle", "must be an object {lat, lon, radius_m}");
+    if (!value.is_object()) throw InvalidField("area.circle", "must be an object {lat, lon, radius_m}");
     reject_unknown_fields(value, "area.circle.", {"lat", "lon", "radius_m"});
     area.kind = AreaRequest::Kind::kCircle;
     area.lat = read_number(value, "lat", "area.circle.lat");
     area.lon = read_number(value, "lon", "area.circle.lon");
     area.radius_m = read_number(value, "radius_m", "area.circle.radius_m");
-    const auto& s = config.limits.service_area;
+    const auto& s = rules.service_area;
     if (area.lat < s.min_lat || area.lat > s.max_lat)
-      throw BadRequest("area.circle.lat", "lies outside the service area");
+      throw InvalidField("area.circle.lat", "lies outside the service area");
     if (area.lon < s.min_lon || area.lon > s.max_lon)
-      throw BadRequest("area.circle.lon", "lies outside the service area");
-    if (area.radius_m < 50 || area.radius_m > config.limits.max_radius_m) {
+      throw InvalidField("area.circle.lon", "lies outside the service area");
+    if (area.radius_m < 50 || area.radius_m > rules.max_radius_m) {
       char why[96];
-      std::snprintf(why, sizeof why, "must be between 50 and %g", config.limits.max_radius_m);
-      throw BadRequest("area.circle.radius_m", why);
+      std::snprintf(why, sizeof why, "must be between 50 and %g", rules.max_radius_m);
+      throw InvalidField("area.circle.radius_m", why);
     }
   } else if (form == "polygon") {
-    read_polygon(value, config, area);
+    read_polygon(value, rules, area);
   } else if (form == "municipality") {
-    if (!value.is_string()) throw BadRequest("area.municipality", "must be a string such as \"GM0363\"");
+    if (!value.is_string()) throw InvalidField("area.municipality", "must be a string such as \"GM0363\"");
     area.municipality = value.get<std::string>();
     static const std::regex code(R"([A-Za-z0-9_-]{1,32})");
     if (!std::regex_match(area.municipality, code))
-      throw BadRequest("area.municipality", "is not an area code");
+      throw InvalidField("area.municipality", "is not an area code");
     area.kind = AreaRequest::Kind::kMunicipality;
   } else {
-    throw BadRequest("area." + form, "unknown area form; use circle, polygon or municipality");
+    throw InvalidField("area." + form, "unknown area form; use circle, polygon or municipality");
   }
   return area;
 }
 
-std::vector<std::string> read_channels(const json& body, const config::Config& config) {
+std::vector<std::string> read_channels(const json& body, const ActionRules& rules) {
   std::vector<std::string> channels;
   const auto it = body.find("channels");
   if (it == body.end() || it->is_null()) {
-    for (const auto& [name, _] : config.channels) channels.push_back(name);
-    return channels;
+    return rules.channels;
   }
   if (!it->is_array() || it->empty())
-    throw BadRequest("channels", "must be a non-empty array of channel names");
+    throw InvalidField("channels", "must be a non-empty array of channel names");
   std::set<std::string> configured;
-  for (const auto& [name, _] : config.channels) configured.insert(name);
+  configured.insert(rules.channels.begin(), rules.channels.end());
   for (const auto& c : *it) {
-    if (!c.is_string()) throw BadRequest("channels", "must contain channel names");
+    if (!c.is_string()) throw InvalidField("channels", "must contain channel names");
     const auto name = c.get<std::string>();
     if (!configured.contains(name)) {
-      throw BadRequest("channels", "\"" + name + "\" is not a configured channel (" + join(configured) + ")");
+      throw InvalidField("channels", "\"" + name + "\" is not a configured channel (" + join(configured) + ")");
     }
     if (std::find(channels.begin(), channels.end(), name) != channels.end()) {
-      throw BadRequest("channels", "\"" + name + "\" is named twice");
+      throw InvalidField("channels", "\"" + name + "\" is named twice");
     }
     channels.push_back(name);
   }
@@ -175,58 +172,58 @@ const char* AreaRequest::kind_name() const {
 
 std::string read_text(const json& body, const std::string& field, std::size_t max) {
   const auto it = body.find(field);
-  if (it == body.end() || it->is_null()) throw BadRequest(field, "is required");
-  if (!it->is_string()) throw BadRequest(field, "must be a string");
+  if (it == body.end() || it->is_null()) throw InvalidField(field, "is required");
+  if (!it->is_string()) throw InvalidField(field, "must be a string");
   auto text = it->get<std::string>();
-  if (!message::is_valid_utf8(text)) throw BadRequest(field, "is not valid UTF-8");
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw BadRequest(field, "must not be empty");
+  if (!message::is_valid_utf8(text)) throw InvalidField(field, "is not valid UTF-8");
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw InvalidField(field, "must not be empty");
   if (message::decode_utf8(text).size() > max) {
-    throw BadRequest(field, "is longer than " + std::to_string(max) + " characters");
+    throw InvalidField(field, "is longer than " + std::to_string(max) + " characters");
   }
   return text;
 }
 
-ActionRequest parse_action_request(const json& body, const config::Config& config) {
+ActionRequest parse_action_request(const json& body, const ActionRules& rules) {
   reject_unknown_fields(body, "",
                         {"kind", "category", "title", "message", "area", "channels", "send_at",
                          "expires_in_s", "dry_run", "estimate_only", "confirm_recipients"});
   ActionRequest request;
 
   const auto kind = body.find("kind");
-  if (kind == body.end() || kind->is_null()) throw BadRequest("kind", "is required");
+  if (kind == body.end() || kind->is_null()) throw InvalidField("kind", "is required");
   if (!kind->is_string() || (*kind != "urgent" && *kind != "alert")) {
-    throw BadRequest("kind", "must be \"urgent\" or \"alert\"");
+    throw InvalidField("kind", "must be \"urgent\" or \"alert\"");
   }
   request.kind = kind->get<std::string>();
 
   const auto category = body.find("category");
-  if (category == body.end() || category->is_null()) throw BadRequest("category", "is required");
+  if (category == body.end() || category->is_null()) throw InvalidField("category", "is required");
   if (!category->is_string() || !categories().contains(category->get<std::string>())) {
-    throw BadRequest("category", "must be one of " + join(categories()));
+    throw InvalidField("category", "must be one of " + join(categories()));
   }
   request.category = category->get<std::string>();
 
   request.title = read_text(body, "title", kMaxTitleLength);
   request.message = read_text(body, "message", kMaxMessageLength);
-  request.area = read_area(body, config);
+  request.area = read_area(body, rules);
   request.area_json = body.at("area");
-  request.channels = read_channels(body, config);
+  request.channels = read_channels(body, rules);
 
   if (const auto it = body.find("send_at"); it != body.end() && !it->is_null()) {
-    if (request.kind != "alert") throw BadRequest("send_at", "only alerts can be scheduled");
+    if (request.kind != "alert") throw InvalidField("send_at", "only alerts can be scheduled");
     if (!it->is_string() || !is_iso8601_with_offset(it->get<std::string>())) {
-      throw BadRequest("send_at",
+      throw InvalidField("send_at",
                        "must be an ISO 8601 date and time with an offset, e.g. 2026-11-28T18:00:00+01:00");
     }
     request.send_at = it->get<std::string>();
   }
 
-  request.expires_in_s = request.kind == "urgent" ? config.queue.default_urgent_expiry.count()
-                                                  : config.queue.default_alert_expiry.count();
+  request.expires_in_s = request.kind == "urgent" ? rules.urgent_expiry.count()
+                                                  : rules.alert_expiry.count();
   if (const auto it = body.find("expires_in_s"); it != body.end() && !it->is_null()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < kMinExpiresInS ||
         it->get<std::int64_t>() > kMaxExpiresInS) {
-      throw BadRequest("expires_in_s", "must be a whole number of seconds between " +
+      throw InvalidField("expires_in_s", "must be a whole number of seconds between " +
                                            std::to_string(kMinExpiresInS) + " and " +
                                            std::to_string(kMaxExpiresInS));
     }
@@ -234,17 +231,17 @@ ActionRequest parse_action_request(const json& body, const config::Config& confi
   }
 
   if (const auto it = body.find("dry_run"); it != body.end() && !it->is_null()) {
-    if (!it->is_boolean()) throw BadRequest("dry_run", "must be true or false");
+    if (!it->is_boolean()) throw InvalidField("dry_run", "must be true or false");
     request.dry_run = it->get<bool>();
   }
   if (const auto it = body.find("estimate_only"); it != body.end() && !it->is_null()) {
-    if (!it->is_boolean()) throw BadRequest("estimate_only", "must be true or false");
+    if (!it->is_boolean()) throw InvalidField("estimate_only", "must be true or false");
     request.estimate_only = it->get<bool>();
-    if (request.estimate_only && !request.dry_run) throw BadRequest("estimate_only", "needs \"dry_run\": true");
+    if (request.estimate_only && !request.dry_run) throw InvalidField("estimate_only", "needs \"dry_run\": true");
   }
   if (const auto it = body.find("confirm_recipients"); it != body.end() && !it->is_null()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
-      throw BadRequest("confirm_recipients", "must be a whole number, the recipient count you confirm");
+      throw InvalidField("confirm_recipients", "must be a whole number, the recipient count you confirm");
     }
     request.confirm_recipients = it->get<std::int64_t>();
   }

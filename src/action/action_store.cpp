@@ -5,9 +5,8 @@
 
 #include <algorithm>
 
-#include "burgernet/channel/channel_kind.hpp"
 #include "burgernet/db/errors.hpp"
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::action {
@@ -24,27 +23,55 @@ constexpr std::int64_t kExactCountFactor = 4;
 [[noreturn]] void rethrow_as_bad_request(const db::DatabaseError& e, const std::string& field,
                                          const std::string& why) {
   if (dynamic_cast<const db::DatabaseUnavailable*>(&e) || dynamic_cast<const db::QueryCanceled*>(&e)) throw;
-  throw http::BadRequest(field, why);
+  throw InvalidField(field, why);
 }
 
-json max_attempts_by_channel(const config::Config& config) {
+json max_attempts_by_channel(const ActionSettings& settings) {
   json attempts = json::object();
-  for (const auto& [name, channel] : config.channels) attempts[name] = channel.max_attempts;
+  for (const auto& [name, channel] : settings.channels) attempts[name] = channel.max_attempts;
   return attempts;
 }
 
-std::vector<std::string> personal_channels(const std::vector<std::string>& channels) {
+// A channel an action names that is no longer configured (a SIGHUP removed it) reaches nobody.
+bool is_broadcast(const ActionSettings& settings, const std::string& name) {
+  const auto it = settings.channels.find(name);
+  return it != settings.channels.end() && it->second.capabilities.broadcast();
+}
+
+std::vector<std::string> personal_channels(const ActionSettings& settings, const std::vector<std::string>& channels) {
   std::vector<std::string> out;
-  std::copy_if(channels.begin(), channels.end(), std::back_inserter(out),
-               [](const std::string& c) { return !channel::is_broadcast_channel(c); });
+  std::copy_if(channels.begin(), channels.end(), std::back_inserter(out), [&](const std::string& c) {
+    return settings.channels.contains(c) && !is_broadcast(settings, c);
+  });
   return out;
 }
 
-std::vector<std::string> broadcast_channels(const std::vector<std::string>& channels) {
+std::vector<std::string> broadcast_channels(const ActionSettings& settings, const std::vector<std::string>& channels) {
   std::vector<std::string> out;
   std::copy_if(channels.begin(), channels.end(), std::back_inserter(out),
-               [](const std::string& c) { return channel::is_broadcast_channel(c); });
+               [&](const std::string& c) { return is_broadcast(settings, c); });
   return out;
+}
+
+// The personal channels as the selection reads them (actions.sql, burgernet_channel_table):
+// {"texts": {"form": "sms", "calls": false, "devices": false}, ...}. The participant chose a
+// form for each address; the channel serving that form reaches them.
+std::string channel_table(const ActionSettings& settings, const std::vector<std::string>& personal) {
+  json table = json::object();
+  for (const auto& name : personal) {
+    const auto& capabilities = settings.channels.at(name).capabilities;
+    table[name] = {{"form", channel::form_name(capabilities.form)},
+                   {"calls", capabilities.calls},
+                   {"devices", capabilities.reaches_devices()}};
+  }
+  return table.dump();
+}
+
+// Every configured personal channel, for follow-ups (which go by the channels of the rows).
+std::string channel_table(const ActionSettings& settings) {
+  std::vector<std::string> all;
+  for (const auto& [name, _] : settings.channels) all.push_back(name);
+  return channel_table(settings, personal_channels(settings, all));
 }
 
 std::vector<std::string> channels_from_json(const std::string& text) {
@@ -59,7 +86,7 @@ struct Visibility {
   std::optional<std::string> area_code;
   std::optional<std::string> role;  // a municipality does not see its police unit's, nor the reverse
 };
-Visibility visibility_of(const http::Caller& caller) {
+Visibility visibility_of(const auth::Caller& caller) {
   if (caller.role == "admin") return {};
   if (caller.role != "municipal" && !caller.area_code) return {};
   return {caller.token_id, caller.area_code, caller.role};
@@ -67,17 +94,16 @@ Visibility visibility_of(const http::Caller& caller) {
 
 // The area an action of this caller must lie in, whole: its token's, for every role but admin
 // (a municipal token always has one; an operator may be bound to a police unit's).
-std::optional<std::string> token_area_of(const http::Caller& caller) {
+std::optional<std::string> token_area_of(const auth::Caller& caller) {
   if (caller.role == "admin") return std::nullopt;
   // burgernetctl refuses to make one; a row made by hand must not mean "anywhere".
   if (caller.role == "municipal" && !caller.area_code)
-    throw http::Forbidden("this municipal token has no area");
+    throw NotAllowed("this municipal token has no area");
   return caller.area_code;
 }
 
-std::int64_t default_expiry_s(const std::string& kind, const config::Config& config) {
-  return kind == "urgent" ? config.queue.default_urgent_expiry.count()
-                          : config.queue.default_alert_expiry.count();
+std::int64_t default_expiry_s(const std::string& kind, const ActionSettings& settings) {
+  return kind == "urgent" ? settings.urgent_expiry.count() : settings.alert_expiry.count();
 }
 
 struct AreaGeometry {
@@ -86,7 +112,7 @@ struct AreaGeometry {
   std::optional<double> radius_m;
 };
 
-AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const http::Caller& caller) {
+AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const auth::Caller& caller) {
   const auto& area = request.area;
   const bool polygon = area.kind == AreaRequest::Kind::kPolygon;
   const bool municipality = area.kind == AreaRequest::Kind::kMunicipality;
@@ -101,17 +127,17 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
     rethrow_as_bad_request(e, "area." + std::string(area.kind_name()), "is not a usable area");
   }
   if (!r->boolean(0, r->column("found"))) {
-    throw http::BadRequest("area.municipality", "there is no area with code \"" + area.municipality + "\"");
+    throw InvalidField("area.municipality", "there is no area with code \"" + area.municipality + "\"");
   }
   if (!r->boolean(0, r->column("valid"))) {
     // PostGIS appends where it went wrong ("Self-intersection[4.89 52.37]"): the reason only,
     // so that no coordinates end up in answers that may be logged or stored.
     auto reason = r->string(0, r->column("polygon_reason"));
     reason = reason.substr(0, reason.find('['));
-    throw http::BadRequest("area.polygon", "is not a valid polygon: " + reason);
+    throw InvalidField("area.polygon", "is not a valid polygon: " + reason);
   }
   if (!r->boolean(0, r->column("inside_token_area"))) {
-    throw http::Forbidden("this token may only send " +
+    throw NotAllowed("this token may only send " +
                           std::string(caller.role == "municipal" ? "alerts" : "actions") +
                           " whose whole area lies inside its own (" + token_area.value_or("") + ")");
   }
@@ -123,10 +149,12 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
   return out;
 }
 
-std::int64_t location_ttl_s(const config::Config& config) { return config.location_ttl.count(); }
+std::int64_t location_ttl_s(const ActionSettings& settings) { return settings.location_ttl.count(); }
 
-bool uses_push(const std::vector<std::string>& personal) {
-  return std::find(personal.begin(), personal.end(), "push") != personal.end();
+// Whether the action also selects app users by their devices' reported places.
+bool reaches_devices(const ActionSettings& settings, const std::vector<std::string>& personal) {
+  return std::any_of(personal.begin(), personal.end(),
+                     [&](const std::string& c) { return settings.channels.at(c).capabilities.reaches_devices(); });
 }
 
 // The grid's answer for an area (sql/queries/actions.sql, ActionEstimate).
@@ -135,11 +163,9 @@ struct Estimate {
   std::int64_t estimate;  // 0 unless asked for
 };
 Estimate estimate_recipients(db::Connection& c, const AreaGeometry& area, const std::vector<std::string>& personal,
-                             const config::Config& config, bool with_estimate) {
-  const auto r = c.exec(sql::query("ActionEstimate"),
-                        db::Params(area.geometry, area.center, area.radius_m,
-                                   static_cast<long long>(location_ttl_s(config)), uses_push(personal),
-                                   with_estimate));
+                             const ActionSettings& settings, bool with_estimate) {
+  const auto r = c.exec(sql::query("ActionEstimate"), db::Params(area.geometry, area.center, area.radius_m,
+                                                                 reaches_devices(settings, personal), with_estimate));
   return {r.int64(0, 0), r.is_null(0, 1) ? 0 : r.int64(0, 1)};
 }
 
@@ -150,13 +176,14 @@ struct Counted {
 
 // THE selection over the whole area in one statement (ActionSelectionCount): the preview's
 // exact count. After five runs PostgreSQL would switch the prepared statement to a generic
-// plan, which cannot fold "'push' = ANY ($3)" and is planned for an unknown area: the preview
+// plan, which cannot fold the channel table ($3) and is planned for an unknown area: the preview
 // took 1.9x the raw count (docs/benchmarks.md). Planning each run costs ~1 ms.
 Counted count_exactly(db::Connection& c, const std::string& action_id, const std::vector<std::string>& personal,
-                      const config::Config& config) {
+                      const ActionSettings& settings) {
   c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
   const auto r = c.exec(sql::query("ActionSelectionCount"),
-                        db::Params(action_id, static_cast<long long>(location_ttl_s(config)), personal));
+                        db::Params(action_id, static_cast<long long>(location_ttl_s(settings)),
+                                   channel_table(settings, personal)));
   return {r.int64(0, 0), json::parse(r.text(0, 1))};
 }
 
@@ -169,12 +196,12 @@ struct ChunkWritten {
 // Selects and writes chunk `chunk` of the action's plan (ActionFanoutChunk) in the caller's transaction.
 ChunkWritten write_chunk(db::Connection& c, const std::string& action_id, std::int64_t chunk,
                          const std::string& message_id, const std::vector<std::string>& personal,
-                         const config::Config& config) {
+                         const ActionSettings& settings) {
   c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
   const auto r = c.exec(sql::query("ActionFanoutChunk"),
                         db::Params(action_id, static_cast<long long>(chunk), message_id,
-                                   max_attempts_by_channel(config).dump(), personal,
-                                   static_cast<long long>(location_ttl_s(config))));
+                                   max_attempts_by_channel(settings).dump(), channel_table(settings, personal),
+                                   static_cast<long long>(location_ttl_s(settings))));
   return {r.int64(0, 0), r.int64(0, 1), json::parse(r.text(0, 2))};
 }
 
@@ -188,21 +215,22 @@ struct FollowUp {
 // `rows`: how many of the action's rows this chunk walks (the request's own chunk is small, so
 // that the close and the update answer at once; the fan-out worker's are limits.fanout_chunk).
 FollowUp write_follow_up_chunk(db::Connection& c, const std::string& action_id, const std::string& message_id,
-                               std::int64_t rows) {
-  const auto r = c.exec(sql::query("ActionFollowUpChunk"), db::Params(action_id, message_id, static_cast<long long>(rows)));
+                               std::int64_t rows, const ActionSettings& settings) {
+  const auto r = c.exec(sql::query("ActionFollowUpChunk"),
+                        db::Params(action_id, message_id, static_cast<long long>(rows), channel_table(settings)));
   return {r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.boolean(0, 3)};
 }
 
-std::int64_t first_chunk_addresses(const config::Config& config) {
-  return std::max<std::int64_t>(1, std::min(config.limits.first_chunk, config.limits.fanout_chunk));
+std::int64_t first_chunk_addresses(const ActionSettings& settings) {
+  return std::max<std::int64_t>(1, std::min(settings.first_chunk, settings.fanout_chunk));
 }
 
 void insert_broadcasts(db::Connection& c, const std::string& action_id, const std::string& message_id,
                        const char* kind, const std::vector<std::string>& broadcast, std::int64_t at_least_s,
-                       const config::Config& config) {
+                       const ActionSettings& settings) {
   if (broadcast.empty()) return;
   c.exec(sql::query("ActionBroadcastInsert"),
-         db::Params(action_id, message_id, kind, max_attempts_by_channel(config).dump(), broadcast,
+         db::Params(action_id, message_id, kind, max_attempts_by_channel(settings).dump(), broadcast,
                     static_cast<long long>(at_least_s)));
 }
 
@@ -221,19 +249,19 @@ bool is_uuid(std::string_view text) {
   return true;
 }
 
-StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const http::Caller& caller,
-                          const config::Config& config, const audit::Entry* audit) {
+json create_action(db::Connection& c, const ActionRequest& request, const auth::Caller& caller,
+                   const ActionSettings& settings, const audit::Entry* audit) {
   if (caller.role == "municipal" && request.kind != "alert") {
-    throw http::Forbidden("a municipal token may only send alerts");
+    throw NotAllowed("a municipal token may only send alerts");
   }
   const auto area = resolve_area(c, request, caller);
-  const auto personal = personal_channels(request.channels);
-  const auto broadcast = broadcast_channels(request.channels);
+  const auto personal = personal_channels(settings, request.channels);
+  const auto broadcast = broadcast_channels(settings, request.channels);
 
   if (request.estimate_only) {
     // Nothing is written, not even for a rollback: the console asks this while a circle is dragged.
-    const auto estimate = estimate_recipients(c, area, personal, config, true);
-    return {200, {{"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}}};
+    const auto estimate = estimate_recipients(c, area, personal, settings, true);
+    return {{"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}};
   }
 
   db::Transaction tx(c);
@@ -256,44 +284,38 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
 
   // The grid's bound and estimate cost milliseconds whatever the area; the exact count costs
   // the selection itself, so only the preview asks for it (and the confirmation, see below).
-  const auto estimate = estimate_recipients(c, area, personal, config, request.dry_run);
+  const auto estimate = estimate_recipients(c, area, personal, settings, request.dry_run);
   if (request.dry_run) {
-    auto exact = count_exactly(c, id, personal, config);
+    auto exact = count_exactly(c, id, personal, settings);
     for (const auto& name : broadcast) exact.by_channel[name] = 1;
-    return {200,  // the transaction rolls back: nothing of it stays
-            {{"recipients", exact.recipients},
-             {"by_channel", std::move(exact.by_channel)},
-             {"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}}};
+    // The transaction rolls back: nothing of it stays.
+    return {{"recipients", exact.recipients},
+            {"by_channel", std::move(exact.by_channel)},
+            {"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}};
   }
 
   // Above confirm_above the operator's confirmation must cover the grid's bound; short of that,
   // an area small enough is counted exactly, and passes when that count is covered.
-  const std::int64_t allowed = std::max<std::int64_t>(config.limits.confirm_above, request.confirm_recipients.value_or(0));
+  const std::int64_t allowed = std::max<std::int64_t>(settings.confirm_above, request.confirm_recipients.value_or(0));
   if (estimate.at_most > allowed) {
     std::int64_t count = estimate.at_most;
-    if (estimate.at_most <= kExactCountFactor * config.limits.confirm_above)
-      count = count_exactly(c, id, personal, config).recipients;
-    if (count > allowed) {
-      const auto n = std::to_string(count);
-      return {409,
-              {{"error",
-                {{"code", "confirmation_required"},
-                 {"message", "this action would reach " + std::string(count == estimate.at_most ? "at most " : "") + n +
-                                 " recipients, more than " + std::to_string(config.limits.confirm_above) +
-                                 "; send it again with \"confirm_recipients\": " + n},
-                 {"recipients", count}}}}};
+    bool exact = false;
+    if (estimate.at_most <= kExactCountFactor * settings.confirm_above) {
+      count = count_exactly(c, id, personal, settings).recipients;
+      exact = true;
     }
+    if (count > allowed) throw NeedsConfirmation(count, !exact, settings.confirm_above);  // rolls back
   }
 
   // The plan cuts the area into chunks without selecting anyone; the first chunk is written
   // here, so that its messages leave at the commit, and the fan-out worker writes the rest.
-  const auto plan = c.exec(sql::query("ActionPlan"), db::Params(id, static_cast<long long>(first_chunk_addresses(config)),
-                                                                static_cast<long long>(config.limits.fanout_chunk)));
+  const auto plan = c.exec(sql::query("ActionPlan"), db::Params(id, static_cast<long long>(first_chunk_addresses(settings)),
+                                                                static_cast<long long>(settings.fanout_chunk)));
   const auto chunks = plan.int64(0, 1);
-  auto first = write_chunk(c, id, 0, message_id, personal, config);
+  auto first = write_chunk(c, id, 0, message_id, personal, settings);
   c.exec(sql::query("ActionFanoutPlan"),
          db::Params(id, static_cast<long long>(first.recipients), static_cast<long long>(chunks)));
-  insert_broadcasts(c, id, message_id, "action", broadcast, 0, config);
+  insert_broadcasts(c, id, message_id, "action", broadcast, 0, settings);
   for (const auto& name : broadcast) first.by_channel[name] = 1;
   audit::append_for(c, audit, id);
   tx.commit();
@@ -301,19 +323,18 @@ StoreAnswer create_action(db::Connection& c, const ActionRequest& request, const
   spdlog::info("action {} raised by {}: {} {}, {} recipients{}, {} delivery rows{}", id, caller.name, request.kind,
                request.category, done ? first.recipients : estimate.at_most, done ? "" : " at most", first.rows,
                done ? "" : " in the first of " + std::to_string(chunks) + " chunks");
-  return {201,
-          {{"id", id},
-           {"kind", request.kind},
-           {"status", inserted->string(0, 2)},
-           {"recipients", done ? first.recipients : estimate.at_most},
-           {"recipients_exact", done},
-           {"by_channel", std::move(first.by_channel)},
-           {"send_at", inserted->string(0, 3)},
-           {"expires_at", inserted->string(0, 4)},
-           {"fanout", done ? "done" : "in_progress"}}};
+  return {{"id", id},
+          {"kind", request.kind},
+          {"status", inserted->string(0, 2)},
+          {"recipients", done ? first.recipients : estimate.at_most},
+          {"recipients_exact", done},
+          {"by_channel", std::move(first.by_channel)},
+          {"send_at", inserted->string(0, 3)},
+          {"expires_at", inserted->string(0, 4)},
+          {"fanout", done ? "done" : "in_progress"}};
 }
 
-bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
+bool fanout_next_chunk(db::Connection& c, const ActionSettings& settings) {
   db::Transaction tx(c);
   const auto claim = c.exec(sql::query("ActionFanoutClaim"));
   if (claim.empty()) return false;
@@ -329,8 +350,8 @@ bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
     tx.commit();
     return true;
   }
-  const auto personal = personal_channels(channels_from_json(claim.string(0, 5)));
-  const auto written = write_chunk(c, id, next, message_id, personal, config);
+  const auto personal = personal_channels(settings, channels_from_json(claim.string(0, 5)));
+  const auto written = write_chunk(c, id, next, message_id, personal, settings);
   c.exec(sql::query("ActionFanoutAdvance"),
          db::Params(id, static_cast<long long>(next + 1), false, static_cast<long long>(written.recipients)));
   tx.commit();
@@ -339,13 +360,13 @@ bool fanout_next_chunk(db::Connection& c, const config::Config& config) {
   return true;
 }
 
-bool follow_up_next_chunk(db::Connection& c, const config::Config& config) {
+bool follow_up_next_chunk(db::Connection& c, const ActionSettings& settings) {
   db::Transaction tx(c);
   const auto claim = c.exec(sql::query("ActionFollowUpClaim"));
   if (claim.empty()) return false;
   const std::string id = claim.string(0, 0);
   const std::string message_id = claim.string(0, 1);
-  const auto written = write_follow_up_chunk(c, id, message_id, config.limits.fanout_chunk);
+  const auto written = write_follow_up_chunk(c, id, message_id, settings.fanout_chunk, settings);
   tx.commit();
   if (written.done)
     spdlog::info("action {}: follow-up {} written to {} recipients ({} rows)", id, message_id, written.recipients,
@@ -374,11 +395,11 @@ json action_json(const db::Result& r, int row) {
 
 }  // namespace
 
-json get_action(db::Connection& c, const std::string& id, const http::Caller& caller) {
-  if (!is_uuid(id)) throw http::NotFound("no such action");
+json get_action(db::Connection& c, const std::string& id, const auth::Caller& caller) {
+  if (!is_uuid(id)) throw NotFound("no such action");
   const auto v = visibility_of(caller);
   const auto r = c.exec(sql::query("ActionGet"), db::Params(id, v.token_id, v.area_code, v.role));
-  if (r.empty()) throw http::NotFound("no such action");
+  if (r.empty()) throw NotFound("no such action");
   json out = action_json(r, 0);
   out["message"] = r.string(0, r.column("message"));
   out["area"] = json::parse(r.text(0, r.column("area")));
@@ -411,7 +432,7 @@ std::string encode_cursor(const std::string& at, const std::string& id) {
 }
 
 std::pair<std::string, std::string> decode_cursor(const std::string& cursor) {
-  auto bad = [] { return http::BadRequest("cursor", "is not a next_cursor from this API"); };
+  auto bad = [] { return InvalidField("cursor", "is not a next_cursor from this API"); };
   if (cursor.size() % 2 != 0 || cursor.size() > 400) throw bad();
   std::string text;
   for (std::size_t i = 0; i < cursor.size(); i += 2) {
@@ -429,7 +450,7 @@ std::pair<std::string, std::string> decode_cursor(const std::string& cursor) {
 
 }  // namespace
 
-json list_actions(db::Connection& c, const ListQuery& query, const http::Caller& caller) {
+json list_actions(db::Connection& c, const ListQuery& query, const auth::Caller& caller) {
   std::optional<std::string> after_at, after_id;
   if (query.cursor) std::tie(after_at, after_id) = decode_cursor(*query.cursor);
   const auto v = visibility_of(caller);
@@ -459,70 +480,67 @@ struct LockedAction {
 
 // Locks the action for a change; NotFound if the caller may not see it, Conflict when the
 // change comes too late. Waits for a fan-out chunk in progress, so none is missed.
-LockedAction lock_for_change(db::Connection& c, const std::string& id, const http::Caller& caller,
+LockedAction lock_for_change(db::Connection& c, const std::string& id, const auth::Caller& caller,
                              bool refuse_expired) {
-  if (!is_uuid(id)) throw http::NotFound("no such action");
+  if (!is_uuid(id)) throw NotFound("no such action");
   const auto v = visibility_of(caller);
   const auto r = c.exec(sql::query("ActionLockForChange"), db::Params(id, v.token_id, v.area_code, v.role));
-  if (r.empty()) throw http::NotFound("no such action");
-  if (r.string(0, 1) == "closed") throw http::Conflict("action_closed", "the action is closed already");
+  if (r.empty()) throw NotFound("no such action");
+  if (r.string(0, 1) == "closed") throw Conflict("action_closed", "the action is closed already");
   if (refuse_expired && (r.string(0, 1) == "expired" || r.boolean(0, 2))) {
-    throw http::Conflict("action_expired", "the action has expired");
+    throw Conflict("action_expired", "the action has expired");
   }
   return {r.string(0, 0), channels_from_json(r.string(0, 4))};
 }
 
 }  // namespace
 
-StoreAnswer post_update(db::Connection& c, const std::string& id, const std::string& text,
-                        const http::Caller& caller, const config::Config& config, const audit::Entry* audit) {
+json post_update(db::Connection& c, const std::string& id, const std::string& text, const auth::Caller& caller,
+                 const ActionSettings& settings, const audit::Entry* audit) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/true);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
   // Written a chunk at a time: the first here, the rest by the fan-out worker.
   c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "update", 0LL));
-  const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(config));
-  const auto broadcast = broadcast_channels(action.channels);
-  insert_broadcasts(c, id, message_id, "update", broadcast, 0, config);
+  const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(settings), settings);
+  const auto broadcast = broadcast_channels(settings, action.channels);
+  insert_broadcasts(c, id, message_id, "update", broadcast, 0, settings);
   audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {}: update by {} to {} recipients{}", id, caller.name, written.recipients,
                written.done ? "" : " so far");
-  return {201,
-          {{"action_id", id},
-           {"message_id", std::stoll(message_id)},
-           {"kind", "update"},
-           {"recipients", written.recipients},
-           {"deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
-           {"fanout", written.done ? "done" : "in_progress"}}};
+  return {{"action_id", id},
+          {"message_id", std::stoll(message_id)},
+          {"kind", "update"},
+          {"recipients", written.recipients},
+          {"deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
+          {"fanout", written.done ? "done" : "in_progress"}};
 }
 
-StoreAnswer close_action(db::Connection& c, const std::string& id, const std::string& outcome,
-                         const std::string& text, const http::Caller& caller, const config::Config& config,
-                         const audit::Entry* audit) {
+json close_action(db::Connection& c, const std::string& id, const std::string& outcome, const std::string& text,
+                  const auth::Caller& caller, const ActionSettings& settings, const audit::Entry* audit) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
   // Closed at once: from this commit no sender sends the action's queued messages (the claim
   // cancels them); the closing job marks them cancelled and writes the closings in chunks.
   c.exec(sql::query("ActionMarkClosed"), id, outcome);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "closing", text).string(0, 0);
-  const auto expiry = static_cast<long long>(default_expiry_s(action.kind, config));
+  const auto expiry = static_cast<long long>(default_expiry_s(action.kind, settings));
   c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "closing", expiry));
-  const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(config));
-  const auto broadcast = broadcast_channels(action.channels);
-  insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, config);
+  const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(settings), settings);
+  const auto broadcast = broadcast_channels(settings, action.channels);
+  insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, settings);
   audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {}: closed by {} ({}), {} queued deliveries cancelled, closing to {} recipients{}", id,
                caller.name, outcome, written.cancelled, written.recipients, written.done ? "" : " so far");
-  return {200,
-          {{"id", id},
-           {"status", "closed"},
-           {"outcome", outcome},
-           {"cancelled", written.cancelled},
-           {"closing_recipients", written.recipients},
-           {"closing_deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
-           {"closing", written.done ? "done" : "in_progress"}}};
+  return {{"id", id},
+          {"status", "closed"},
+          {"outcome", outcome},
+          {"cancelled", written.cancelled},
+          {"closing_recipients", written.recipients},
+          {"closing_deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
+          {"closing", written.done ? "done" : "in_progress"}};
 }
 
 }  // namespace burgernet::action

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <functional>
 
+#include "api/audit_entry.hpp"
+#include "api/domain_errors.hpp"
 #include "burgernet/action/action_request.hpp"
 #include "burgernet/action/action_store.hpp"
 #include "burgernet/auth/secret.hpp"
@@ -75,6 +77,9 @@ Response run_idempotent(db::Connection& c, const Request& request, const std::st
     try {
       response = work(c);
       attempt.commit();
+    } catch (const DomainError& e) {
+      if (asks_to_retry(e)) throw;
+      response = error_response(request, e);
     } catch (const http::BadRequest& e) {
       response = http::error_response(request, 400, e.code(), e.what(), e.field());
     } catch (const http::ApiError& e) {
@@ -129,11 +134,11 @@ void add_action_routes(http::Router& router, Context& context) {
       verb::verb::post, "/v1/actions", kActionRoles, [&context](Request& request) -> awaitable<Response> {
         co_return co_await idempotent(context, request, [&](db::Connection& c) {
           const auto config = context.config.get();
-          const auto parsed = action::parse_action_request(request.json_body(), *config);
-          const auto audit = audit::for_request(request, "action.raise", std::nullopt);
-          const auto answer =
-              action::create_action(c, parsed, *request.caller, *config, parsed.dry_run ? nullptr : &audit);
-          return http::json_response(request, answer.status, answer.body);
+          const auto parsed = action::parse_action_request(request.json_body(), action::action_rules(*config));
+          const auto audit = audit_entry(request, "action.raise", std::nullopt);
+          const auto body = action::create_action(c, parsed, *request.caller, action::action_settings(*config),
+                                                  parsed.dry_run ? nullptr : &audit);
+          return http::json_response(request, parsed.dry_run ? 200 : 201, body);
         });
       });
 
@@ -174,12 +179,13 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
-                 action::reject_unknown_fields(body, "", {"message"});
+                 reject_unknown_fields(body, "", {"message"});
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
-                 const auto audit = audit::for_request(request, "action.update", std::nullopt);
-                 const auto answer = action::post_update(c, id, text, *request.caller, *config, &audit);
-                 return http::json_response(request, answer.status, answer.body);
+                 const auto audit = audit_entry(request, "action.update", std::nullopt);
+                 const auto answer =
+                     action::post_update(c, id, text, *request.caller, action::action_settings(*config), &audit);
+                 return http::json_response(request, 201, answer);
                });
                // What this daemon changed is seen at once by its next GET (the cache is per token).
                context.caches.actions.clear();
@@ -192,7 +198,7 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
-                 action::reject_unknown_fields(body, "", {"outcome", "message"});
+                 reject_unknown_fields(body, "", {"outcome", "message"});
                  const auto outcome = body.find("outcome");
                  if (outcome == body.end() || outcome->is_null())
                    throw http::BadRequest("outcome", "is required");
@@ -201,10 +207,10 @@ void add_action_routes(http::Router& router, Context& context) {
                  }
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
-                 const auto audit = audit::for_request(request, "action.close", std::nullopt);
+                 const auto audit = audit_entry(request, "action.close", std::nullopt);
                  const auto answer = action::close_action(c, id, outcome->get<std::string>(), text,
-                                                          *request.caller, *config, &audit);
-                 return http::json_response(request, answer.status, answer.body);
+                                                          *request.caller, action::action_settings(*config), &audit);
+                 return http::json_response(request, 200, answer);
                });
                context.caches.actions.clear();
                co_return response;

@@ -6,11 +6,12 @@
 
 #include <cmath>
 
+#include "api/audit_entry.hpp"
 #include "burgernet/action/action_store.hpp"
 #include "burgernet/audit/audit_log.hpp"
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/http/errors.hpp"
-#include "burgernet/http/json_fields.hpp"
+#include "burgernet/domain/json_fields.hpp"
 #include "burgernet/participant/participant_request.hpp"
 #include "burgernet/participant/participant_store.hpp"
 #include "burgernet/ratelimit/rate_limiter.hpp"
@@ -66,16 +67,17 @@ std::optional<double> read_coordinate(const json& body, const char* field, doubl
 void add_participant_routes(http::Router& router, Context& context) {
   router.add(verb::verb::post, "/v1/participants", kRegistrar, [&context](Request& request) -> awaitable<Response> {
     const auto config = context.config.get();
-    const auto parsed = participant::parse_sign_up(request.json_body(), *config);
+    const auto parsed = participant::parse_sign_up(request.json_body(), config->limits.service_area);
     // Before anything is stored or sent: the SMS channel must not become a pump to premium
     // numbers or a way to bombard one phone (docs/security.md).
     ratelimit::enforce(context.limiters.client_ip, "signup:" + request.remote_address, kSignUpsPerClient);
     ratelimit::enforce(context.limiters.phone_number, "code:" + parsed.phone.e164, kCodesPerNumber);
     ratelimit::enforce(context.limiters.phone_prefix, ratelimit::phone_prefix_key(parsed.phone.e164, 8),
                        kCodesPerPrefix);
-    const auto audit = audit::for_request(request, "participant.sign_up", std::nullopt);
+    const auto audit = audit_entry(request, "participant.sign_up", std::nullopt);
+    const auto channels = participant::code_channels(*config);
     const auto id = co_await context.pool.run(
-        [&](db::Connection& c) { return participant::sign_up(c, parsed, *config, context.keys, &audit); });
+        [&](db::Connection& c) { return participant::sign_up(c, parsed, channels, context.keys, &audit); });
     spdlog::info("participant {} signed up by {}; verification code queued", id, request.caller->name);
     // The same answer whether or not the number is registered already (migration 0003).
     co_return http::json_response(request, 201, {{"id", id}, {"status", "pending_verification"}});
@@ -85,13 +87,13 @@ void add_participant_routes(http::Router& router, Context& context) {
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = id_param(request, "id");
                const auto body = request.json_body();
-               http::reject_unknown_fields(body, "", {"code"});
+               reject_unknown_fields(body, "", {"code"});
                const auto code = read_string(body, "code");
                if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
                  throw http::BadRequest("code", "must be the six digits of the code");
                }
                ratelimit::enforce(context.limiters.client_ip, "verify:" + request.remote_address, kTriesPerClient);
-               const auto audit = audit::for_request(request, "participant.verify", std::nullopt);
+               const auto audit = audit_entry(request, "participant.verify", std::nullopt);
                co_await context.pool.run([&](db::Connection& c) {
                  participant::verify(c, id, code, &audit);
                  return 0;
@@ -104,8 +106,9 @@ void add_participant_routes(http::Router& router, Context& context) {
                const auto& id = id_param(request, "id");
                const auto config = context.config.get();
                ratelimit::enforce(context.limiters.client_ip, "signup:" + request.remote_address, kSignUpsPerClient);
+               const auto channels = participant::code_channels(*config);
                co_await context.pool.run([&](db::Connection& c) {
-                 participant::resend_verification(c, id, *config, context.keys);
+                 participant::resend_verification(c, id, channels, context.keys);
                  return 0;
                });
                co_return http::json_response(request, 202, {{"status", "pending_verification"}});
@@ -113,7 +116,7 @@ void add_participant_routes(http::Router& router, Context& context) {
 
   router.add(verb::verb::get, "/v1/participants/{id}", kRegistrar, [&context](Request& request) -> awaitable<Response> {
     const auto& id = id_param(request, "id");
-    const auto audit = audit::for_request(request, "participant.read", std::nullopt);
+    const auto audit = audit_entry(request, "participant.read", std::nullopt);
     const auto body = co_await context.pool.run(
         [&](db::Connection& c) { return participant::get_participant(c, id, context.keys, &audit); });
     co_return http::json_response(request, 200, body);
@@ -123,10 +126,11 @@ void add_participant_routes(http::Router& router, Context& context) {
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = id_param(request, "id");
                const auto config = context.config.get();
-               const auto change = participant::parse_participant_change(request.json_body(), *config);
-               const auto audit = audit::for_request(request, "participant.change", std::nullopt);
+               const auto change = participant::parse_participant_change(request.json_body(), config->limits.service_area);
+               const auto audit = audit_entry(request, "participant.change", std::nullopt);
+               const auto channels = participant::code_channels(*config);
                const auto body = co_await context.pool.run([&](db::Connection& c) {
-                 return participant::change_participant(c, id, change, *config, context.keys, &audit);
+                 return participant::change_participant(c, id, change, channels, context.keys, &audit);
                });
                co_return http::json_response(request, 200, body);
              });
@@ -134,7 +138,7 @@ void add_participant_routes(http::Router& router, Context& context) {
   router.add(verb::verb::delete_, "/v1/participants/{id}", kRegistrar,
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = id_param(request, "id");
-               const auto audit = audit::for_request(request, "participant.erase", std::nullopt);
+               const auto audit = audit_entry(request, "participant.erase", std::nullopt);
                co_await context.pool.run([&](db::Connection& c) {
                  participant::erase_participant(c, id, &audit);
                  return 0;
@@ -147,7 +151,7 @@ void add_participant_routes(http::Router& router, Context& context) {
              [&context](Request& request) -> awaitable<Response> {
                const auto& id = id_param(request, "id");
                const auto body = request.json_body();
-               http::reject_unknown_fields(body, "", {"platform", "push_token"});
+               reject_unknown_fields(body, "", {"platform", "push_token"});
                const auto platform = read_string(body, "platform");
                if (platform != "android" && platform != "ios" && platform != "web") {
                  throw http::BadRequest("platform", "must be android, ios or web");
@@ -157,7 +161,7 @@ void add_participant_routes(http::Router& router, Context& context) {
                    push_token.find_first_of(" \t\r\n") != std::string::npos) {
                  throw http::BadRequest("push_token", "must be 1 to 4096 characters without spaces");
                }
-               const auto audit = audit::for_request(request, "device.add", std::nullopt);
+               const auto audit = audit_entry(request, "device.add", std::nullopt);
                const auto device = co_await context.pool.run([&](db::Connection& c) {
                  return participant::add_device(c, id, platform, push_token, context.keys, &audit);
                });
@@ -172,7 +176,7 @@ void add_participant_routes(http::Router& router, Context& context) {
                const auto& id = request.path_params.at("device_id");
                if (!action::is_uuid(id)) throw http::Unauthorized("the device is unknown or its secret is wrong");
                const auto body = request.json_body();
-               http::reject_unknown_fields(body, "", {"lat", "lon", "accuracy_m"});
+               reject_unknown_fields(body, "", {"lat", "lon", "accuracy_m"});
                auto lat = read_coordinate(body, "lat", 90);
                auto lon = read_coordinate(body, "lon", 180);
                std::optional<double> accuracy;

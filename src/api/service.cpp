@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "api/domain_errors.hpp"
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/http/errors.hpp"
@@ -36,6 +37,8 @@ boost::asio::awaitable<Response> Service::handle(Request& request) {
   Response response;
   try {
     response = co_await dispatch(request, route);
+  } catch (const DomainError& e) {
+    response = error_response(request, e);
   } catch (const http::BadRequest& e) {
     response = http::error_response(request, 400, e.code(), e.what(), e.field());
   } catch (const http::TooManyRequests& e) {
@@ -104,8 +107,8 @@ boost::asio::awaitable<void> Service::authenticate(Request& request, const std::
   if (!caller) {
     caller = co_await context_.pool.run([&hash](db::Connection& c) {
       auto r = c.exec(sql::query("TokenFindByHash"), hash);
-      std::optional<http::Caller> found;
-      if (!r.empty()) found = http::Caller{r.string(0, 0), r.string(0, 1), r.string(0, 2), r.optional_string(0, 3)};
+      std::optional<auth::Caller> found;
+      if (!r.empty()) found = auth::Caller{r.string(0, 0), r.string(0, 1), r.string(0, 2), r.optional_string(0, 3)};
       return found;
     });
     context_.caches.tokens.put(hash, *caller);

@@ -88,7 +88,8 @@ Application::~Application() {
 int Application::run() {
   const auto config = config_.get();
   try {
-    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, worker_pool_, metrics_, keys_);
+    dispatcher_ = std::make_unique<queue::Dispatcher>(*config, worker_pool_, metrics_, keys_,
+                                                      [this] { return database_.ready(); });
   } catch (const channel::ChannelSetupError& e) {
     spdlog::critical("{}", e.what());
     return 1;
@@ -218,11 +219,11 @@ asio::awaitable<void> Application::run_fanout() {
     bool did_work = false;
     if (database_.ready()) {
       try {
-        const auto config = config_.get();
+        const auto settings = action::action_settings(*config_.get());
         // By reference: see api/service.cpp on by-value captures inside co_await with g++ 12.
         // Fan-outs first (their rows are what everyone waits for), then updates and closings.
-        did_work = co_await worker_pool_.run([&config](db::Connection& c) {
-          return action::fanout_next_chunk(c, *config) || action::follow_up_next_chunk(c, *config);
+        did_work = co_await worker_pool_.run([&settings](db::Connection& c) {
+          return action::fanout_next_chunk(c, settings) || action::follow_up_next_chunk(c, settings);
         });
       } catch (const std::exception& e) {
         spdlog::warn("fan-out: chunk not written, retrying: {}", e.what());

@@ -1,18 +1,9 @@
 // Appending to and reading the audit log over the named queries in sql/queries/audit.sql.
 #include "burgernet/audit/audit_log.hpp"
 
-namespace burgernet::audit {
+#include "burgernet/sql/query.hpp"
 
-Entry for_request(const http::Request& request, std::string action, std::optional<std::string> target,
-                  std::string result) {
-  Entry entry;
-  entry.actor = request.caller ? request.caller->name : "anonymous";
-  entry.action = std::move(action);
-  entry.target = std::move(target);
-  if (!request.remote_address.empty()) entry.remote = request.remote_address;
-  entry.result = std::move(result);
-  return entry;
-}
+namespace burgernet::audit {
 
 std::int64_t append(db::Connection& connection, const Entry& entry) {
   std::optional<std::string> details;

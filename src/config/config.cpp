@@ -9,7 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "burgernet/http/forwarded.hpp"
+#include "burgernet/channel/driver.hpp"
+#include "burgernet/net/proxy_list.hpp"
 
 namespace burgernet::config {
 namespace {
@@ -150,7 +151,7 @@ void parse_http(const json& object, HttpConfig& http) {
     }
     http.trusted_proxies = proxies->get<std::vector<std::string>>();
     std::string bad;
-    if (!burgernet::http::valid_proxy_list(http.trusted_proxies, &bad)) {
+    if (!net::valid_proxy_list(http.trusted_proxies, &bad)) {
       ObjectReader::fail("http.trusted_proxies", "\"" + bad + "\" is not an IP address or CIDR network");
     }
   }
@@ -177,20 +178,19 @@ void parse_database(const json& object, DatabaseConfig& db) {
   r.finish();
 }
 
-// The keys each driver takes besides the common ones (SPEC.md, "Configuration").
-const std::map<std::string, std::set<std::string>>& driver_keys() {
-  static const std::map<std::string, std::set<std::string>> keys = {
-      {"file", {"path"}},
-      {"twilio_sms", {"base_url", "account_sid", "auth_token_file", "from", "status_callback_url", "ca_file"}},
-      {"twilio_voice",
-       {"base_url", "account_sid", "auth_token_file", "from", "status_callback_url", "language", "ca_file"}},
-      {"fcm", {"service_account_file", "project_id", "base_url", "ca_file"}},
-      {"x", {"base_url", "consumer_key", "consumer_secret_file", "access_token", "access_token_secret_file",
-             "ca_file"}},
-      {"smtp", {"url", "from", "username", "password_file", "ca_file"}},
-      {"webhook", {"url", "secret_file", "ca_file"}},
-  };
-  return keys;
+// A driver-specific key as its driver declares it (channel/driver.hpp).
+void check_setting(ObjectReader& r, const channel::Driver& driver, const channel::Setting& setting) {
+  const json* v = r.find(setting.key);
+  if (v == nullptr) {
+    if (setting.required) ObjectReader::fail(r.key(setting.key), "is required for the " + driver.name + " driver");
+    return;
+  }
+  if (!v->is_string()) ObjectReader::fail(r.key(setting.key), "must be a string");
+  const auto text = v->get<std::string>();
+  if (setting.required && text.empty()) ObjectReader::fail(r.key(setting.key), "must not be empty");
+  if (setting.kind == channel::Setting::Kind::kHttpsUrl && !text.empty() && !text.starts_with("https://")) {
+    ObjectReader::fail(r.key(setting.key), "must be an https URL");
+  }
 }
 
 ChannelConfig parse_channel(const std::string& name, const json& object) {
@@ -198,26 +198,43 @@ ChannelConfig parse_channel(const std::string& name, const json& object) {
   channel.name = name;
   ObjectReader r(object, "channels." + name);
   r.string("driver", channel.driver);
-  const auto known = driver_keys().find(channel.driver);
   if (channel.driver.empty()) ObjectReader::fail(r.key("driver"), "is required");
-  if (known == driver_keys().end()) ObjectReader::fail(r.key("driver"), "unknown driver \"" + channel.driver + "\"");
+  const channel::Driver* driver = channel::find_driver(channel.driver);
+  if (driver == nullptr) ObjectReader::fail(r.key("driver"), "unknown driver \"" + channel.driver + "\"");
   r.number("rate_per_s", channel.rate_per_s, 0, 100000);
   r.integer("concurrency", channel.concurrency, 1, 1024);
   r.duration("timeout_ms", channel.timeout, 100, 600000);
   r.integer("max_attempts", channel.max_attempts, 1, 100);
   r.integer("circuit_failures", channel.circuit_failures, 0, 100000);
   r.duration("circuit_open_ms", channel.circuit_open, 100, 3600000);
-  for (const auto& key : known->second) {
-    if (const json* v = r.find(key); v && !v->is_string()) ObjectReader::fail(r.key(key), "must be a string");
-  }
-  if (channel.driver == "file") {
-    std::string path;
-    r.string("path", path);
-    if (path.empty()) ObjectReader::fail(r.key("path"), "is required for the file driver");
-  }
+  for (const auto& setting : driver->settings) check_setting(r, *driver, setting);
   r.finish();
   channel.settings = object;
+  channel.capabilities = driver->capabilities(channel);
+  // A channel named after a form promises it: "sms" on the fcm driver would take the SMS
+  // participants chose and push them instead.
+  if (const auto promised = channel::form_from_name(name); promised && *promised != channel.capabilities.form) {
+    ObjectReader::fail(r.key("driver"), "the " + channel.driver + " driver sends " +
+                                            std::string(channel::form_name(channel.capabilities.form)) +
+                                            " messages, not " + name +
+                                            "; choose a driver that sends " + name + ", or another name");
+  }
   return channel;
+}
+
+// Each form a participant may choose is served by one channel at most: a participant who chose
+// "sms" must be reached once, by one provider.
+void check_one_channel_per_form(const std::map<std::string, ChannelConfig>& channels) {
+  std::map<channel::TextForm, std::string> serving;
+  for (const auto& [name, channel] : channels) {
+    if (channel.capabilities.broadcast()) continue;
+    const auto [it, fresh] = serving.emplace(channel.capabilities.form, name);
+    if (!fresh) {
+      ObjectReader::fail("channels." + name, "sends " + std::string(channel::form_name(channel.capabilities.form)) +
+                                                 " messages as channels." + it->second +
+                                                 " does; one channel per personal form");
+    }
+  }
 }
 
 void parse_limits(const json& object, LimitsConfig& limits) {
@@ -269,6 +286,7 @@ Config parse_config(const json& document, const std::string& env_database_url) {
   if (const json* v = root.find("channels")) {
     if (!v->is_object()) ObjectReader::fail("channels", "must be an object");
     for (const auto& [name, channel] : v->items()) config.channels.emplace(name, parse_channel(name, channel));
+    check_one_channel_per_form(config.channels);
   }
   if (const json* v = root.find("limits")) parse_limits(*v, config.limits);
   if (const json* v = root.find("locations")) {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "burgernet/config/config.hpp"
+#include "burgernet/domain/errors.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "ctl/commands.hpp"
@@ -76,6 +77,15 @@ int main(int argc, char** argv) {
   } catch (const db::DatabaseUnavailable& e) {
     std::cerr << "burgernetctl: " << e.what() << "\n";
     return 3;
+  } catch (const InvalidField& e) {
+    std::cerr << "burgernetctl: invalid input: " << e.what() << "\n";
+    return 2;
+  } catch (const NotFound& e) {
+    std::cerr << "burgernetctl: not found: " << e.what() << "\n";
+    return 4;
+  } catch (const DomainError& e) {
+    std::cerr << "burgernetctl: refused: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "burgernetctl: " << e.what() << "\n";
     return 1;

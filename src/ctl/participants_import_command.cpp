@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "burgernet/db/connection.hpp"
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 #include "burgernet/participant/participant_request.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
@@ -47,19 +47,19 @@ bool read_number(const std::string& text, double& out) {
   return *end == '\0';
 }
 
-// One CSV line as a record for ParticipantsImport; throws http::BadRequest with the reason.
+// One CSV line as a record for ParticipantsImport; throws InvalidField with the reason.
 json read_line(const std::vector<std::string>& fields, const config::Config& config,
                const privacy::PersonalDataKeys& keys) {
   if (fields.size() < 3 || fields.size() > kColumns) {
-    throw http::BadRequest("", "expected 7 columns: " + std::string(kHeader));
+    throw InvalidField("", "expected 7 columns: " + std::string(kHeader));
   }
   std::vector<std::string> f = fields;
   f.resize(kColumns);
   const auto phone = participant::read_phone_number(json(f[0]), "phone");
   json address = json::object();
   double lat = 0, lon = 0;
-  if (!read_number(f[1], lat)) throw http::BadRequest("lat", "must be a number");
-  if (!read_number(f[2], lon)) throw http::BadRequest("lon", "must be a number");
+  if (!read_number(f[1], lat)) throw InvalidField("lat", "must be a number");
+  if (!read_number(f[2], lon)) throw InvalidField("lon", "must be a number");
   address["lat"] = lat;
   address["lon"] = lon;
   if (!f[3].empty()) address["channels"] = split(f[3], ';');
@@ -68,7 +68,7 @@ json read_line(const std::vector<std::string>& fields, const config::Config& con
   std::string language = f[6].empty() ? "nl" : f[6];
   if (language.size() != 2 || !std::islower(static_cast<unsigned char>(language[0])) ||
       !std::islower(static_cast<unsigned char>(language[1]))) {
-    throw http::BadRequest("language", "must be a two-letter language code such as nl");
+    throw InvalidField("language", "must be a two-letter language code such as nl");
   }
   json record = {{"phone_sealed", keys.seal(phone.e164, "phone")},
                  {"phone_lookup", keys.lookup(phone.e164)},
@@ -123,10 +123,10 @@ int run_participants_import(const config::Config& config, const ImportOptions& o
     try {
       auto record = read_line(split(line, ','), config, keys);
       const auto [first, fresh] = first_line_of.emplace(record["phone_lookup"].get<std::string>(), number);
-      if (!fresh) throw http::BadRequest("phone", "the same number as line " + std::to_string(first->second));
+      if (!fresh) throw InvalidField("phone", "the same number as line " + std::to_string(first->second));
       record["line"] = number;
       batch.push_back(std::move(record));
-    } catch (const http::BadRequest& e) {
+    } catch (const InvalidField& e) {
       report(number, e.what());
       ++rejected;
       continue;

@@ -1,7 +1,6 @@
 // Per-channel texts: SMS keeps its call-back line when cut, a tweet never carries personal data.
 #include "burgernet/message/render.hpp"
 
-#include "burgernet/channel/channel_kind.hpp"
 #include "burgernet/message/sms_text.hpp"
 #include "burgernet/message/tweet_text.hpp"
 #include "burgernet/message/voice_text.hpp"
@@ -45,20 +44,29 @@ Rendered render(const RenderInput& in, const RenderOptions& options) {
   out.title = heading(in);
   if (in.kind == "verification") {
     out.text = in.message;
-  } else if (in.channel == "sms") {
-    out.text = sms(in, options);
-  } else if (in.channel == "voice") {
-    out.text = speech_text("Dit is een bericht van Burgernet.\n" + heading(in) + ".\n" + in.message +
-                           "\nBel 112 of " + options.callback_number + ".");
-  } else if (channel::is_broadcast_channel(in.channel)) {
-    out.title = strip_personal_data(out.title);
-    out.text = tweet(in);
-  } else if (in.channel == "push") {
-    out.text = in.message;
-    out.data = {{"action_id", in.action_id}, {"kind", in.kind}, {"category", in.category}};
-  } else {  // email and anything personal: subject + plain text
-    out.title = "Burgernet: " + heading(in);
-    out.text = in.message + "\n\nBel 112 of " + options.callback_number + ".";
+    return out;
+  }
+  using channel::TextForm;
+  switch (in.form) {
+    case TextForm::kSms:
+      out.text = sms(in, options);
+      break;
+    case TextForm::kVoice:
+      out.text = speech_text("Dit is een bericht van Burgernet.\n" + heading(in) + ".\n" + in.message +
+                             "\nBel 112 of " + options.callback_number + ".");
+      break;
+    case TextForm::kSocial:
+      out.title = strip_personal_data(out.title);
+      out.text = tweet(in);
+      break;
+    case TextForm::kPush:
+      out.text = in.message;
+      out.data = {{"action_id", in.action_id}, {"kind", in.kind}, {"category", in.category}};
+      break;
+    case TextForm::kEmail:  // subject + plain text
+      out.title = "Burgernet: " + heading(in);
+      out.text = in.message + "\n\nBel 112 of " + options.callback_number + ".";
+      break;
   }
   return out;
 }

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "burgernet/auth/secret.hpp"
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::participant {
@@ -30,47 +30,57 @@ std::string new_code() {
   return std::string(6 - digits.size(), '0') + digits;
 }
 
-// SMS where the number takes one, a call otherwise; whichever of them is configured.
-std::string verification_channel(bool mobile, const config::Config& config) {
-  if (mobile && config.channels.contains("sms")) return "sms";
-  if (config.channels.contains("voice")) return "voice";
-  throw http::ServiceUnavailable("verification_unavailable",
-                                 mobile ? "no sms or voice channel is configured to send the verification code"
-                                        : "this number takes calls only, and no voice channel is configured");
+// A text message where the number takes one, a call otherwise; whichever of them is configured.
+const CodeChannel& verification_channel(bool mobile, const CodeChannels& channels) {
+  if (mobile && channels.text) return *channels.text;
+  if (channels.call) return *channels.call;
+  throw Unavailable("verification_unavailable",
+                    mobile ? "no channel that sends SMS or calls is configured to send the verification code"
+                           : "this number takes calls only, and no channel that calls is configured");
 }
 
-void queue_code(db::Connection& c, const std::string& id, bool mobile, const config::Config& config,
+void queue_code(db::Connection& c, const std::string& id, bool mobile, const CodeChannels& channels,
                 const privacy::PersonalDataKeys& keys) {
-  const auto channel = verification_channel(mobile, config);
+  const auto& channel = verification_channel(mobile, channels);
   const auto code = new_code();
   c.exec(sql::query("VerificationCodeUpsert"), id, code_hash_param(id, code), kCodeValidSeconds);
   c.exec(sql::query("VerificationDeliveriesCancel"), id);
   c.exec(sql::query("VerificationDeliveryInsert"),
-         db::Params(id, channel, keys.seal(verification_text(code, channel), "verification"), kCodeValidSeconds,
-                    config.channels.at(channel).max_attempts));
+         db::Params(id, channel.name, keys.seal(verification_text(code, channel.calls), "verification"),
+                    kCodeValidSeconds, channel.max_attempts));
 }
 
 void check_channels(db::Connection& c, const std::string& id) {
   const auto r = c.exec(sql::query("ParticipantChannelConflicts"), id);
   if (r.empty()) return;
-  if (r.boolean(0, 0)) throw http::BadRequest("addresses", "sms needs a mobile number; this number takes calls only");
-  if (r.boolean(0, 1)) throw http::BadRequest("email", "an address uses the email channel; keep an e-mail address");
+  if (r.boolean(0, 0)) throw InvalidField("addresses", "sms needs a mobile number; this number takes calls only");
+  if (r.boolean(0, 1)) throw InvalidField("email", "an address uses the email channel; keep an e-mail address");
 }
 
 void erase(db::Connection& c, const std::string& id) {
   c.exec(sql::query("ParticipantEraseDeliveries"), id);
-  if (c.exec(sql::query("ParticipantDelete"), id).empty()) throw http::NotFound("no such participant");
+  if (c.exec(sql::query("ParticipantDelete"), id).empty()) throw NotFound("no such participant");
   c.exec(sql::query("ParticipantErasureCount"));
 }
 
 }  // namespace
 
+CodeChannels code_channels(const config::Config& config) {
+  CodeChannels channels;
+  for (const auto& [name, channel] : config.channels) {
+    const auto& can = channel.capabilities;
+    if (can.broadcast() || can.address != channel::AddressKind::kPhone) continue;
+    (can.calls ? channels.call : channels.text) = CodeChannel{name, can.calls, channel.max_attempts};
+  }
+  return channels;
+}
+
 std::string code_hash_param(const std::string& participant_id, const std::string& code) {
   return auth::secret_hash_param(participant_id + ":" + code);
 }
 
-std::string verification_text(const std::string& code, const std::string& channel) {
-  if (channel == "voice") {
+std::string verification_text(const std::string& code, bool spoken_aloud) {
+  if (spoken_aloud) {
     std::string spoken;
     for (char digit : code) spoken += std::string(spoken.empty() ? "" : ", ") + digit;
     return "Uw verificatiecode voor Burgernet is: " + spoken + ". Ik herhaal: " + spoken + ".";
@@ -78,9 +88,9 @@ std::string verification_text(const std::string& code, const std::string& channe
   return "Uw Burgernet-code is " + code + ". Deze code is 10 minuten geldig. Deel hem met niemand.";
 }
 
-std::string sign_up(db::Connection& c, const SignUpRequest& request, const config::Config& config,
+std::string sign_up(db::Connection& c, const SignUpRequest& request, const CodeChannels& channels,
                     const privacy::PersonalDataKeys& keys, const audit::Entry* audit) {
-  verification_channel(request.phone.mobile, config);  // refuse before storing anything
+  verification_channel(request.phone.mobile, channels);  // refuse before storing anything
   db::Transaction transaction(c);
   std::optional<std::string> email;
   if (request.email) email = keys.seal(*request.email, "email");
@@ -89,38 +99,38 @@ std::string sign_up(db::Connection& c, const SignUpRequest& request, const confi
                                     request.phone.mobile, email, request.language))
                       .string(0, 0);
   c.exec(sql::query("ParticipantAddressesInsert"), id, addresses_as_records(request.addresses).dump());
-  queue_code(c, id, request.phone.mobile, config, keys);
+  queue_code(c, id, request.phone.mobile, channels, keys);
   audit::append_for(c, audit, id);
   transaction.commit();
   return id;
 }
 
-void resend_verification(db::Connection& c, const std::string& id, const config::Config& config,
+void resend_verification(db::Connection& c, const std::string& id, const CodeChannels& channels,
                          const privacy::PersonalDataKeys& keys) {
   db::Transaction transaction(c);
   const auto participant = c.exec(sql::query("ParticipantLock"), id);
-  if (participant.empty()) throw http::NotFound("no such participant");
-  if (participant.string(0, 0) == "active") throw http::Conflict("already_verified", "this participant is active");
+  if (participant.empty()) throw NotFound("no such participant");
+  if (participant.string(0, 0) == "active") throw Conflict("already_verified", "this participant is active");
   const auto age = c.exec(sql::query("VerificationCodeAge"), id);
   if (!age.empty() && age.float64(0, 0) < kCodeResendAfterSeconds) {
     const int wait = kCodeResendAfterSeconds - static_cast<int>(age.float64(0, 0));
-    throw http::TooManyRequests(std::chrono::seconds(wait), "a code was sent less than a minute ago");
+    throw TooSoon(std::chrono::seconds(wait), "a code was sent less than a minute ago");
   }
-  queue_code(c, id, participant.boolean(0, 2), config, keys);
+  queue_code(c, id, participant.boolean(0, 2), channels, keys);
   transaction.commit();
 }
 
 void verify(db::Connection& c, const std::string& id, const std::string& code, const audit::Entry* audit) {
   db::Transaction transaction(c);
   const auto participant = c.exec(sql::query("ParticipantLock"), id);
-  if (participant.empty()) throw http::NotFound("no such participant");
-  if (participant.string(0, 0) == "active") throw http::Conflict("already_verified", "this participant is active");
+  if (participant.empty()) throw NotFound("no such participant");
+  if (participant.string(0, 0) == "active") throw Conflict("already_verified", "this participant is active");
   const auto stored = c.exec(sql::query("VerificationCodeLock"), id);
   if (stored.empty() || !stored.boolean(0, 2)) {
-    throw http::Unprocessable("code_expired", "the code has expired; request a new one");
+    throw Rejected("code_expired", "the code has expired; request a new one");
   }
   if (stored.int64(0, 1) >= kCodeMaxTries) {
-    throw http::Unprocessable("code_attempts_exhausted", "too many wrong codes; request a new one");
+    throw Rejected("code_attempts_exhausted", "too many wrong codes; request a new one");
   }
   const auto expected = stored.string(0, 0);
   const auto given = code_hash_param(id, code);
@@ -128,9 +138,9 @@ void verify(db::Connection& c, const std::string& id, const std::string& code, c
     const auto tries = c.exec(sql::query("VerificationCodeFailedTry"), id).int64(0, 0);
     transaction.commit();
     const auto left = kCodeMaxTries - tries;
-    if (left <= 0) throw http::Unprocessable("code_attempts_exhausted", "too many wrong codes; request a new one");
-    throw http::Unprocessable("code_incorrect",
-                              "the code is not right; " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left");
+    if (left <= 0) throw Rejected("code_attempts_exhausted", "too many wrong codes; request a new one");
+    throw Rejected("code_incorrect",
+                   "the code is not right; " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left");
   }
   c.exec(sql::query("VerificationCodeDelete"), id);
   c.exec(sql::query("VerificationDeliveriesCancel"), id);
@@ -146,7 +156,7 @@ void verify(db::Connection& c, const std::string& id, const std::string& code, c
 json get_participant(db::Connection& c, const std::string& id, const privacy::PersonalDataKeys& keys,
                      const audit::Entry* audit) {
   const auto r = c.exec(sql::query("ParticipantGet"), id);
-  if (r.empty()) throw http::NotFound("no such participant");
+  if (r.empty()) throw NotFound("no such participant");
   audit::append_for(c, audit, id);
   json out = {{"id", r.string(0, 0)},
               {"status", r.string(0, 1)},
@@ -161,11 +171,11 @@ json get_participant(db::Connection& c, const std::string& id, const privacy::Pe
 }
 
 json change_participant(db::Connection& c, const std::string& id, const ParticipantChange& change,
-                        const config::Config& config, const privacy::PersonalDataKeys& keys,
+                        const CodeChannels& channels, const privacy::PersonalDataKeys& keys,
                         const audit::Entry* audit) {
   db::Transaction transaction(c);
   const auto before = c.exec(sql::query("ParticipantLock"), id);
-  if (before.empty()) throw http::NotFound("no such participant");
+  if (before.empty()) throw NotFound("no such participant");
   std::optional<std::string> phone, phone_lookup, email;
   std::optional<bool> mobile;
   if (change.phone) {
@@ -174,7 +184,7 @@ json change_participant(db::Connection& c, const std::string& id, const Particip
     mobile = change.phone->mobile;
   }
   const bool new_number = phone_lookup && *phone_lookup != before.string(0, 1);
-  if (new_number) verification_channel(change.phone->mobile, config);
+  if (new_number) verification_channel(change.phone->mobile, channels);
   const bool remove_email = change.email && !change.email->has_value();
   if (change.email && change.email->has_value()) email = keys.seal(**change.email, "email");
   c.exec(sql::query("ParticipantUpdate"),
@@ -184,7 +194,7 @@ json change_participant(db::Connection& c, const std::string& id, const Particip
     c.exec(sql::query("ParticipantAddressesInsert"), id, addresses_as_records(*change.addresses).dump());
   }
   check_channels(c, id);
-  if (new_number) queue_code(c, id, change.phone->mobile, config, keys);
+  if (new_number) queue_code(c, id, change.phone->mobile, channels, keys);
   audit::append_for(c, audit, id);
   transaction.commit();
   return get_participant(c, id, keys);
@@ -201,10 +211,10 @@ NewDevice add_device(db::Connection& c, const std::string& participant_id, const
                      const std::string& push_token, const privacy::PersonalDataKeys& keys,
                      const audit::Entry* audit) {
   db::Transaction transaction(c);
-  if (c.exec(sql::query("ParticipantLock"), participant_id).empty()) throw http::NotFound("no such participant");
+  if (c.exec(sql::query("ParticipantLock"), participant_id).empty()) throw NotFound("no such participant");
   if (c.exec(sql::query("DeviceCountActive"), participant_id).int64(0, 0) >= kMaxDevices) {
-    throw http::Conflict("too_many_devices",
-                         "a participant has at most " + std::to_string(kMaxDevices) + " devices");
+    throw Conflict("too_many_devices",
+                   "a participant has at most " + std::to_string(kMaxDevices) + " devices");
   }
   NewDevice device;
   device.device_secret = auth::new_secret("bnd_");

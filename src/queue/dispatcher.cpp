@@ -50,10 +50,11 @@ bool reads_files(const config::ChannelConfig& channel) {
 }  // namespace
 
 Dispatcher::Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics,
-                       const privacy::PersonalDataKeys& keys)
+                       const privacy::PersonalDataKeys& keys, std::function<bool()> database_ready)
     : config_(config), pool_(pool), metrics_(metrics), keys_(keys), process_id_(unique_process_id()),
       random_(std::random_device{}()) {
   channels_ = channel::make_channels(config, blocking_.get_executor());
+  database_ready_ = std::move(database_ready);
   keeper_ = std::make_unique<LeaseKeeper>(pool_, [this] { return config_.queue.lease; });
   completer_ = std::make_unique<BatchCompleter>(pool_, *keeper_, metrics_);
   render_options_.sms_max_segments = static_cast<std::size_t>(config.sms_max_segments);
@@ -213,7 +214,7 @@ asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
   const std::string worker_id = process_id_ + ":" + channel_name + ":" + std::to_string(index);
   std::uint64_t claims = 0;
   while (!stopping_) {
-    if (completer_->full()) {
+    if (completer_->full() || !database_ready_()) {
       co_await sleep(config_.queue.poll);
       continue;
     }
@@ -238,6 +239,7 @@ asio::awaitable<void> Dispatcher::worker(std::string channel_name, int index) {
     for (const auto& row : rows) keeper_->hold(row.id, owner, claimed_at);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const SendContext context{channel_name,
+                              settings.capabilities,
                               channels_.at(channel_name),
                               *keeper_,
                               *completer_,

@@ -66,7 +66,8 @@ asio::awaitable<void> Dispatcher::rescue() {
     // The claims this daemon still holds are not rescued by it: they are alive (their outcome
     // may be waiting for the database), and rescuing them here would send them twice.
     const auto spared = keeper_->owners();
-    try {
+    // Not while the schema is behind (a migration is altering these tables) or unreachable.
+    if (database_ready_()) try {
       const auto rescued = co_await pool_.run([&spared](db::Connection& c) {
         c.exec(sql::query("ActionsExpire"));
         return c.exec(sql::query("DeliveriesRescue"), spared).int64(0, 0);
@@ -85,7 +86,7 @@ asio::awaitable<void> Dispatcher::rescue() {
 
 asio::awaitable<void> Dispatcher::refresh_depth() {
   while (!stopping_) {
-    try {
+    if (database_ready_()) try {
       auto depth = co_await pool_.run([](db::Connection& c) {
         std::vector<std::tuple<std::string, std::string, double>> out;
         auto r = c.exec(sql::query("DeliveriesDepth"));

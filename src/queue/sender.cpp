@@ -5,16 +5,23 @@
 
 #include <algorithm>
 
-#include "burgernet/channel/channel_kind.hpp"
 
 namespace burgernet::queue {
 
 namespace {
 
-std::optional<std::string> address(const std::string& channel, const ClaimedRow& row) {
-  if (channel == "push") return row.push_token;
-  if (channel == "email") return row.email;
-  return row.phone;
+std::optional<std::string> address(channel::AddressKind kind, const ClaimedRow& row) {
+  switch (kind) {
+    case channel::AddressKind::kPushToken:
+      return row.push_token;
+    case channel::AddressKind::kEmail:
+      return row.email;
+    case channel::AddressKind::kPhone:
+      return row.phone;
+    case channel::AddressKind::kNone:
+      break;
+  }
+  return std::nullopt;
 }
 
 Outcome skipped(const ClaimedRow& row, const std::string& owner, const std::string& channel) {
@@ -37,7 +44,7 @@ Outcome skipped(const ClaimedRow& row, const std::string& owner, const std::stri
 boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const std::string& owner,
                                                std::vector<ClaimedRow> rows) {
   const auto& name = context.channel_name;
-  const bool broadcast = channel::is_broadcast_channel(name);
+  const bool broadcast = context.capabilities.broadcast();
   std::vector<Outcome> outcomes;
   std::vector<channel::OutboundMessage> batch;
   std::vector<int> attempts;  // of each message in `batch`, for its backoff
@@ -50,7 +57,7 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, row.open_error, 0});
       continue;
     }
-    auto to = broadcast ? std::nullopt : address(name, row);
+    auto to = broadcast ? std::nullopt : address(context.capabilities.address, row);
     if (!broadcast && !to) {
       outcomes.push_back(
           Outcome{row.id, owner, name, Outcome::Kind::kFailed, "no address (participant or device removed)", 0});
@@ -60,7 +67,7 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kRelease, "shutdown", 0});
       continue;
     }
-    message::RenderInput input{name, row.kind, row.title.value_or(""), row.category.value_or(""),
+    message::RenderInput input{context.capabilities.form, row.kind, row.title.value_or(""), row.category.value_or(""),
                                row.action_kind.value_or(""),
                                row.kind == "verification" ? row.body.value_or("") : row.message_text.value_or(""),
                                row.action_id.value_or("")};

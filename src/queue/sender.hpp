@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "burgernet/channel/capabilities.hpp"
 #include "burgernet/channel/channel.hpp"
 #include "burgernet/message/render.hpp"
 #include "burgernet/metrics/registry.hpp"
@@ -21,6 +22,7 @@ namespace burgernet::queue {
 
 struct SendContext {
   std::string channel_name;
+  channel::Capabilities capabilities;  // from the channel's driver: what it sends to, what text it renders
   std::shared_ptr<channel::Channel> channel;  // our own reference: a SIGHUP may replace it meanwhile
   LeaseKeeper& keeper;
   BatchCompleter& completer;

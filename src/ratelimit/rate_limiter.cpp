@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 
 namespace burgernet::ratelimit {
 
@@ -73,7 +73,7 @@ std::string phone_prefix_key(std::string_view e164, std::size_t digits) {
 
 void enforce(KeyedLimiter& limiter, std::string_view key, Rate rate) {
   const auto decision = limiter.take(key, rate);
-  if (!decision.allowed) throw http::TooManyRequests(decision.retry_after);
+  if (!decision.allowed) throw TooSoon(decision.retry_after);
 }
 
 }  // namespace burgernet::ratelimit

@@ -4,18 +4,18 @@
 #include <gtest/gtest.h>
 
 #include "burgernet/action/action_store.hpp"
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 
 namespace burgernet::action {
 namespace {
 
 using nlohmann::json;
 
-config::Config test_config() {
-  return config::parse_config({{"database", {{"url", "postgresql:///x"}}},
+ActionRules test_config() {
+  return action_rules(config::parse_config({{"database", {{"url", "postgresql:///x"}}},
                                {"channels",
                                 {{"sms", {{"driver", "file"}, {"path", "/tmp/s"}}},
-                                 {"twitter", {{"driver", "file"}, {"path", "/tmp/t"}}}}}});
+                                 {"twitter", {{"driver", "file"}, {"path", "/tmp/t"}}}}}}));
 }
 
 json valid() {
@@ -29,7 +29,7 @@ json valid() {
 std::string field_of(const json& body) {
   try {
     parse_action_request(body, test_config());
-  } catch (const http::BadRequest& e) {
+  } catch (const InvalidField& e) {
     return e.field();
   }
   return "(accepted)";

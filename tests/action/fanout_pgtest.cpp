@@ -64,7 +64,7 @@ action::ActionRequest request_for(const config::Config& config) {
                {"title", "Vermist kind"},
                {"message", "Meisje van 7, roze jas."},
                {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 5000}}}}}};
-  return action::parse_action_request(body, config);
+  return action::parse_action_request(body, action::action_rules(config));
 }
 
 // Rows of the action message of `a` that `b` lacks, counted as a multiset both ways.
@@ -85,16 +85,15 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
   populate(database, 700);
   const std::string token_id = database.scalar(
       "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
-  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auth::Caller caller{token_id, "op", "operator", std::nullopt};
   const auto chunked = test_config(database.url(), 50);
   const auto inline_ = test_config(database.url(), 1000000);
 
   db::Connection api(database.url());
-  const auto large = action::create_action(api, request_for(chunked), caller, chunked);
-  ASSERT_EQ(large.status, 201u) << large.body.dump();
-  EXPECT_EQ(large.body["fanout"], "in_progress");
-  EXPECT_EQ(large.body["recipients_exact"], false);
-  const std::string id = large.body["id"];
+  const auto large = action::create_action(api, request_for(chunked), caller, action::action_settings(chunked));
+  EXPECT_EQ(large["fanout"], "in_progress");
+  EXPECT_EQ(large["recipients_exact"], false);
+  const std::string id = large["id"];
   // The POST planned the area in squares of the population grid, selected nobody beyond its
   // own first chunk, and promised an upper bound.
   const int chunks = std::stoi(database.scalar("SELECT fanout_chunks FROM actions WHERE id = '" + id + "'"));
@@ -108,8 +107,8 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
 
   {
     db::Connection worker(database.url());
-    ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
-    ASSERT_TRUE(action::fanout_next_chunk(worker, chunked));
+    ASSERT_TRUE(action::fanout_next_chunk(worker, action::action_settings(chunked)));
+    ASSERT_TRUE(action::fanout_next_chunk(worker, action::action_settings(chunked)));
   }
   EXPECT_EQ(database.scalar("SELECT fanout_next_chunk FROM actions WHERE id = '" + id + "'"), "3");
   const int after_three = std::stoi(
@@ -121,7 +120,7 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
             std::to_string(chunks - 3));
 
   // A follow-up while the fan-out runs reaches the chunks written before and after it.
-  ASSERT_EQ(action::post_update(api, id, "Gevonden in het park? Nog niet.", caller, chunked).status, 201u);
+  action::post_update(api, id, "Gevonden in het park? Nog niet.", caller, action::action_settings(chunked));
 
   {
     // A worker dies in the middle of the fourth chunk: its rows were written but never committed.
@@ -131,7 +130,9 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
     ASSERT_EQ(claim.rows(), 1);
     const auto written = dying.exec(
         sql::query("ActionFanoutChunk"),
-        db::Params(id, 3, claim.string(0, 4), std::string("{}"), std::vector<std::string>{"voice", "sms", "push"},
+        db::Params(id, 3, claim.string(0, 4), std::string("{}"),
+                   std::string(R"({"voice": {"form": "voice", "calls": true}, "sms": {"form": "sms"},)"
+                               R"( "push": {"form": "push", "devices": true}})"),
                    7200));
     ASSERT_GT(written.int64(0, 0), 0);
   }  // connection closed without COMMIT
@@ -141,7 +142,7 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
 
   db::Connection worker(database.url());
   int rest = 0;
-  while (action::fanout_next_chunk(worker, chunked)) ++rest;
+  while (action::fanout_next_chunk(worker, action::action_settings(chunked))) ++rest;
   EXPECT_EQ(rest, chunks - 3);
   EXPECT_EQ(database.scalar("SELECT fanout_done FROM actions WHERE id = '" + id + "'"), "t");
   EXPECT_EQ(database.scalar("SELECT count(*) FROM action_fanout_chunks"), "0");
@@ -149,19 +150,17 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
   // The same action in one chunk, and the whole selection in one statement, find the same.
   auto preview_request = request_for(inline_);
   preview_request.dry_run = true;
-  const auto preview = action::create_action(api, preview_request, caller, inline_);
-  ASSERT_EQ(preview.status, 200u);
-  const auto small = action::create_action(api, request_for(inline_), caller, inline_);
-  ASSERT_EQ(small.status, 201u);
-  EXPECT_EQ(small.body["fanout"], "done");
-  EXPECT_EQ(small.body["recipients_exact"], true);
-  const std::string inline_id = small.body["id"];
-  EXPECT_EQ(small.body["recipients"], preview.body["recipients"]);
-  EXPECT_EQ(small.body["by_channel"], preview.body["by_channel"]);
-  EXPECT_GE(large.body["recipients"].get<std::int64_t>(), small.body["recipients"].get<std::int64_t>())
+  const auto preview = action::create_action(api, preview_request, caller, action::action_settings(inline_));
+  const auto small = action::create_action(api, request_for(inline_), caller, action::action_settings(inline_));
+  EXPECT_EQ(small["fanout"], "done");
+  EXPECT_EQ(small["recipients_exact"], true);
+  const std::string inline_id = small["id"];
+  EXPECT_EQ(small["recipients"], preview["recipients"]);
+  EXPECT_EQ(small["by_channel"], preview["by_channel"]);
+  EXPECT_GE(large["recipients"].get<std::int64_t>(), small["recipients"].get<std::int64_t>())
       << "the POST's bound is an upper bound";
   EXPECT_EQ(database.scalar("SELECT recipients FROM actions WHERE id = '" + id + "'"),
-            small.body["recipients"].dump());
+            small["recipients"].dump());
 
   EXPECT_EQ(difference(database, id, inline_id), "0/0");
   EXPECT_EQ(database.scalar(
@@ -170,7 +169,7 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
                 id + "' AND kind = 'action'"),
             "0");
   // The update reached every personal row of the action, whichever chunk wrote it.
-  while (action::follow_up_next_chunk(worker, chunked)) {
+  while (action::follow_up_next_chunk(worker, action::action_settings(chunked))) {
   }
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
                             "' AND kind = 'update' AND participant_id IS NOT NULL"),
@@ -178,7 +177,7 @@ TEST(Fanout, ChunksEndWithTheInlineRowsResumeAfterACrashAndCarryUpdates) {
                             "' AND kind = 'action' AND participant_id IS NOT NULL AND NOT (channel = 'voice' AND "
                             "burgernet_voice_quiet_now(action_id, participant_id))"));
   EXPECT_EQ(database.scalar("SELECT count(*) FROM action_jobs"), "0");
-  EXPECT_FALSE(action::fanout_next_chunk(worker, chunked));
+  EXPECT_FALSE(action::fanout_next_chunk(worker, action::action_settings(chunked)));
 }
 
 TEST(Fanout, ClosingStopsAnUnfinishedFanout) {
@@ -186,19 +185,18 @@ TEST(Fanout, ClosingStopsAnUnfinishedFanout) {
   populate(database, 300);
   const std::string token_id = database.scalar(
       "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
-  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auth::Caller caller{token_id, "op", "operator", std::nullopt};
   const auto chunked = test_config(database.url(), 50);
   db::Connection api(database.url());
-  const auto large = action::create_action(api, request_for(chunked), caller, chunked);
-  ASSERT_EQ(large.status, 201u);
-  const std::string id = large.body["id"];
-  ASSERT_TRUE(action::fanout_next_chunk(api, chunked));
-  ASSERT_EQ(action::close_action(api, id, "resolved", "Gevonden.", caller, chunked).status, 200u);
+  const auto large = action::create_action(api, request_for(chunked), caller, action::action_settings(chunked));
+  const std::string id = large["id"];
+  ASSERT_TRUE(action::fanout_next_chunk(api, action::action_settings(chunked)));
+  action::close_action(api, id, "resolved", "Gevonden.", caller, action::action_settings(chunked));
   // The closing job cancels the rest of what was queued, a chunk at a time.
-  while (action::follow_up_next_chunk(api, chunked)) {
+  while (action::follow_up_next_chunk(api, action::action_settings(chunked))) {
   }
   const auto before = database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'");
-  EXPECT_FALSE(action::fanout_next_chunk(api, chunked));
+  EXPECT_FALSE(action::fanout_next_chunk(api, action::action_settings(chunked)));
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"), before);
   EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
                             "' AND kind = 'action' AND status = 'queued'"),
@@ -216,14 +214,13 @@ TEST(Fanout, ASmallActionIsClaimedBeforeTheTailOfALargeQueuedOne) {
     populate(database, 700);
     const std::string token_id = database.scalar(
         "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
-    const http::Caller caller{token_id, "op", "operator", std::nullopt};
+    const auth::Caller caller{token_id, "op", "operator", std::nullopt};
     const auto config = test_config(database.url(), inline_fanout);
     db::Connection api(database.url());
-    const auto large = action::create_action(api, request_for(config), caller, config);
-    ASSERT_EQ(large.status, 201u) << large.body.dump();
-    while (action::fanout_next_chunk(api, config)) {
+    const auto large = action::create_action(api, request_for(config), caller, action::action_settings(config));
+    while (action::fanout_next_chunk(api, action::action_settings(config))) {
     }
-    const std::string large_id = large.body["id"];
+    const std::string large_id = large["id"];
     const int large_sms = std::stoi(database.scalar(
         "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND action_id = '" + large_id + "'"));
     ASSERT_GT(large_sms, 300);
@@ -235,9 +232,8 @@ TEST(Fanout, ASmallActionIsClaimedBeforeTheTailOfALargeQueuedOne) {
                  {"title", "Vermist kind"},
                  {"message", "Jongen van 5, blauwe jas."},
                  {"area", {{"circle", {{"lat", corner.lat}, {"lon", corner.lon}, {"radius_m", 70}}}}}};
-    const auto small = action::create_action(api, action::parse_action_request(body, config), caller, config);
-    ASSERT_EQ(small.status, 201u) << small.body.dump();
-    const std::string small_id = small.body["id"];
+    const auto small = action::create_action(api, action::parse_action_request(body, action::action_rules(config)), caller, action::action_settings(config));
+    const std::string small_id = small["id"];
     const int small_sms = std::stoi(database.scalar(
         "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND action_id = '" + small_id + "'"));
     ASSERT_GT(small_sms, 0);
@@ -270,12 +266,12 @@ TEST(Fanout, TheSelectionIsNeverRunWithAGenericPlan) {
   database.scalar("ANALYZE");
   const std::string token_id = database.scalar(
       "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
-  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auth::Caller caller{token_id, "op", "operator", std::nullopt};
   const auto config = test_config(database.url(), 1000000);
   db::Connection api(database.url());
   auto request = request_for(config);
   request.dry_run = true;
-  for (int i = 0; i < 12; ++i) ASSERT_EQ(action::create_action(api, request, caller, config).status, 200u);
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(action::create_action(api, request, caller, action::action_settings(config)).contains("recipients"));
   const auto plans = api.exec(sql::Query{"plans", "SELECT generic_plans || '/' || custom_plans FROM "
                                                   "pg_prepared_statements WHERE name = 'ActionSelectionCount'"});
   EXPECT_EQ(plans.string(0, 0), "0/12");

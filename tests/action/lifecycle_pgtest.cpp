@@ -11,11 +11,6 @@ using nlohmann::json;
 class LifecycleTest : public ActionDaemonTest {
  protected:
   void SetUp() override { start(); }
-  std::string raise(const json& body) {
-    auto r = client().post("/v1/actions", body);
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.json().value("id", "");
-  }
   int of_kind(const std::string& id, const std::string& kind, const std::string& where = "true") {
     return std::stoi(count("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "' AND kind = '" +
                            kind + "' AND (" + where + ")"));
@@ -27,7 +22,7 @@ TEST_F(LifecycleTest, AnUpdateGoesToTheSameRecipientsByTheSameChannelsExceptCanc
                                  {{std::nullopt}, {std::nullopt}});
   const auto b = add_participant(database, {{offset(centre(), 200, 0), "{sms}"}});
   add_participant(database, {{offset(centre(), 5000, 0), "{sms}"}});
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   database.scalar("UPDATE deliveries SET status = 'cancelled' WHERE participant_id = '" + b + "'");
   // Someone who moved into the area since is not added by an update.
   add_participant(database, {{offset(centre(), 300, 0), "{sms}"}});
@@ -60,7 +55,7 @@ TEST_F(LifecycleTest, ClosingCancelsWhatIsQueuedAndTellsThoseWhoWereSentItExcept
       add_participant(database, {{offset(centre(), 100, 0), "{voice,sms,push}"}}, {{std::nullopt}});
   const auto delivered = add_participant(database, {{offset(centre(), 200, 0), "{voice,sms}"}});
   const auto waiting = add_participant(database, {{offset(centre(), 300, 0), "{voice,sms}"}});
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   database.scalar("UPDATE deliveries SET status = 'sent', sent_at = now() WHERE participant_id = '" + sent +
                   "'");
   database.scalar(
@@ -109,7 +104,7 @@ TEST_F(LifecycleTest, AnAlertsUpdateAndClosingWaitForQuietHoursLikeTheAlert) {
   const auto from = local_hhmm(database, -60), to = local_hhmm(database, 60);
   const auto quiet = add_participant(database, {{offset(centre(), 100, 0), "{sms}", from, to}});
   const auto awake = add_participant(database, {{offset(centre(), 200, 0), "{sms}"}});
-  const auto id = raise(action(circle(centre(), 1000), "alert"));
+  const auto id = raise_action(client(), action(circle(centre(), 1000), "alert"));
   // As if both had been sent the alert earlier, before the quiet hours began.
   database.scalar(
       "UPDATE deliveries SET status = 'sent', sent_at = now(), run_after = now() - interval '2 hours' "
@@ -132,7 +127,7 @@ TEST_F(LifecycleTest, AnAlertsUpdateAndClosingWaitForQuietHoursLikeTheAlert) {
 }
 
 TEST_F(LifecycleTest, CloseChecksItsInput) {
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   auto c = client();
   auto r = c.post("/v1/actions/" + id + "/close", {{"outcome", "solved"}, {"message", "x"}});
   EXPECT_EQ(r.status, 400);
@@ -145,7 +140,7 @@ TEST_F(LifecycleTest, CloseChecksItsInput) {
 }
 
 TEST_F(LifecycleTest, AnExpiredActionTakesNoUpdatesButCanBeClosed) {
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   database.scalar("UPDATE actions SET expires_at = now() - interval '1 minute' WHERE id = '" + id + "'");
   const auto r = client().post("/v1/actions/" + id + "/updates", {{"message", "Nog iets."}});
   EXPECT_EQ(r.status, 409);
@@ -212,7 +207,7 @@ TEST_F(LifecycleTest, ErrorAnswersAreReplayedTooAndUpdatesAndClosingAreIdempoten
   EXPECT_EQ(replay.status, 400);
   EXPECT_EQ(replay.json()["error"]["field"], "category");
 
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   const json update = {{"message", "Update."}};
   EXPECT_EQ(c.post("/v1/actions/" + id + "/updates", update, {{"Idempotency-Key", "u1"}}).status, 201);
   EXPECT_EQ(c.post("/v1/actions/" + id + "/updates", update, {{"Idempotency-Key", "u1"}}).status, 201);

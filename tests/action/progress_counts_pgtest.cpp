@@ -44,7 +44,7 @@ TEST(ProgressCounts, FollowEveryStatementThatChangesADelivery) {
   }
   const std::string token_id = database.scalar(
       "INSERT INTO api_tokens (name, role, token_hash) VALUES ('op', 'operator', '\\x01') RETURNING id");
-  const http::Caller caller{token_id, "op", "operator", std::nullopt};
+  const auth::Caller caller{token_id, "op", "operator", std::nullopt};
   auto document = daemon_config(database.url(), "/tmp");
   document["limits"] = {{"fanout_chunk", 40}, {"first_chunk", 40}};
   const auto config = config::parse_config(document);
@@ -54,12 +54,11 @@ TEST(ProgressCounts, FollowEveryStatementThatChangesADelivery) {
                {"message", "Man op de vlucht."},
                {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 3000}}}}}};
   db::Connection api(database.url());
-  const auto raised = action::create_action(api, action::parse_action_request(body, config), caller, config);
-  ASSERT_EQ(raised.status, 201u) << raised.body.dump();
-  const std::string id = raised.body["id"];
+  const auto raised = action::create_action(api, action::parse_action_request(body, action::action_rules(config)), caller, action::action_settings(config));
+  const std::string id = raised["id"];
   auto progress = [&] { return action::get_action(api, id, caller)["deliveries"]; };
   EXPECT_EQ(progress(), counted(database, id)) << "after the POST's first chunk";
-  while (action::fanout_next_chunk(api, config)) {
+  while (action::fanout_next_chunk(api, action::action_settings(config))) {
   }
   EXPECT_EQ(progress(), counted(database, id)) << "after the fan-out";
   EXPECT_EQ(progress()["sms"]["queued"], 120);
@@ -78,9 +77,8 @@ TEST(ProgressCounts, FollowEveryStatementThatChangesADelivery) {
   worker.exec(sql::query("DeliveriesRescue"), db::Params(Ids{}));
   EXPECT_EQ(progress(), counted(database, id)) << "after a rescue";
 
-  const auto closed = action::close_action(api, id, "resolved", "Aangehouden.", caller, config);
-  ASSERT_EQ(closed.status, 200u);
-  while (action::follow_up_next_chunk(api, config)) {
+  const auto closed = action::close_action(api, id, "resolved", "Aangehouden.", caller, action::action_settings(config));
+  while (action::follow_up_next_chunk(api, action::action_settings(config))) {
   }
   EXPECT_EQ(progress(), counted(database, id)) << "after the close";
   EXPECT_GT(progress()["sms"]["cancelled"].get<int>(), 0);

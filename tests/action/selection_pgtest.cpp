@@ -12,11 +12,6 @@ using nlohmann::json;
 class SelectionTest : public ActionDaemonTest {
  protected:
   void SetUp() override { start(); }
-  std::string raise(const json& body) {
-    auto r = client().post("/v1/actions", body);
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.json().value("id", "");
-  }
   int of(const std::string& id, const std::string& participant, const std::string& channel = {}) {
     return rows(id, "participant_id = '" + participant + "'" +
                         (channel.empty() ? "" : " AND channel = '" + channel + "'"));
@@ -49,7 +44,7 @@ TEST_F(SelectionTest, ACircleSelectsTheAddressesInsideItOnly) {
 
 TEST_F(SelectionTest, BroadcastChannelsGetExactlyOneRowWithoutAParticipant) {
   for (int i = 0; i < 5; ++i) add_participant(database, {{offset(centre(), 100 * i, 0)}});
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   EXPECT_EQ(rows(id, "channel = 'twitter'"), 1);
   EXPECT_EQ(rows(id, "channel = 'twitter' AND participant_id IS NULL AND device_id IS NULL"), 1);
   EXPECT_EQ(rows(id, "channel = 'sms'"), 5);
@@ -63,7 +58,7 @@ TEST_F(SelectionTest, APolygonSelectsTheAddressesInsideIt) {
        {{{sw.lon, sw.lat}, {ne.lon, sw.lat}, {ne.lon, ne.lat}, {sw.lon, ne.lat}, {sw.lon, sw.lat}}}}};
   const auto inside = add_participant(database, {{offset(centre(), 600, -700), "{sms}"}});
   const auto outside = add_participant(database, {{offset(centre(), 1600, 0), "{sms}"}});
-  const auto id = raise(action({{"polygon", polygon}}));
+  const auto id = raise_action(client(), action({{"polygon", polygon}}));
   EXPECT_EQ(of(id, inside, "sms"), 1);
   EXPECT_EQ(of(id, outside), 0);
   // The area reads back as GeoJSON in WGS84.
@@ -82,7 +77,7 @@ TEST_F(SelectionTest, AMunicipalityAreaComesFromTheAreasTable) {
   database.scalar(sql);
   const auto inside = add_participant(database, {{offset(centre(), 1500, 1500), "{sms}"}});
   const auto outside = add_participant(database, {{offset(centre(), 2600, 0), "{sms}"}});
-  const auto id = raise(action({{"municipality", "GM0363"}}, "alert"));
+  const auto id = raise_action(client(), action({{"municipality", "GM0363"}}, "alert"));
   EXPECT_EQ(of(id, inside, "sms"), 1);
   EXPECT_EQ(of(id, outside), 0);
   EXPECT_EQ(rows(id, "priority = 1"), 2);  // an alert: sms and the tweet
@@ -141,7 +136,7 @@ TEST_F(SelectionTest, UrgentActionsCallNobodyInsideQuietHoursButSendTheRest) {
   const auto two_places = add_participant(
       database,
       {{offset(centre(), 300, 0), "{voice}", quiet_from, quiet_to}, {offset(centre(), -300, 0), "{voice}"}});
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   EXPECT_EQ(of(id, sleeping, "voice"), 0);
   EXPECT_EQ(of(id, sleeping, "sms"), 1);
   EXPECT_EQ(of(id, awake, "voice"), 1);
@@ -176,7 +171,7 @@ TEST_F(SelectionTest, AlertsWaitUntilQuietHoursEndIncludingWindowsAcrossMidnight
   // Two addresses quiet until +60 and +120 minutes: the earliest allowed moment wins.
   const auto two = add_participant(database, {{offset(centre(), 500, 0), "{sms}", m60, p60},
                                               {offset(centre(), -500, 0), "{sms}", m60, p120}});
-  const auto id = raise(action(circle(centre(), 1000), "alert"));
+  const auto id = raise_action(client(), action(circle(centre(), 1000), "alert"));
   EXPECT_EQ(local_run_after(id, plain), local_at(60));
   EXPECT_EQ(local_run_after(id, evening), local_at(22 * 60));
   EXPECT_EQ(local_run_after(id, morning), local_at(60));
@@ -196,7 +191,7 @@ TEST_F(SelectionTest, ScheduledAlertsStartAtSendAtAndQuietHoursEndInTheRightOffs
   // The night the clocks go forward (2027-03-28, 02:00 CET becomes 03:00 CEST): 07:00 that
   // morning is 05:00 UTC, not 06:00.
   body["send_at"] = "2027-03-27T23:30:00+01:00";
-  auto id = raise(body);
+  auto id = raise_action(client(), body);
   EXPECT_EQ(count("SELECT run_after = '2027-03-28 05:00:00+00' FROM deliveries WHERE action_id = '" + id +
                   "' AND participant_id = '" + night + "'"),
             "t");
@@ -205,7 +200,7 @@ TEST_F(SelectionTest, ScheduledAlertsStartAtSendAtAndQuietHoursEndInTheRightOffs
             "t");
   // And back (2027-10-31, 03:00 CEST becomes 02:00 CET): 07:00 is 06:00 UTC.
   body["send_at"] = "2027-10-30T23:30:00+02:00";
-  id = raise(body);
+  id = raise_action(client(), body);
   EXPECT_EQ(count("SELECT run_after = '2027-10-31 06:00:00+00' FROM deliveries WHERE action_id = '" + id +
                   "' AND participant_id = '" + night + "'"),
             "t");
@@ -219,7 +214,7 @@ TEST_F(SelectionTest, ChannelsLimitWhatIsSent) {
       add_participant(database, {{offset(centre(), 100, 0), "{voice,sms,push}"}}, {{std::nullopt}});
   auto body = action(circle(centre(), 1000));
   body["channels"] = {"sms", "push"};
-  const auto id = raise(body);
+  const auto id = raise_action(client(), body);
   EXPECT_EQ(of(id, person, "sms"), 1);
   EXPECT_EQ(of(id, person, "push"), 1);
   EXPECT_EQ(of(id, person, "voice"), 0);
@@ -399,7 +394,7 @@ TEST_F(SelectionTest, MunicipalTokensSendAlertsInsideTheirAreaOnlyAndSeeOnlyThei
 TEST_F(SelectionTest, GetShowsTheActionWithDeliveryCountsPerChannelAndStatus) {
   const auto a = add_participant(database, {{offset(centre(), 100, 0), "{voice,sms}"}});
   add_participant(database, {{offset(centre(), 200, 0), "{sms}"}});
-  const auto id = raise(action(circle(centre(), 1000)));
+  const auto id = raise_action(client(), action(circle(centre(), 1000)));
   database.scalar("UPDATE deliveries SET status = 'sent', sent_at = now() WHERE participant_id = '" + a +
                   "' AND channel = 'sms'");
   const auto r = client().get("/v1/actions/" + id);
@@ -426,7 +421,7 @@ TEST_F(SelectionTest, GetShowsTheActionWithDeliveryCountsPerChannelAndStatus) {
 
 TEST_F(SelectionTest, TheListIsNewestFirstWithCursorPagingAndAStatusFilter) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(raise(action(circle(centre(), 1000))));
+  for (int i = 0; i < 5; ++i) ids.push_back(raise_action(client(), action(circle(centre(), 1000))));
   ASSERT_EQ(client()
                 .post("/v1/actions/" + ids[1] + "/close", {{"outcome", "resolved"}, {"message", "Opgelost."}})
                 .status,

@@ -143,18 +143,16 @@ class AccessMatrixTest : public DatabaseTest {
   }
 
   // Raises an alert in `area` with `token`, and returns its id.
-  std::string raise(const std::string& token, json area) {
-    const auto r = HttpClient(daemon_->port(), token).post("/v1/actions", alert(std::move(area)));
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.json().value("id", "");
+  std::string raise_alert(const std::string& token, json area) {
+    return raise_action(HttpClient(daemon_->port(), token), alert(std::move(area)));
   }
   // Inside: an action of the caller's own (of the national operator's for callers that cannot
   // raise one); outside: one of another municipality, in its own area.
   std::string own_or_others_action(Caller caller, Where place) {
-    if (place == kOutside) return raise(elsewhere_token_, circle(kElsewhere, 1000));
+    if (place == kOutside) return raise_alert(elsewhere_token_, circle(kElsewhere, 1000));
     const bool can_raise =
         caller == kAdmin || caller == kOperator || caller == kUnitOperator || caller == kMunicipal;
-    return raise(tokens_[can_raise ? caller : kOperator], circle(kAmsterdam, 1000));
+    return raise_alert(tokens_[can_raise ? caller : kOperator], circle(kAmsterdam, 1000));
   }
 
   std::string phone() { return "+31641" + std::to_string(100000 + (++numbers_)); }
@@ -314,7 +312,7 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
        [&](Caller, Where p) {
          return Call{
              Verb::get,
-             "/v1/actions/" + raise(tokens_[kOperator], circle(p == kInside ? kAmsterdam : kElsewhere, 1000)),
+             "/v1/actions/" + raise_alert(tokens_[kOperator], circle(p == kInside ? kAmsterdam : kElsewhere, 1000)),
              ""};
        },
        "200/200 200/200 404/404 404/404 403/403 401/401 401/401 401/401 401/401"},
@@ -325,7 +323,7 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
        [&](Caller c, Where p) {
          const bool municipal_colleague = (c == kUnitOperator) == (p == kOutside);
          return Call{Verb::get,
-                     "/v1/actions/" + raise(municipal_colleague ? colleague_municipal_ : colleague_unit_,
+                     "/v1/actions/" + raise_alert(municipal_colleague ? colleague_municipal_ : colleague_unit_,
                                             circle(kAmsterdam, 1000)),
                      ""};
        },
@@ -453,7 +451,7 @@ TEST_F(AccessMatrixTest, AnswersCarryNoOnesNumberAddressOrEmailWithoutNeed) {
   }
   answers.emplace_back(
       "municipal, another's action",
-      client(kMunicipal).get("/v1/actions/" + raise(tokens_[kOperator], circle(kAmsterdam, 1500))));
+      client(kMunicipal).get("/v1/actions/" + raise_alert(tokens_[kOperator], circle(kAmsterdam, 1500))));
   answers.emplace_back("admin audit", client(kAdmin).get("/v1/audit?limit=1000"));
   answers.emplace_back(
       "registrar, same number again",

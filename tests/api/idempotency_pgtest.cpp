@@ -25,20 +25,20 @@ class IdempotencyTest : public ActionDaemonTest {
     operator_token_ = token("operator", "op");
   }
 
-  HttpResult raise(const std::string& key) {
+  HttpResult post_with_key(const std::string& key) {
     return client().post("/v1/actions", action(circle(centre(), 1000)), {{"Idempotency-Key", key}});
   }
   // After an outage the daemon answers 503 until its database watch sees the server again.
   HttpResult raise_when_back(const std::string& key) {
     const auto deadline = std::chrono::steady_clock::now() + 15s;
     for (;;) {
-      auto r = raise(key);
+      auto r = post_with_key(key);
       if (r.status != 503 || std::chrono::steady_clock::now() > deadline) return r;
       std::this_thread::sleep_for(200ms);
     }
   }
   std::future<HttpResult> raise_async(const std::string& key) {
-    return std::async(std::launch::async, [this, key] { return raise(key); });
+    return std::async(std::launch::async, [this, key] { return post_with_key(key); });
   }
   std::string actions() { return count("SELECT count(*) FROM actions"); }
 
@@ -68,7 +68,7 @@ TEST_F(IdempotencyTest, AConnectionKilledBeforeCommitLeavesNothingAndTheRetryRai
   ASSERT_EQ(retry.status, 201) << retry.body;
   EXPECT_EQ(actions(), "1");
   EXPECT_EQ(count("SELECT count(*) FROM deliveries"), "3");
-  const auto again = raise("killed-1");
+  const auto again = post_with_key("killed-1");
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.json()["id"], retry.json()["id"]);
   EXPECT_EQ(actions(), "1");
@@ -79,7 +79,7 @@ TEST_F(IdempotencyTest, AConnectionKilledBeforeCommitLeavesNothingAndTheRetryRai
 // retry raised a second action; now the row committed with the action and its answer.
 TEST_F(IdempotencyTest, AnAmbiguousCommitIsAnsweredFromTheStoredAnswerOnRetry) {
   proxy_.on_commit(PgProxy::Commit::kLoseTheReply);
-  const auto first = raise("ambiguous-1");
+  const auto first = post_with_key("ambiguous-1");
   EXPECT_EQ(first.status, 503) << first.body;
   ASSERT_TRUE(proxy_.wait_triggered(1s));
   ASSERT_EQ(actions(), "1");
@@ -101,7 +101,7 @@ TEST_F(IdempotencyTest, TwoConcurrentRequestsWithOneKeyRaiseOneAction) {
   auto first = raise_async("twice-1");
   ASSERT_TRUE(proxy_.wait_triggered(20s)) << daemon_->log();
   const auto started = std::chrono::steady_clock::now();
-  const auto second = raise("twice-1");
+  const auto second = post_with_key("twice-1");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
   EXPECT_EQ(second.status, 409) << second.body;
   EXPECT_EQ(second.error_code(), "request_in_progress");
@@ -154,7 +154,7 @@ TEST_F(IdempotencyTest, ACommittedKeyIsNeverTakenOver) {
   database.scalar(
       "INSERT INTO idempotency_keys (token_id, key, request_hash, created_at) SELECT token_id, 'legacy', "
       "request_hash, now() - interval '1 hour' FROM idempotency_keys WHERE key = 'old-1'");
-  const auto legacy = raise("legacy");
+  const auto legacy = post_with_key("legacy");
   EXPECT_EQ(legacy.status, 409);
   EXPECT_EQ(actions(), "1");
 }

@@ -397,3 +397,61 @@ TEST_F(DriversEndToEnd, AParticipantWithTheEmailChannelGetsTheActionByMail) {
 }
 
 }  // namespace
+
+// Channels may be called anything: what a channel does comes from its driver. `texts` on
+// twilio_sms reaches those who chose sms, `calls` on twilio_voice those who chose voice (and a
+// closing never calls), `tweets` on x and `pager` on webhook post once per message.
+TEST_F(DriversEndToEnd, ChannelsNamedFreelyReachWhatTheirDriversServe) {
+  std::ofstream(secrets_ + "/x_consumer") << "x-consumer-secret-names\n";
+  std::ofstream(secrets_ + "/x_token") << "x-token-secret-names\n";
+  provider_.answer_with([this](const RecordedRequest& r) {
+    const int n = ++sids_;
+    if (r.target.ends_with("/Messages.json")) return FakeAnswer{201, R"({"sid":"SM)" + std::to_string(n) + "\"}"};
+    if (r.target.ends_with("/Calls.json")) return FakeAnswer{201, R"({"sid":"CA)" + std::to_string(n) + "\"}"};
+    if (r.target == "/2/tweets") return FakeAnswer{201, R"({"data":{"id":")" + std::to_string(n) + "\"}}"};
+    return FakeAnswer::ok();
+  });
+  for (int i = 0; i < 2; ++i) add_participant(database, {{offset(centre(), 100.0 * i, 0)}});  // voice and sms
+  start(config({{"texts", twilio("twilio_sms")},
+                {"calls", twilio("twilio_voice")},
+                {"tweets",
+                 {{"driver", "x"}, {"base_url", provider_.url()}, {"consumer_key", "ck-names"},
+                  {"consumer_secret_file", secrets_ + "/x_consumer"}, {"access_token", "at-names"},
+                  {"access_token_secret_file", secrets_ + "/x_token"}, {"ca_file", provider_.ca_file()}}},
+                {"pager", webhook()}}));
+  HttpClient api(daemon_->port(), token());
+  const auto raised = api.post("/v1/actions", {{"kind", "urgent"},
+                                               {"category", "burglary"},
+                                               {"title", "Inbraak"},
+                                               {"message", "Twee mannen op een scooter, richting de brug."},
+                                               {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 1000}}}}}});
+  ASSERT_EQ(raised.status, 201) << raised.body;
+  const std::string id = raised.json().at("id");
+  EXPECT_EQ(raised.json().at("by_channel"), (nlohmann::json{{"calls", 2}, {"texts", 2}, {"tweets", 1}, {"pager", 1}}));
+  const std::string sent = "SELECT count(*) FROM deliveries WHERE status = 'sent'";
+  ASSERT_TRUE(database.wait_for(sent, "6", 20s))
+      << database.scalar("SELECT string_agg(channel || ':' || status || ':' || coalesce(last_error, ''), ', ') "
+                         "FROM deliveries");
+  const auto closed = api.post("/v1/actions/" + id + "/close", {{"outcome", "resolved"}, {"message", "Aangehouden."}});
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  ASSERT_TRUE(database.wait_for(sent, "10", 20s))
+      << database.scalar("SELECT string_agg(channel || ':' || kind || ':' || status, ', ') FROM deliveries");
+  std::this_thread::sleep_for(500ms);  // nothing more follows
+
+  std::map<std::string, int> by_target;
+  for (const auto& r : provider_.requests()) {
+    ++by_target[r.target];
+    if (r.target == "/hook") EXPECT_TRUE(nlohmann::json::parse(r.body).at("to").is_null()) << r.body;
+  }
+  // Action: 2 texts, 2 calls, 1 tweet, 1 hook. Closing: 2 texts, 1 tweet, 1 hook, no call.
+  EXPECT_EQ(by_target["/2010-04-01/Accounts/AC42/Messages.json"], 4);
+  EXPECT_EQ(by_target["/2010-04-01/Accounts/AC42/Calls.json"], 2);
+  EXPECT_EQ(by_target["/2/tweets"], 2);
+  EXPECT_EQ(by_target["/hook"], 2);
+  EXPECT_EQ(database.scalar("SELECT string_agg(channel || '=' || n, ',' ORDER BY channel) FROM (SELECT channel, "
+                            "count(*) AS n FROM deliveries WHERE kind = 'closing' GROUP BY channel) c"),
+            "pager=1,texts=2,tweets=1");
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(15s), 0);
+}
+

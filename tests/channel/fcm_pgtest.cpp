@@ -42,16 +42,12 @@ class FcmEndToEnd : public DatabaseTest {
     while (!out.empty() && out.back() == '\n') out.pop_back();
     operator_token_ = out;
   }
-  std::string raise() {
-    HttpClient api(daemon_->port(), operator_token_);
-    const auto raised =
-        api.post("/v1/actions", {{"kind", "urgent"},
-                                 {"category", "burglary"},
-                                 {"title", "Inbraak"},
-                                 {"message", "Man in donkere jas gevlucht richting station."},
-                                 {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 1000}}}}}});
-    EXPECT_EQ(raised.status, 201) << raised.body;
-    return raised.json().value("id", "");
+  static nlohmann::json burglary() {
+    return {{"kind", "urgent"},
+            {"category", "burglary"},
+            {"title", "Inbraak"},
+            {"message", "Man in donkere jas gevlucht richting station."},
+            {"area", {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", 1000}}}}}};
   }
   std::string deliveries() {
     return database.scalar(
@@ -86,7 +82,7 @@ TEST_F(FcmEndToEnd, PushIsSentAndAnUnregisteredDeviceIsDisabledAndNotSelectedAga
   });
   start();
 
-  const auto first = raise();
+  const auto first = raise_action(HttpClient(daemon_->port(), operator_token_), burglary());
   ASSERT_TRUE(database.wait_for(
       "SELECT count(*) FROM deliveries WHERE channel = 'push' AND status IN ('sent', 'failed')", "2", 20s))
       << deliveries();
@@ -126,7 +122,7 @@ TEST_F(FcmEndToEnd, PushIsSentAndAnUnregisteredDeviceIsDisabledAndNotSelectedAga
   }
   EXPECT_EQ(tokens, (std::set<std::string>{kept_token, gone_token}));
 
-  const auto second = raise();
+  const auto second = raise_action(HttpClient(daemon_->port(), operator_token_), burglary());
   ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE action_id = '" + second +
                                     "' AND channel = 'push' AND status = 'sent'",
                                 "1", 20s))

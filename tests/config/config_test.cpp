@@ -137,6 +137,56 @@ TEST(Config, ChannelsNeedAKnownDriverAndItsKeys) {
   EXPECT_EQ(config.channels.at("sms").max_attempts, 3);
 }
 
+TEST(Config, WhatAChannelDoesComesFromItsDriverNotItsName) {
+  auto doc = minimal();
+  doc["channels"] = {{"texts", {{"driver", "twilio_sms"}, {"account_sid", "AC1"}, {"auth_token_file", "/run/t"},
+                                {"from", "+3197010000000"}}},
+                     {"tweets", {{"driver", "x"}, {"consumer_key", "ck"}, {"consumer_secret_file", "/run/c"},
+                                 {"access_token", "at"}, {"access_token_secret_file", "/run/a"}}},
+                     {"pager", {{"driver", "webhook"}, {"url", "https://pager.example/hook"}, {"secret_file", "/run/h"}}},
+                     {"alarm", {{"driver", "file"}, {"path", "var/outbox/alarm.jsonl"}, {"form", "voice"}}}};
+  const auto config = parse_config(doc);
+  using channel::AddressKind;
+  using channel::TextForm;
+  const auto& texts = config.channels.at("texts").capabilities;
+  EXPECT_FALSE(texts.broadcast());
+  EXPECT_EQ(texts.address, AddressKind::kPhone);
+  EXPECT_EQ(texts.form, TextForm::kSms);
+  EXPECT_FALSE(texts.calls);
+  EXPECT_TRUE(config.channels.at("tweets").capabilities.broadcast());
+  EXPECT_TRUE(config.channels.at("pager").capabilities.broadcast());
+  EXPECT_TRUE(config.channels.at("alarm").capabilities.calls);
+  // The SPEC's minimal config: file channels named after what they send.
+  const auto spec = parse_config(minimal());
+  EXPECT_EQ(spec.channels.at("push").capabilities.address, AddressKind::kPushToken);
+  EXPECT_TRUE(spec.channels.at("voice").capabilities.calls);
+  EXPECT_TRUE(spec.channels.at("twitter").capabilities.broadcast());
+}
+
+TEST(Config, AChannelWhoseDriverCannotKeepItsNamesPromiseIsRefused) {
+  auto doc = minimal();
+  doc["channels"]["sms"] = {{"driver", "webhook"}, {"url", "https://pager.example/hook"}, {"secret_file", "/run/h"}};
+  EXPECT_EQ(error_of(doc),
+            "channels.sms.driver: the webhook driver sends social messages, not sms; choose a driver that sends "
+            "sms, or another name");
+  doc = minimal();
+  doc["channels"]["push"]["form"] = "email";
+  EXPECT_EQ(error_of(doc), "channels.push.driver: the file driver sends email messages, not push; choose a driver "
+                           "that sends push, or another name");
+  doc = minimal();
+  doc["channels"]["pager"] = {{"driver", "file"}, {"path", "p.jsonl"}, {"form", "fax"}};
+  EXPECT_EQ(error_of(doc), "channels.pager.form: must be one of sms, voice, push, email or social");
+  // Two channels sending SMS would text the same participant twice.
+  doc = minimal();
+  doc["channels"]["texts"] = {{"driver", "file"}, {"path", "t.jsonl"}, {"form", "sms"}};
+  EXPECT_EQ(error_of(doc), "channels.texts: sends sms messages as channels.sms does; one channel per personal form");
+  doc = minimal();
+  doc["channels"]["pager"] = {{"driver", "webhook"}, {"url", "http://pager.example/hook"}, {"secret_file", "/h"}};
+  EXPECT_EQ(error_of(doc), "channels.pager.url: must be an https URL");
+  doc["channels"]["pager"].erase("url");
+  EXPECT_EQ(error_of(doc), "channels.pager.url: is required for the webhook driver");
+}
+
 TEST(Config, IPv6ListenAddressesAreAccepted) {
   auto doc = minimal();
   doc["http"]["listen"] = "[::1]:8081";

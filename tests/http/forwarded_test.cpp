@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "burgernet/config/config.hpp"
+#include "burgernet/net/proxy_list.hpp"
 
 namespace burgernet::http {
 namespace {
+
+using net::valid_proxy_list;
 
 const std::vector<std::string> kProxies = {"10.0.0.5", "192.168.1.0/24", "fd00::/8"};
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "burgernet/channel/capabilities.hpp"
 #include "burgernet/message/sms_text.hpp"
 #include "burgernet/message/tweet_text.hpp"
 
@@ -10,8 +11,8 @@ using namespace burgernet::message;
 
 namespace {
 
-RenderInput input(const std::string& channel, const std::string& message) {
-  return RenderInput{channel, "action", "Vermiste jongen", "missing_person", "urgent", message, "a-1"};
+RenderInput input(const std::string& form, const std::string& message) {
+  return RenderInput{*burgernet::channel::form_from_name(form), "action", "Vermiste jongen", "missing_person", "urgent", message, "a-1"};
 }
 
 std::string long_message() {
@@ -37,7 +38,7 @@ TEST(Render, ShortSmsIsWholeAndGsmFriendly) {
 }
 
 TEST(Render, TweetFitsAndCarriesNoPhoneNumber) {
-  const auto text = render(input("twitter", "Tips? Bel 06-12345678 of mail a@b.nl. " + long_message()), {}).text;
+  const auto text = render(input("social", "Tips? Bel 06-12345678 of mail a@b.nl. " + long_message()), {}).text;
   EXPECT_LE(tweet_length(text), kMaxTweetLength);
   EXPECT_EQ(text.find("12345678"), std::string::npos) << text;
   EXPECT_EQ(text.find("a@b.nl"), std::string::npos);

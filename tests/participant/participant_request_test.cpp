@@ -3,24 +3,24 @@
 
 #include <gtest/gtest.h>
 
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 
 namespace burgernet::participant {
 namespace {
 
 using nlohmann::json;
 
-config::Config test_config() { return config::Config{}; }
+config::ServiceArea test_config() { return config::ServiceArea{}; }
 
 json address() { return {{"lat", 52.3731}, {"lon", 4.8926}}; }
 
 json sign_up_body() { return {{"phone", "06-12345678"}, {"addresses", json::array({address()})}}; }
 
-// The field a BadRequest names, or "" when the body is accepted.
+// The field an InvalidField names, or "" when the body is accepted.
 std::string refused_field(const json& body) {
   try {
     parse_sign_up(body, test_config());
-  } catch (const http::BadRequest& e) {
+  } catch (const InvalidField& e) {
     return e.field();
   }
   return "";
@@ -155,8 +155,8 @@ TEST(ParticipantChange, OnlyWhatIsPresentChanges) {
   const auto removal = parse_participant_change({{"email", nullptr}}, test_config());
   ASSERT_TRUE(removal.email);
   EXPECT_FALSE(removal.email->has_value());
-  EXPECT_THROW(parse_participant_change({{"addresses", json::array()}}, test_config()), http::BadRequest);
-  EXPECT_THROW(parse_participant_change({{"phone", "0900-1234567"}}, test_config()), http::BadRequest);
+  EXPECT_THROW(parse_participant_change({{"addresses", json::array()}}, test_config()), InvalidField);
+  EXPECT_THROW(parse_participant_change({{"phone", "0900-1234567"}}, test_config()), InvalidField);
 }
 
 TEST(AddressRecords, CarryTheFieldsTheInsertReads) {

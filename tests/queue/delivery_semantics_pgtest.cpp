@@ -72,12 +72,10 @@ class DeliverySemantics : public ActionDaemonTest {
     return phones;
   }
   // Personal channels only (the file-channel daemons also have a broadcast one).
-  std::string raise(Place at, nlohmann::json channels = nlohmann::json::array({"sms"})) {
+  std::string raise_at(Place at, nlohmann::json channels = nlohmann::json::array({"sms"})) {
     auto body = action(circle(at, 1000));
     body["channels"] = std::move(channels);
-    const auto r = client().post("/v1/actions", body);
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? r.json().at("id").get<std::string>() : "";
+    return raise_action(client(), body);
   }
   bool all_final(std::chrono::seconds timeout) {
     return database.wait_for("SELECT count(*) FROM deliveries WHERE status IN ('queued', 'sending')", "0", timeout);
@@ -113,10 +111,10 @@ TEST_P(SlowProvider, OneRequestPerRecipientWithItsKeyAndANewActionStartsAtOnce) 
   if (GetParam() != 60) queue["lease_s"] = GetParam();
   start_sms(/*concurrency=*/1, queue);
 
-  raise(centre());
+  raise_at(centre());
   ASSERT_TRUE(provider_.wait_for_requests(5, 20s));
   const auto second_raised = std::chrono::steady_clock::now();
-  raise(kUtrecht);
+  raise_at(kUtrecht);
   std::optional<std::chrono::steady_clock::duration> to_first;
   for (auto deadline = second_raised + 30s; !to_first && std::chrono::steady_clock::now() < deadline;) {
     for (const auto& r : provider_.requests()) {
@@ -156,7 +154,7 @@ TEST_F(DeliverySemantics, AClosingReachesEveryoneSentTheActionInFlightToo) {
   provider_.latency(1200ms, 1500ms);
   people(centre(), 40);
   start_sms(/*concurrency=*/3);
-  const auto id = raise(centre());
+  const auto id = raise_at(centre());
   ASSERT_TRUE(provider_.wait_for_requests(3, 20s));
   const auto closed = client().post("/v1/actions/" + id + "/close",
                                     {{"outcome", "resolved"}, {"message", "De man is aangehouden. Dank!"}});
@@ -181,7 +179,7 @@ TEST_F(DeliverySemantics, AClosingReachesEveryoneSentTheActionInFlightToo) {
 TEST_F(DeliverySemantics, AClosingAfterTheActionExpiredIsSent) {
   for (int i = 0; i < 3; ++i) add_participant(database, {{offset(centre(), 50.0 * i, 0), "{sms}"}});
   start({}, /*dispatch=*/true);
-  const auto id = raise(centre());
+  const auto id = raise_at(centre());
   ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "3", 20s)) << statuses();
   database.scalar("UPDATE actions SET expires_at = now() - interval '1 second', status = 'expired' RETURNING 1");
   database.scalar("UPDATE deliveries SET expires_at = now() - interval '1 second' RETURNING 1");
@@ -198,7 +196,7 @@ TEST_F(DeliverySemantics, AnUpdateFollowsTheFirstMessagesRules) {
   const auto quiet = add_participant(database, {{centre(), "{voice,sms}"}});
   const auto failed = add_participant(database, {{offset(centre(), 100, 0), "{voice,sms}"}});
   start({}, /*dispatch=*/true);
-  const auto id = raise(centre(), nlohmann::json::array({"voice", "sms"}));
+  const auto id = raise_at(centre(), nlohmann::json::array({"voice", "sms"}));
   ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "4", 20s)) << statuses();
   // Quiet hours that have begun since; and one SMS that, as it turned out, failed.
   database.scalar("UPDATE participant_addresses SET quiet_from = '" + local_hhmm(database, -60) + "', quiet_to = '" +
@@ -218,7 +216,7 @@ TEST_F(DeliverySemantics, AnUpdateFollowsTheFirstMessagesRules) {
 TEST_F(DeliverySemantics, AnUpdateWaitsForItsActionMessageAndGoesOnlyIfThatWasSent) {
   for (int i = 0; i < 2; ++i) add_participant(database, {{offset(centre(), 50.0 * i, 0), "{sms}"}});
   start();  // nothing dispatches: the test claims and completes by hand
-  const auto id = raise(centre());
+  const auto id = raise_at(centre());
   ASSERT_EQ(client().post("/v1/actions/" + id + "/updates", {{"message", "Pet."}}).status, 201);
   db::Connection w(database.url());
   const auto claim = [&](const std::string& owner) {
@@ -261,7 +259,7 @@ TEST_F(DeliverySemantics, OutcomesOutliveADatabaseOutageAndNothingIsSentTwice) {
   provider_.latency(2000ms, 2000ms);
   people(centre(), 6);
   start_sms(/*concurrency=*/6, {{"lease_s", 5}, {"poll_ms", 200}}, proxy.url());
-  raise(centre());
+  raise_at(centre());
   ASSERT_TRUE(provider_.wait_for_requests(6, 20s));
   proxy.down(true);
   std::this_thread::sleep_for(1000ms);
@@ -284,7 +282,7 @@ TEST_F(DeliverySemantics, ALockedStatisticsRowDoesNotHoldBackTheOutcomes) {
   daemon_ = std::make_unique<DaemonProcess>(config);
   ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
   operator_token_ = token("operator", "op");
-  const auto id = raise(centre());
+  const auto id = raise_at(centre());
   ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE status = 'sent'", "1", 20s)) << statuses();
   db::Connection locker(database.url());
   locker.exec_script("begin", "BEGIN");
@@ -301,7 +299,7 @@ TEST_F(DeliverySemantics, RowsTakenOverByAnotherWorkerAreNotSentAndAreCounted) {
   provider_.latency(3000ms, 3000ms);
   people(centre(), 3);
   start_sms(/*concurrency=*/1, {{"lease_s", 5}, {"poll_ms", 200}});
-  raise(centre());
+  raise_at(centre());
   ASSERT_TRUE(provider_.wait_for_requests(1, 20s));
   ASSERT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE status = 'sending'"), "3")
       << "one claim of three: the first at the provider, two waiting their turn";
@@ -324,7 +322,7 @@ TEST_F(DeliverySemantics, AReceiptThatComesBeforeTheCompletionIsKept) {
   provider_.latency(2000ms, 2000ms);
   people(centre(), 1);
   start_sms(/*concurrency=*/1);
-  raise(centre());
+  raise_at(centre());
   ASSERT_TRUE(provider_.wait_for_requests(1, 20s));
   const auto callback_url = form(provider_.requests().at(0)).at("StatusCallback");
   ASSERT_TRUE(callback_url.starts_with(kCallbackUrl + "?delivery=")) << callback_url;

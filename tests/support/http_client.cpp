@@ -7,6 +7,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <thread>
 
@@ -15,6 +17,14 @@ namespace burgernet::testing {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using asio::ip::tcp;
+
+std::string raise_action(HttpClient& client, const nlohmann::json& body) {
+  const auto r = client.post("/v1/actions", body);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.status == 201 ? r.json().value("id", "") : "";
+}
+
+std::string raise_action(HttpClient&& client, const nlohmann::json& body) { return raise_action(client, body); }
 
 nlohmann::json HttpResult::json() const {
   auto parsed = nlohmann::json::parse(body, nullptr, false);

@@ -24,6 +24,13 @@ struct HttpResult {
   std::string error_code() const;
 };
 
+class HttpClient;
+
+// Raises an action (POST /v1/actions with `body`) and returns its id; records a test failure
+// and returns "" unless the answer is 201. The one helper every test raises actions with.
+std::string raise_action(HttpClient& client, const nlohmann::json& body);
+std::string raise_action(HttpClient&& client, const nlohmann::json& body);
+
 class HttpClient {
  public:
   explicit HttpClient(std::uint16_t port, std::string token = {});

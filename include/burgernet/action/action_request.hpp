@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "burgernet/config/config.hpp"
-#include "burgernet/http/json_fields.hpp"
+#include "burgernet/action/action_settings.hpp"
+#include "burgernet/domain/json_fields.hpp"
 
 namespace burgernet::action {
 
@@ -43,13 +43,11 @@ inline constexpr std::size_t kMaxMessageLength = 1000;  // code points
 inline constexpr std::int64_t kMinExpiresInS = 60;
 inline constexpr std::int64_t kMaxExpiresInS = 30 * 86400;
 
-// Reads the body of POST /v1/actions; throws http::BadRequest naming the first bad field
+// Reads the body of POST /v1/actions; throws InvalidField naming the first bad field
 // ("area.circle.radius_m"). Checks everything that needs no database.
-ActionRequest parse_action_request(const nlohmann::json& body, const config::Config& config);
+ActionRequest parse_action_request(const nlohmann::json& body, const ActionRules& rules);
 
 // A text field of a follow-up or closing: present, a string, not blank, at most `max` code points.
 std::string read_text(const nlohmann::json& body, const std::string& field, std::size_t max);
-
-using http::reject_unknown_fields;
 
 }  // namespace burgernet::action

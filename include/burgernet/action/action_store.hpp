@@ -8,54 +8,49 @@
 #include <string>
 
 #include "burgernet/action/action_request.hpp"
+#include "burgernet/action/action_settings.hpp"
 #include "burgernet/audit/audit_log.hpp"
-#include "burgernet/config/config.hpp"
+#include "burgernet/auth/caller.hpp"
 #include "burgernet/db/connection.hpp"
-#include "burgernet/http/message.hpp"
 
 namespace burgernet::action {
-
-// An answer decided by the store itself (201, the dry run's 200, the 409 asking to confirm).
-struct StoreAnswer {
-  unsigned status;
-  nlohmann::json body;
-};
 
 // Raises the action: one transaction writes the action, its message, its fan-out plan (the
 // area cut into chunks by the population grid, nobody selected yet) and the plan's first chunk
 // of delivery rows; fanout_next_chunk() writes the rest. A dry run or a refused confirmation
-// rolls back.
-// Throws http::BadRequest / Forbidden for what only the database can check (the area).
+// rolls back. Returns the answer's body: the raised action, or the preview.
+// Throws InvalidField / NotAllowed for what only the database can check (the area), and
+// NeedsConfirmation above the limit.
 // `audit`: appended (with the action's id) in the same transaction when the action is raised.
-StoreAnswer create_action(db::Connection& connection, const ActionRequest& request,
-                          const http::Caller& caller, const config::Config& config,
-                          const audit::Entry* audit = nullptr);
+nlohmann::json create_action(db::Connection& connection, const ActionRequest& request, const auth::Caller& caller,
+                             const ActionSettings& settings, const audit::Entry* audit = nullptr);
 
 // Writes the next chunk of the plan of one unfinished large action, if any, and advances the
 // plan in the same transaction. True when it did something (call again), false when there is nothing to do.
-bool fanout_next_chunk(db::Connection& connection, const config::Config& config);
+bool fanout_next_chunk(db::Connection& connection, const ActionSettings& settings);
 
 // Writes the next chunk of one unfinished update or closing (their first chunk is written by
 // post_update / close_action), as fanout_next_chunk does.
-bool follow_up_next_chunk(db::Connection& connection, const config::Config& config);
+bool follow_up_next_chunk(db::Connection& connection, const ActionSettings& settings);
 
-// GET /v1/actions/{id}: throws http::NotFound for an unknown id or one the caller may not see.
-nlohmann::json get_action(db::Connection& connection, const std::string& id, const http::Caller& caller);
+// GET /v1/actions/{id}: throws NotFound for an unknown id or one the caller may not see.
+nlohmann::json get_action(db::Connection& connection, const std::string& id, const auth::Caller& caller);
 
 struct ListQuery {
   std::optional<std::string> status;
   int limit = 50;
   std::optional<std::string> cursor;  // as handed out in next_cursor
 };
-nlohmann::json list_actions(db::Connection& connection, const ListQuery& query, const http::Caller& caller);
+nlohmann::json list_actions(db::Connection& connection, const ListQuery& query, const auth::Caller& caller);
 
-// POST /v1/actions/{id}/updates and /close. Conflict when the action is closed (or expired).
-StoreAnswer post_update(db::Connection& connection, const std::string& id, const std::string& text,
-                        const http::Caller& caller, const config::Config& config,
-                        const audit::Entry* audit = nullptr);
-StoreAnswer close_action(db::Connection& connection, const std::string& id, const std::string& outcome,
-                         const std::string& text, const http::Caller& caller, const config::Config& config,
-                         const audit::Entry* audit = nullptr);
+// POST /v1/actions/{id}/updates and /close; the answers' bodies. Conflict when the action is
+// closed (or expired), NotFound when the caller may not see it.
+nlohmann::json post_update(db::Connection& connection, const std::string& id, const std::string& text,
+                           const auth::Caller& caller, const ActionSettings& settings,
+                           const audit::Entry* audit = nullptr);
+nlohmann::json close_action(db::Connection& connection, const std::string& id, const std::string& outcome,
+                            const std::string& text, const auth::Caller& caller, const ActionSettings& settings,
+                            const audit::Entry* audit = nullptr);
 
 // Whether `text` is a uuid in its canonical form (else the route answers 404).
 bool is_uuid(std::string_view text);

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "burgernet/db/connection.hpp"
-#include "burgernet/http/message.hpp"
 
 namespace burgernet::audit {
 
@@ -24,10 +23,6 @@ struct Entry {
   std::string result = "ok";
   nlohmann::json details = nullptr;  // small, and without personal data
 };
-
-// An entry for a request: actor and remote address from the authenticated caller.
-Entry for_request(const http::Request& request, std::string action, std::optional<std::string> target,
-                  std::string result = "ok");
 
 // Appends one row with query AuditAppend and returns its id. Runs in the caller's transaction
 // when one is open, so an act and its audit row commit (or vanish) together.

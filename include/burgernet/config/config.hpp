@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "burgernet/channel/capabilities.hpp"
+
 namespace burgernet::config {
 
 // A config file that cannot be used; the message names the key ("http.listen: ...").
@@ -58,11 +60,14 @@ struct DatabaseConfig {
   std::chrono::milliseconds tcp_user_timeout{10000};
 };
 
-// One configured channel. Driver-specific keys stay JSON for the driver to read; the common
-// ones are parsed here.
+// One configured channel. Driver-specific keys stay JSON for the driver to read (checked here
+// against the driver's description, channel/driver.hpp); the common ones are parsed here.
 struct ChannelConfig {
-  std::string name;    // "sms"
+  std::string name;    // any name: "sms", "texts", "pager"
   std::string driver;  // "file", "twilio_sms", ...
+  // What the channel can do, from its driver: the selection, the dispatcher and the renderer
+  // read this, never the channel's name.
+  channel::Capabilities capabilities;
   double rate_per_s = 0;  // 0: unlimited
   int concurrency = 4;
   std::chrono::milliseconds timeout{10000};

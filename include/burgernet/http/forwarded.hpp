@@ -8,10 +8,6 @@
 
 namespace burgernet::http {
 
-// Whether every entry is an IP address or a CIDR network ("10.0.0.0/8", "fd00::/8"); the first
-// bad one is returned in `bad`.
-bool valid_proxy_list(const std::vector<std::string>& trusted, std::string* bad = nullptr);
-
 // `peer` (the TCP peer) unless it is one of `trusted` (addresses or CIDR networks): then the
 // right-most address of X-Forwarded-For that is not a trusted proxy, since only the entries our
 // own proxies appended can be believed (a client writes anything it likes to the left). A

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "burgernet/auth/caller.hpp"
+
 namespace burgernet::http {
 
 namespace beast_http = boost::beast::http;
@@ -16,12 +18,7 @@ using RawRequest = beast_http::request<beast_http::string_body>;
 using Response = beast_http::response<beast_http::string_body>;
 
 // Who made the request, once authenticated (see auth/).
-struct Caller {
-  std::string token_id;
-  std::string name;
-  std::string role;  // operator, municipal, registrar, admin, device
-  std::optional<std::string> area_code;
-};
+using Caller = auth::Caller;
 
 struct Request {
   RawRequest raw;

@@ -1,14 +1,16 @@
-// The text of one delivery, per channel and message kind: pure functions of the action's fields.
+// The text of one delivery, per text form and message kind: pure functions of the action's fields.
 #pragma once
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "burgernet/channel/capabilities.hpp"
+
 namespace burgernet::message {
 
 struct RenderInput {
-  std::string channel;       // sms, voice, push, twitter, email, ...
+  channel::TextForm form;    // the channel's, from its driver
   std::string kind;          // action | update | closing | verification
   std::string title;         // the action's
   std::string category;      // the action's

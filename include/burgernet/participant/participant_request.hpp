@@ -16,15 +16,12 @@ inline constexpr std::size_t kMaxAddresses = 5;
 inline constexpr std::size_t kMaxLabelLength = 60;  // code points
 inline constexpr std::size_t kMaxEmailLength = 254;
 
-// The channels a participant can choose for an address; broadcast channels are not personal.
-const std::vector<std::string>& personal_channels();
-
 // One address in either of its two coordinate forms; the database turns it into RD New.
 struct AddressRequest {
   std::optional<std::string> label;
   std::optional<double> lat, lon;  // WGS 84
   std::optional<double> x, y;      // RD New (EPSG:28992), metres
-  std::vector<std::string> channels;
+  std::vector<std::string> channels;  // the forms chosen: voice, sms, push, email (channel/capabilities.hpp)
   std::optional<std::string> quiet_from, quiet_to;  // "HH:MM", Europe/Amsterdam
 };
 
@@ -43,16 +40,17 @@ struct ParticipantChange {
   std::optional<std::vector<AddressRequest>> addresses;
 };
 
-// Throw http::BadRequest naming the first bad field ("addresses[1].quiet_hours.from").
-SignUpRequest parse_sign_up(const nlohmann::json& body, const config::Config& config);
-ParticipantChange parse_participant_change(const nlohmann::json& body, const config::Config& config);
+// Throw InvalidField naming the first bad field ("addresses[1].quiet_hours.from"). Every
+// point must lie in `area`.
+SignUpRequest parse_sign_up(const nlohmann::json& body, const config::ServiceArea& area);
+ParticipantChange parse_participant_change(const nlohmann::json& body, const config::ServiceArea& area);
 
 // One address object; `field` prefixes error fields ("addresses[0]"; empty for a CSV line).
 // `mobile`: whether the participant's number can take an SMS.
 AddressRequest parse_address(const nlohmann::json& address, const std::string& field,
                              const config::ServiceArea& area, bool mobile, bool has_email);
 
-// A phone number field, in E.164 or national form; BadRequest(field, reason) when refused.
+// A phone number field, in E.164 or national form; InvalidField(field, reason) when refused.
 PhoneNumber read_phone_number(const nlohmann::json& value, const std::string& field);
 
 // "HH:MM" with 00 <= HH <= 23; false for anything else.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "burgernet/audit/audit_log.hpp"
@@ -21,18 +22,32 @@ inline constexpr int kCodeMaxTries = 5;
 inline constexpr int kCodeResendAfterSeconds = 60;
 inline constexpr int kMaxDevices = 10;
 
+// A channel that can carry a verification code to a phone number.
+struct CodeChannel {
+  std::string name;
+  bool calls = false;  // the code is spoken, digit by digit
+  int max_attempts = 5;
+};
+// The settings the participant store uses: the configured channel that sends text messages to
+// a phone, and the one that calls (channel capabilities, never names).
+struct CodeChannels {
+  std::optional<CodeChannel> text;
+  std::optional<CodeChannel> call;
+};
+CodeChannels code_channels(const config::Config& config);
+
 // Stores the pending participant and queues its verification code; returns the new id.
-// Throws http::ServiceUnavailable when no channel can carry the code.
-std::string sign_up(db::Connection& connection, const SignUpRequest& request, const config::Config& config,
+// Throws Unavailable when no channel can carry the code.
+std::string sign_up(db::Connection& connection, const SignUpRequest& request, const CodeChannels& channels,
                     const privacy::PersonalDataKeys& keys, const audit::Entry* audit = nullptr);
 
 // A new code for a pending participant (the old one stops working). Throws NotFound,
-// Conflict (already active) or TooManyRequests (the last code is less than a minute old).
-void resend_verification(db::Connection& connection, const std::string& id, const config::Config& config,
+// Conflict (already active) or TooSoon (the last code is less than a minute old).
+void resend_verification(db::Connection& connection, const std::string& id, const CodeChannels& channels,
                          const privacy::PersonalDataKeys& keys);
 
 // Checks the code: activates the participant (replacing an older registration of the same
-// number) or throws Unprocessable (code_incorrect, code_expired, code_attempts_exhausted),
+// number) or throws Rejected (code_incorrect, code_expired, code_attempts_exhausted),
 // NotFound, or Conflict (already active).
 void verify(db::Connection& connection, const std::string& id, const std::string& code,
             const audit::Entry* audit = nullptr);
@@ -44,7 +59,7 @@ nlohmann::json get_participant(db::Connection& connection, const std::string& id
 // PATCH: applies the change and returns the participant as GET shows it. A new number goes
 // back to pending_verification and gets a code.
 nlohmann::json change_participant(db::Connection& connection, const std::string& id, const ParticipantChange& change,
-                                  const config::Config& config, const privacy::PersonalDataKeys& keys,
+                                  const CodeChannels& channels, const privacy::PersonalDataKeys& keys,
                                   const audit::Entry* audit = nullptr);
 
 // Erasure for good: the person's row, addresses, devices, codes and queued deliveries; only a
@@ -67,7 +82,7 @@ bool update_device_location(db::Connection& connection, const std::string& devic
 // The SHA-256 of a participant's code, bound to the participant so equal codes differ.
 std::string code_hash_param(const std::string& participant_id, const std::string& code);
 
-// The text of the verification message for `channel` (digits spoken one by one on voice).
-std::string verification_text(const std::string& code, const std::string& channel);
+// The text of the verification message (digits spoken one by one on a call).
+std::string verification_text(const std::string& code, bool spoken_aloud);
 
 }  // namespace burgernet::participant

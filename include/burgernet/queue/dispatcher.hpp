@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <functional>
 #include <vector>
 
 #include "burgernet/channel/channel.hpp"
@@ -33,9 +34,11 @@ class BatchCompleter;
 
 class Dispatcher {
  public:
-  // Throws channel::ChannelSetupError for a channel this build cannot set up.
+  // Throws channel::ChannelSetupError for a channel this build cannot set up. Nothing touches
+  // the database while `database_ready` says no (unreachable, or a schema behind this build:
+  // a claim during a migration would lock the tables the migration alters).
   Dispatcher(const config::Config& config, db::Pool& pool, metrics::Registry& metrics,
-             const privacy::PersonalDataKeys& keys);
+             const privacy::PersonalDataKeys& keys, std::function<bool()> database_ready = [] { return true; });
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
   ~Dispatcher();
@@ -77,6 +80,7 @@ class Dispatcher {
   boost::asio::io_context io_;  // one thread: the dispatcher's state needs no locks
   boost::asio::thread_pool blocking_{2};
   std::map<std::string, std::shared_ptr<channel::Channel>> channels_;
+  std::function<bool()> database_ready_;
   std::map<std::string, ChannelState> channel_state_;
   std::unique_ptr<LeaseKeeper> keeper_;
   std::unique_ptr<BatchCompleter> completer_;

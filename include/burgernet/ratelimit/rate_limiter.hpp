@@ -72,7 +72,7 @@ struct Limiters {
 // "+3161234" of "+31612345678" with `digits` = 7: the key for a range of numbers.
 std::string phone_prefix_key(std::string_view e164, std::size_t digits = 7);
 
-// Throws http::TooManyRequests (429 with Retry-After) when `key` is over `rate`.
+// Throws TooSoon (the API answers 429 with Retry-After) when `key` is over `rate`.
 void enforce(KeyedLimiter& limiter, std::string_view key, Rate rate);
 
 }  // namespace burgernet::ratelimit

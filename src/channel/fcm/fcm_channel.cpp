@@ -117,13 +117,13 @@ FcmChannel::FcmChannel(const config::ChannelConfig& config, std::function<Clock:
     : HttpChannel(http_client_options(config)), clock_(std::move(clock)) {
   const std::string key = "channels." + config.name + ".";
   account_key_ = key + "service_account_file";
-  account_path_ = config.settings.value("service_account_file", "");
+  account_path_ = fcm_driver().value(config, "service_account_file");
   account_ = load_service_account(account_key_, account_path_);
 
   const std::string project = config.settings.value("project_id", account_.project_id);
   if (project.empty())
     throw std::runtime_error(key + "project_id: is required (or project_id in service_account_file)");
-  std::string base = config.settings.value("base_url", "https://fcm.googleapis.com");
+  std::string base = fcm_driver().value(config, "base_url");
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!net::parse_https_url(base)) throw std::runtime_error(key + "base_url: must be an https URL");
   url_ = base + "/v1/projects/" + net::percent_encode(project) + "/messages:send";
@@ -347,6 +347,19 @@ asio::awaitable<std::variant<FcmChannel::AccessToken, SendResult>> FcmChannel::f
                    "the token endpoint refused the service account (HTTP " + status +
                        (error.empty() ? "" : ", " + error) +
                        "); check service_account_file, the key's validity and the clock");
+}
+
+const Driver& fcm_driver() {
+  static const Driver driver{"fcm",
+                             {{"service_account_file", Setting::Kind::kSecretFile, true, ""},
+                              {"project_id", Setting::Kind::kText, false, ""},
+                              {"base_url", Setting::Kind::kHttpsUrl, false, "https://fcm.googleapis.com"},
+                              {"ca_file", Setting::Kind::kFile, false, ""}},
+                             serves(TextForm::kPush),
+                             [](const config::ChannelConfig& config, boost::asio::any_io_executor) {
+                               return std::make_shared<FcmChannel>(config);
+                             }};
+  return driver;
 }
 
 }  // namespace burgernet::channel

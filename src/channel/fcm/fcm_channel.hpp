@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "burgernet/channel/driver.hpp"
 #include "burgernet/channel/http_channel.hpp"
 #include "burgernet/config/config.hpp"
 #include "channel/fcm/jwt.hpp"
@@ -89,5 +90,8 @@ class FcmChannel : public HttpChannel {
   std::optional<SendResult> last_failure_;  // of the latest fetch, when it failed
   std::vector<boost::asio::steady_timer*> waiting_;
 };
+
+// This driver's description, registered in src/channel/registry.cpp.
+const Driver& fcm_driver();
 
 }  // namespace burgernet::channel

@@ -94,4 +94,35 @@ boost::asio::awaitable<std::vector<SendResult>> FileChannel::send(std::vector<Ou
   co_return results;
 }
 
+namespace {
+
+// The file driver writes whatever it is given, so it serves what the channel asks: its `form`,
+// or else the form its name says ("sms", "voice", "push", "email"), or else a broadcast, so that
+// SPEC.md's minimal config (voice, sms, push and twitter on files) works as it reads.
+Capabilities file_capabilities(const config::ChannelConfig& config) {
+  const auto named = config.settings.find("form");
+  if (named != config.settings.end() && named->is_string()) {
+    const auto form = form_from_name(named->get<std::string>());
+    if (!form) {
+      throw config::ConfigError("channels." + config.name +
+                                ".form: must be one of sms, voice, push, email or social");
+    }
+    return capabilities_of(*form);
+  }
+  return capabilities_of(form_from_name(config.name).value_or(TextForm::kSocial));
+}
+
+}  // namespace
+
+const Driver& file_driver() {
+  static const Driver driver{"file",
+                             {{"path", Setting::Kind::kFile, true, ""}, {"form", Setting::Kind::kText, false, ""}},
+                             file_capabilities,
+                             [](const config::ChannelConfig& config, boost::asio::any_io_executor blocking) {
+                               return std::make_shared<FileChannel>(file_driver().value(config, "path"),
+                                                                    std::move(blocking));
+                             }};
+  return driver;
+}
+
 }  // namespace burgernet::channel

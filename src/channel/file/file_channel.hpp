@@ -5,6 +5,7 @@
 #include <string>
 
 #include "burgernet/channel/channel.hpp"
+#include "burgernet/channel/driver.hpp"
 
 namespace burgernet::channel {
 
@@ -21,5 +22,8 @@ class FileChannel : public Channel {
   std::string path_;
   boost::asio::any_io_executor blocking_;
 };
+
+// This driver's description, registered in src/channel/registry.cpp.
+const Driver& file_driver();
 
 }  // namespace burgernet::channel

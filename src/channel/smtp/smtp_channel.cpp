@@ -408,23 +408,22 @@ SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_i
   Mailer::Settings settings;
   settings.channel = config.name;
   settings.circuit = {config.circuit_failures, config.circuit_open};
-  settings.url = config.settings.value("url", "");
-  settings.from = config.settings.value("from", "");
-  settings.username = config.settings.value("username", "");
-  settings.ca_file = config.settings.value("ca_file", "");
+  settings.url = smtp_driver().value(config, "url");
+  settings.from = smtp_driver().value(config, "from");
+  settings.username = smtp_driver().value(config, "username");
+  settings.ca_file = smtp_driver().value(config, "ca_file");
   settings.timeout = config.timeout;
   settings.rate_per_s = config.rate_per_s;
   if (!settings.url.starts_with("smtp://") && !settings.url.starts_with("smtps://")) {
     throw std::runtime_error(key + "url: must be smtp://host[:port] (STARTTLS) or smtps://host[:port]");
   }
-  if (settings.from.empty()) throw std::runtime_error(key + "from: is required");
   if (address_of(settings.from).find('@') == std::string::npos ||
       settings.from.find_first_of("\r\n") != std::string::npos) {
     throw std::runtime_error(key + "from: must be an address, or Name <address>");
   }
   if (!settings.username.empty() || config.settings.contains("password_file")) {
     settings.password_key = key + "password_file";
-    settings.password_file = config.settings.value("password_file", "");
+    settings.password_file = smtp_driver().value(config, "password_file");
     settings.password = read_secret_file(settings.password_key, settings.password_file);
     if (settings.username.empty()) throw std::runtime_error(key + "username: is required with password_file");
   }
@@ -551,6 +550,20 @@ std::string SmtpChannel::compose(const OutboundMessage& message, const MailEnvel
   out += base64_lines(crlf(html));
   out += "--" + envelope.boundary + "--\r\n";
   return out;
+}
+
+const Driver& smtp_driver() {
+  static const Driver driver{"smtp",
+                             {{"url", Setting::Kind::kText, true, ""},
+                              {"from", Setting::Kind::kText, true, ""},
+                              {"username", Setting::Kind::kText, false, ""},
+                              {"password_file", Setting::Kind::kSecretFile, false, ""},
+                              {"ca_file", Setting::Kind::kFile, false, ""}},
+                             serves(TextForm::kEmail),
+                             [](const config::ChannelConfig& config, boost::asio::any_io_executor blocking) {
+                               return std::make_shared<SmtpChannel>(config, std::move(blocking));
+                             }};
+  return driver;
 }
 
 }  // namespace burgernet::channel

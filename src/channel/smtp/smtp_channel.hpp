@@ -11,6 +11,7 @@
 #include <string>
 
 #include "burgernet/channel/channel.hpp"
+#include "burgernet/channel/driver.hpp"
 #include "burgernet/config/config.hpp"
 
 namespace burgernet::channel {
@@ -54,5 +55,8 @@ class SmtpChannel : public Channel {
   std::shared_ptr<Mailer> mailer_;
   boost::asio::any_io_executor blocking_;
 };
+
+// This driver's description, registered in src/channel/registry.cpp.
+const Driver& smtp_driver();
 
 }  // namespace burgernet::channel

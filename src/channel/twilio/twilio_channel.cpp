@@ -29,16 +29,14 @@ std::string xml_escape(const std::string& text) {
 TwilioChannel::TwilioChannel(const config::ChannelConfig& config, Kind kind)
     : HttpChannel(http_client_options(config)),
       kind_(kind),
-      account_sid_(config.settings.value("account_sid", "")),
+      account_sid_(twilio_sms_driver().value(config, "account_sid")),
       auth_token_(read_secret_file("channels." + config.name + ".auth_token_file",
-                                   config.settings.value("auth_token_file", ""))),
-      from_(config.settings.value("from", "")),
-      status_callback_url_(config.settings.value("status_callback_url", "")),
-      language_(config.settings.value("language", "nl-NL")) {
+                                   twilio_sms_driver().value(config, "auth_token_file"))),
+      from_(twilio_sms_driver().value(config, "from")),
+      status_callback_url_(twilio_sms_driver().value(config, "status_callback_url")),
+      language_(twilio_voice_driver().value(config, "language")) {
   const std::string key = "channels." + config.name + ".";
-  if (account_sid_.empty()) throw std::runtime_error(key + "account_sid: is required");
-  if (from_.empty()) throw std::runtime_error(key + "from: is required");
-  std::string base = config.settings.value("base_url", "https://api.twilio.com");
+  std::string base = twilio_sms_driver().value(config, "base_url");
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!net::parse_https_url(base)) throw std::runtime_error(key + "base_url: must be an https URL");
   url_ = base + "/2010-04-01/Accounts/" + net::percent_encode(account_sid_) +
@@ -96,6 +94,42 @@ std::string twilio_signature(const std::string& auth_token, const std::string& u
   std::string data = url;
   for (const auto& [name, value] : params) data += name + value;
   return net::to_base64(net::hmac_sha1(auth_token, data));
+}
+
+namespace {
+
+std::vector<Setting> twilio_settings() {
+  return {{"base_url", Setting::Kind::kHttpsUrl, false, "https://api.twilio.com"},
+          {"account_sid", Setting::Kind::kText, true, ""},
+          {"auth_token_file", Setting::Kind::kSecretFile, true, ""},
+          {"from", Setting::Kind::kText, true, ""},
+          {"status_callback_url", Setting::Kind::kText, false, ""},
+          {"ca_file", Setting::Kind::kFile, false, ""}};
+}
+
+}  // namespace
+
+const Driver& twilio_sms_driver() {
+  static const Driver driver{"twilio_sms", twilio_settings(), serves(TextForm::kSms),
+                             [](const config::ChannelConfig& config, boost::asio::any_io_executor) {
+                               return std::make_shared<TwilioChannel>(config, TwilioChannel::Kind::kSms);
+                             }};
+  return driver;
+}
+
+const Driver& twilio_voice_driver() {
+  static const Driver driver{
+      "twilio_voice",
+      [] {
+        auto settings = twilio_settings();
+        settings.push_back({"language", Setting::Kind::kText, false, "nl-NL"});
+        return settings;
+      }(),
+      serves(TextForm::kVoice),
+      [](const config::ChannelConfig& config, boost::asio::any_io_executor) {
+        return std::make_shared<TwilioChannel>(config, TwilioChannel::Kind::kVoice);
+      }};
+  return driver;
 }
 
 }  // namespace burgernet::channel

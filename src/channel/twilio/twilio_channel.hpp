@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "burgernet/channel/driver.hpp"
 #include "burgernet/channel/http_channel.hpp"
 #include "burgernet/config/config.hpp"
 
@@ -41,5 +42,9 @@ class TwilioChannel : public HttpChannel {
 // request arrived at behind a proxy.
 std::string twilio_signature(const std::string& auth_token, const std::string& url,
                              std::vector<std::pair<std::string, std::string>> params);
+
+// This driver's description, registered in src/channel/registry.cpp.
+const Driver& twilio_sms_driver();
+const Driver& twilio_voice_driver();
 
 }  // namespace burgernet::channel

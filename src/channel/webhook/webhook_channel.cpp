@@ -10,8 +10,8 @@ namespace burgernet::channel {
 
 WebhookChannel::WebhookChannel(const config::ChannelConfig& config)
     : HttpChannel(http_client_options(config)),
-      url_(config.settings.value("url", "")),
-      secret_(read_secret_file("channels." + config.name + ".secret_file", config.settings.value("secret_file", ""))) {
+      url_(webhook_driver().value(config, "url")),
+      secret_(read_secret_file("channels." + config.name + ".secret_file", webhook_driver().value(config, "secret_file"))) {
   if (!net::parse_https_url(url_)) throw std::runtime_error("channels." + config.name + ".url: must be an https URL");
 }
 
@@ -38,6 +38,20 @@ boost::asio::awaitable<HttpChannel::Prepared> WebhookChannel::prepare(const Outb
                      // The same on every attempt of this delivery, for the receiver to drop repeats.
                      {"Idempotency-Key", idempotency_key(message)}};
   co_return request;
+}
+
+// A webhook posts each action, update and closing once, without personal data, to one
+// receiver (a pager gateway, a regional dashboard): a broadcast channel.
+const Driver& webhook_driver() {
+  static const Driver driver{"webhook",
+                             {{"url", Setting::Kind::kHttpsUrl, true, ""},
+                              {"secret_file", Setting::Kind::kSecretFile, true, ""},
+                              {"ca_file", Setting::Kind::kFile, false, ""}},
+                             serves(TextForm::kSocial),
+                             [](const config::ChannelConfig& config, boost::asio::any_io_executor) {
+                               return std::make_shared<WebhookChannel>(config);
+                             }};
+  return driver;
 }
 
 }  // namespace burgernet::channel

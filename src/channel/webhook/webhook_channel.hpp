@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "burgernet/channel/driver.hpp"
 #include "burgernet/channel/http_channel.hpp"
 #include "burgernet/config/config.hpp"
 
@@ -24,5 +25,8 @@ class WebhookChannel : public HttpChannel {
   std::string url_;
   std::string secret_;
 };
+
+// This driver's description, registered in src/channel/registry.cpp.
+const Driver& webhook_driver();
 
 }  // namespace burgernet::channel

@@ -19,14 +19,12 @@ constexpr char kDriver[] = "x";
 OAuth1Credentials credentials(const config::ChannelConfig& config) {
   const std::string key = "channels." + config.name + ".";
   OAuth1Credentials out;
-  out.consumer_key = config.settings.value("consumer_key", "");
-  out.token = config.settings.value("access_token", "");
-  if (out.consumer_key.empty()) throw std::runtime_error(key + "consumer_key: is required");
-  if (out.token.empty()) throw std::runtime_error(key + "access_token: is required");
+  out.consumer_key = x_driver().value(config, "consumer_key");
+  out.token = x_driver().value(config, "access_token");
   out.consumer_secret =
-      read_secret_file(key + "consumer_secret_file", config.settings.value("consumer_secret_file", ""));
+      read_secret_file(key + "consumer_secret_file", x_driver().value(config, "consumer_secret_file"));
   out.token_secret = read_secret_file(key + "access_token_secret_file",
-                                      config.settings.value("access_token_secret_file", ""));
+                                      x_driver().value(config, "access_token_secret_file"));
   return out;
 }
 
@@ -62,7 +60,7 @@ bool is_duplicate_post(const std::string& body) {
 XChannel::XChannel(const config::ChannelConfig& config, std::unique_ptr<OAuth1Signer> signer)
     : HttpChannel(http_client_options(config)),
       signer_(signer ? std::move(signer) : std::make_unique<OAuth1Signer>(credentials(config))) {
-  std::string base = config.settings.value("base_url", "https://api.x.com");
+  std::string base = x_driver().value(config, "base_url");
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!net::parse_https_url(base)) {
     throw std::runtime_error("channels." + config.name + ".base_url: must be an https URL");
@@ -123,6 +121,21 @@ SendResult XChannel::rejected(const OutboundMessage&, const net::HttpResponse& r
     return Sent{};
   }
   return classified;
+}
+
+const Driver& x_driver() {
+  static const Driver driver{"x",
+                             {{"base_url", Setting::Kind::kHttpsUrl, false, "https://api.x.com"},
+                              {"consumer_key", Setting::Kind::kText, true, ""},
+                              {"consumer_secret_file", Setting::Kind::kSecretFile, true, ""},
+                              {"access_token", Setting::Kind::kText, true, ""},
+                              {"access_token_secret_file", Setting::Kind::kSecretFile, true, ""},
+                              {"ca_file", Setting::Kind::kFile, false, ""}},
+                             serves(TextForm::kSocial),
+                             [](const config::ChannelConfig& config, boost::asio::any_io_executor) {
+                               return std::make_shared<XChannel>(config);
+                             }};
+  return driver;
 }
 
 }  // namespace burgernet::channel

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "burgernet/channel/driver.hpp"
 #include "burgernet/channel/http_channel.hpp"
 #include "burgernet/config/config.hpp"
 #include "channel/x/oauth1_signer.hpp"
@@ -35,5 +36,8 @@ class XChannel : public HttpChannel {
   std::string url_;
   std::unique_ptr<OAuth1Signer> signer_;
 };
+
+// This driver's description, registered in src/channel/registry.cpp.
+const Driver& x_driver();
 
 }  // namespace burgernet::channel

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace burgernet::http {
+namespace burgernet {
 
-// Every key of `object` must be in `allowed`; else BadRequest naming `prefix` + key, so that a
+// Every key of `object` must be in `allowed`; else InvalidField naming `prefix` + key, so that a
 // misspelt optional field is an error instead of a silent default.
 void reject_unknown_fields(const nlohmann::json& object, const std::string& prefix,
                            std::initializer_list<const char*> allowed);
 
-}  // namespace burgernet::http
+}  // namespace burgernet

@@ -1,19 +1,19 @@
 // Small checks shared by every handler that reads a JSON object field by field.
-#include "burgernet/http/json_fields.hpp"
+#include "burgernet/domain/json_fields.hpp"
 
 #include <algorithm>
 
-#include "burgernet/http/errors.hpp"
+#include "burgernet/domain/errors.hpp"
 
-namespace burgernet::http {
+namespace burgernet {
 
 void reject_unknown_fields(const nlohmann::json& object, const std::string& prefix,
                            std::initializer_list<const char*> allowed) {
   for (const auto& [key, _] : object.items()) {
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
-      throw BadRequest(prefix + key, "unknown field");
+      throw InvalidField(prefix + key, "unknown field");
     }
   }
 }
 
-}  // namespace burgernet::http
+}  // namespace burgernet
