@@ -37,24 +37,24 @@ class NotFound : public DomainError {
   explicit NotFound(const std::string& message) : DomainError(message) {}
 };
 
-// The thing is in a state that refuses the change (an action closed already); `code` names it.
-class Conflict : public DomainError {
+// An error a client tells apart by its `code` ("action_closed", "code_expired").
+class CodedError : public DomainError {
  public:
-  Conflict(std::string code, const std::string& message) : DomainError(message), code_(std::move(code)) {}
+  CodedError(std::string code, const std::string& message) : DomainError(message), code_(std::move(code)) {}
   const std::string& code() const { return code_; }
 
  private:
   std::string code_;
 };
 
-// Well-formed, and refused by a rule about its content (a wrong verification code).
-class Rejected : public DomainError {
- public:
-  Rejected(std::string code, const std::string& message) : DomainError(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
+// The thing is in a state that refuses the change (an action closed already).
+class Conflict : public CodedError {
+  using CodedError::CodedError;
+};
 
- private:
-  std::string code_;
+// Well-formed, and refused by a rule about its content (a wrong verification code).
+class Rejected : public CodedError {
+  using CodedError::CodedError;
 };
 
 // The action would reach more than the limit: it needs `confirm_recipients` of at least `count`.
@@ -84,13 +84,8 @@ class TooSoon : public DomainError {
 };
 
 // Cannot be done now for a reason outside the request (no channel to send a code by).
-class Unavailable : public DomainError {
- public:
-  Unavailable(std::string code, const std::string& message) : DomainError(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
+class Unavailable : public CodedError {
+  using CodedError::CodedError;
 };
 
 }  // namespace burgernet
