@@ -20,11 +20,6 @@ using http::Request;
 using http::Response;
 namespace verb = http::beast_http;
 
-std::string param(const std::vector<std::pair<std::string, std::string>>& params, const std::string& name) {
-  const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
-  return it == params.end() ? std::string() : it->second;
-}
-
 // The configured Twilio channels whose auth token signed these parameters (an SMS and a voice
 // channel usually share one account, token and callback URL).
 // Twilio signs the URL it called: the configured status_callback_url with the query string
@@ -54,30 +49,6 @@ std::vector<std::string> signing_channels(const config::Config& config, const st
 }
 
 }  // namespace
-
-TwilioReceipt read_twilio_receipt(const std::vector<std::pair<std::string, std::string>>& params) {
-  TwilioReceipt receipt;
-  std::string status = param(params, "MessageStatus");
-  receipt.sid = param(params, "MessageSid");
-  if (status.empty()) {
-    status = param(params, "CallStatus");
-    receipt.sid = param(params, "CallSid");
-  }
-  if (receipt.sid.empty()) return receipt;
-  if (status == "delivered" || status == "completed") {
-    receipt.outcome = TwilioReceipt::Outcome::kDelivered;
-  } else if (status == "failed" || status == "undelivered" || status == "busy" || status == "no-answer" ||
-             status == "canceled") {
-    receipt.outcome = TwilioReceipt::Outcome::kFailed;
-    receipt.reason = "twilio: " + status;
-    // Only digits of the error code: the reason is stored and used as a label.
-    const std::string code = param(params, "ErrorCode");
-    if (!code.empty() && code.size() <= 8 && std::all_of(code.begin(), code.end(), ::isdigit)) {
-      receipt.reason += " (error " + code + ")";
-    }
-  }
-  return receipt;
-}
 
 void add_callback_routes(http::Router& router, Context& context) {
   // No bearer token: Twilio signs the request instead (X-Twilio-Signature).

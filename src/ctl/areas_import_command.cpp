@@ -2,44 +2,15 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "burgernet/db/connection.hpp"
 #include "burgernet/db/errors.hpp"
+#include "ctl/area_features.hpp"
 #include "ctl/commands.hpp"
 
 namespace burgernet::ctl {
-namespace {
 
 using nlohmann::json;
-
-// Why the feature cannot be stored, or "" when its shape is fine (the database checks the
-// geometry itself).
-std::string check_feature(const json& feature) {
-  if (!feature.is_object() || feature.value("type", "") != "Feature") return "not a GeoJSON Feature";
-  const auto geometry = feature.find("geometry");
-  if (geometry == feature.end() || !geometry->is_object()) return "has no geometry";
-  const auto type = geometry->value("type", "");
-  if (type != "Polygon" && type != "MultiPolygon")
-    return "geometry is " + (type.empty() ? "missing" : type) + ", not Polygon or MultiPolygon";
-  if (!geometry->contains("coordinates") || !(*geometry)["coordinates"].is_array())
-    return "geometry has no coordinates";
-  const auto properties = feature.find("properties");
-  if (properties == feature.end() || !properties->is_object()) return "has no properties";
-  const auto code = properties->find("code");
-  static const std::regex code_pattern(R"([A-Za-z0-9_-]{1,32})");
-  if (code == properties->end() || !code->is_string() ||
-      !std::regex_match(code->get<std::string>(), code_pattern)) {
-    return "properties.code must be 1-32 letters, digits, '-' or '_'";
-  }
-  const auto name = properties->find("name");
-  if (name == properties->end() || !name->is_string() || name->get<std::string>().empty()) {
-    return "properties.name must be a non-empty string";
-  }
-  return {};
-}
-
-}  // namespace
 
 int run_areas_import(const config::Config& config, const ImportOptions& options) {
   std::ifstream in(options.path);
@@ -52,8 +23,7 @@ int run_areas_import(const config::Config& config, const ImportOptions& options)
     std::cerr << "burgernetctl: " << options.path << " is not valid JSON\n";
     return 2;
   }
-  if (!document.is_object() || document.value("type", "") != "FeatureCollection" ||
-      !document.contains("features") || !document["features"].is_array()) {
+  if (!is_feature_collection(document)) {
     std::cerr << "burgernetctl: " << options.path << " is not a GeoJSON FeatureCollection\n";
     return 2;
   }

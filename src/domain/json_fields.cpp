@@ -9,7 +9,9 @@ namespace burgernet {
 
 void reject_unknown_fields(const nlohmann::json& object, const std::string& prefix,
                            std::initializer_list<const char*> allowed) {
-  for (const auto& [key, _] : object.items()) {
+  for (const auto& item : object.items()) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const auto& key = item.key();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
       throw InvalidField(prefix + key, "unknown field");
     }

@@ -88,14 +88,6 @@ SendResult TwilioChannel::accepted(const OutboundMessage&, const net::HttpRespon
   return Sent{};
 }
 
-std::string twilio_signature(const std::string& auth_token, const std::string& url,
-                             std::vector<std::pair<std::string, std::string>> params) {
-  std::stable_sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string data = url;
-  for (const auto& [name, value] : params) data += name + value;
-  return net::to_base64(net::hmac_sha1(auth_token, data));
-}
-
 namespace {
 
 std::vector<Setting> twilio_settings() {
