@@ -5,8 +5,10 @@
 
 #include <poll.h>
 
+#include <chrono>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "burgernet/db/errors.hpp"
 
@@ -140,20 +142,85 @@ Result Connection::check(const std::string& label, PGresult* raw) {
   throw_for_sqlstate(label, state ? state : "", message);
 }
 
+namespace {
+
+// How long to wait for an answer: the statement timeout and a margin; no limit without a
+// statement timeout (migrations, the LISTEN connection).
+std::chrono::milliseconds answer_limit(const ConnectionOptions& options) {
+  if (options.statement_timeout.count() <= 0) return std::chrono::milliseconds(0);
+  const auto margin = options.keepalive.tcp_user_timeout.count() > 0 ? options.keepalive.tcp_user_timeout
+                                                                      : std::chrono::milliseconds(10000);
+  return options.statement_timeout + margin;
+}
+
+// The answer to what PQsend* just sent (`sent` is its return value), as PQexec gives it, but
+// waiting at most answer_limit(). The server ends a statement at statement_timeout itself, so
+// a longer silence means the server or the path to it stopped answering. Keepalives and
+// tcp_user_timeout do not see every such case: a frozen server process, or a proxy (HAProxy,
+// PgBouncer) whose backend went silent, has a kernel that acknowledges what we send, and the
+// thread would wait for ever. Then the connection is given up (`conn` becomes null, so the pool
+// drops it) and DatabaseUnavailable thrown.
+PGresult* await_answer(PGconn*& conn, std::unordered_set<std::string>& prepared, const ConnectionOptions& options,
+                       const std::string& label, int sent) {
+  if (!sent) return nullptr;  // nothing went out; check() reports libpq's message
+  const auto limit = answer_limit(options);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  PGresult* last = nullptr;
+  for (;;) {
+    while (PQisBusy(conn)) {
+      int wait_ms = -1;
+      if (limit.count() > 0) {
+        wait_ms = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+        if (wait_ms <= 0) {
+          PQclear(last);
+          PQfinish(conn);
+          conn = nullptr;
+          prepared.clear();
+          throw DatabaseUnavailable(label, "",
+                                    "no answer from the database within " + std::to_string(limit.count()) +
+                                        " ms; connection given up");
+        }
+      }
+      pollfd fd{PQsocket(conn), POLLIN, 0};
+      if (::poll(&fd, 1, wait_ms) > 0 && PQconsumeInput(conn) == 0) break;  // broken: PQgetResult says so
+    }
+    PGresult* result = PQgetResult(conn);
+    if (!result) return last;
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+      PQclear(last);
+      return result;
+    }
+    // As PQexec: the last result, except that an error ends a script and is the one kept.
+    if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+      PQclear(result);
+    } else {
+      PQclear(last);
+      last = result;
+    }
+  }
+}
+
+}  // namespace
+
 Result Connection::exec(const sql::Query& query, const Params& params) {
   if (!prepared_.contains(query.name)) {
-    check(query.name, PQprepare(conn_, query.name.c_str(), query.text.c_str(), 0, nullptr));
+    const int sent = PQsendPrepare(conn_, query.name.c_str(), query.text.c_str(), 0, nullptr);
+    check(query.name, await_answer(conn_, prepared_, options_, query.name, sent));
     prepared_.insert(query.name);
   }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
-  return check(query.name, PQexecPrepared(conn_, query.name.c_str(), static_cast<int>(values.size()),
-                                          values.data(), nullptr, nullptr, 0));
+  const int sent = PQsendQueryPrepared(conn_, query.name.c_str(), static_cast<int>(values.size()), values.data(),
+                                       nullptr, nullptr, 0);
+  return check(query.name, await_answer(conn_, prepared_, options_, query.name, sent));
 }
 
 void Connection::exec_script(std::string_view label, const std::string& sql) {
-  check(std::string(label), PQexec(conn_, sql.c_str()));
+  const std::string name(label);
+  check(name, await_answer(conn_, prepared_, options_, name, PQsendQuery(conn_, sql.c_str())));
 }
 
 Transaction::Transaction(Connection& connection) : connection_(connection) {
