@@ -77,7 +77,7 @@ TEST_F(ProviderChaos, EverythingIsDeliveredRetryAfterHonouredNoStormAndTheCircui
   std::mutex mutex;  // the decision runs on the fake's thread; the test reads what it decided
   std::mt19937 random{12};
   std::map<std::string, std::chrono::steady_clock::time_point> told_to_wait;  // key -> 429's answer
-  std::size_t waits_broken = 0, told = 0;
+  std::size_t waits_broken = 0, told = 0, accepted = 0;
   provider_.answer_with([&](const RecordedRequest& r) {
     const auto m = read_message(r);
     std::lock_guard lock(mutex);
@@ -97,8 +97,8 @@ TEST_F(ProviderChaos, EverythingIsDeliveredRetryAfterHonouredNoStormAndTheCircui
       return FakeAnswer::too_many(std::to_string(kRetryAfter.count()));
     }
     if (x < kServerError + kTooMany + kStall) return FakeAnswer::stalled();
-    if (m.route == "sms") return FakeAnswer{201, R"({"sid":"SM1"})"};
-    return FakeAnswer::ok(R"({"name":"projects/test-project/messages/1"})");
+    if (m.route == "sms") return FakeAnswer{201, R"({"sid":"SM)" + std::to_string(++accepted) + "\"}"};
+    return FakeAnswer::ok(R"({"name":"projects/test-project/messages/)" + std::to_string(++accepted) + "\"}");
   });
 
   daemon_ = std::make_unique<DaemonProcess>(config());
