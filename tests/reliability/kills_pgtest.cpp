@@ -67,7 +67,8 @@ class Kills : public ActionDaemonTest {
                        {"ca_file", provider_.ca_file()}}}};
     // A short lease: rows a killed daemon held go back to the queue within seconds.
     c["queue"] = {{"lease_s", 5}, {"poll_ms", 200}};
-    c["limits"] = {{"confirm_above", 1000000}};
+    // Small fan-out chunks: the fan-out of 20,000 runs long enough for a kill to meet it.
+    c["limits"] = {{"confirm_above", 1000000}, {"fanout_chunk", 2000}};
     return c;
   }
   void restart(const std::string& database_url) {
