@@ -52,6 +52,16 @@ class DatabaseOutage : public ::testing::Test {
   }
 
   PrivateCluster cluster_;
+  // `n` participants, a daemon sending to them, and the action raised; returns when it was.
+  Clock::time_point start_sending(int n) {
+    add_sms_participants(cluster_.url(), n);
+    daemon_ = std::make_unique<SendingDaemon>(cluster_.url(), twilio_, kConcurrency, nlohmann::json::object(),
+                                              nlohmann::json{{"poll_ms", 200}});
+    const auto raised = Clock::now();
+    daemon_->raise();
+    return raised;
+  }
+
   FakeTwilio twilio_;
   std::unique_ptr<SendingDaemon> daemon_;
 };
@@ -60,11 +70,7 @@ class DatabaseOutage : public ::testing::Test {
 TEST_F(DatabaseOutage, TheServerStopsMidSendAndEverythingIsSentOnceAfterwards) {
   const int n = 20000;
   const auto outage = soak() ? 30s : 10s;
-  add_sms_participants(cluster_.url(), n);
-  daemon_ = std::make_unique<SendingDaemon>(cluster_.url(), twilio_, kConcurrency, nlohmann::json::object(),
-                                            nlohmann::json{{"poll_ms", 200}});
-  const auto raised = Clock::now();
-  daemon_->raise();
+  const auto raised = start_sending(n);
   HealthWatch health(daemon_->process->port());
   wait_until_under_way(n / 4);
   const int in_flight = std::stoi(count("status = 'sending'"));
@@ -114,11 +120,8 @@ TEST_F(DatabaseOutage, TheServerStopsMidSendAndEverythingIsSentOnceAfterwards) {
             << " s after the restart, sending again " << seconds_since(restarted) << " s after it\n";
 
   expect_everything_sent_once(n, in_flight, "server stopped");
-  health.stop();
-  std::cout << "whole send " << seconds_since(raised) << " s; /healthz asked " << health.asked() << " times, "
-            << health.failed() << " failed, slowest " << health.slowest_ms() << " ms\n";
-  EXPECT_EQ(health.failed(), 0);
-  EXPECT_LT(health.slowest_ms(), 1000);
+  std::cout << "whole send " << seconds_since(raised) << " s\n";
+  health.expect_always_answered();
   RecordProperty("outage_s", static_cast<int>(outage.count()));
   RecordProperty("healthz_slowest_ms", static_cast<int>(health.slowest_ms()));
 }
@@ -127,11 +130,7 @@ TEST_F(DatabaseOutage, TheServerStopsMidSendAndEverythingIsSentOnceAfterwards) {
 // a pooler might), twice, while 5,000 messages go out.
 TEST_F(DatabaseOutage, EveryDaemonConnectionIsTerminatedMidSendAndEverythingIsSentOnce) {
   const int n = soak() ? 20000 : 5000;
-  add_sms_participants(cluster_.url(), n);
-  daemon_ = std::make_unique<SendingDaemon>(cluster_.url(), twilio_, kConcurrency, nlohmann::json::object(),
-                                            nlohmann::json{{"poll_ms", 200}});
-  const auto raised = Clock::now();
-  daemon_->raise();
+  const auto raised = start_sending(n);
   HealthWatch health(daemon_->process->port());
   int in_flight = 0;
   for (int round = 1; round <= 2; ++round) {
@@ -159,11 +158,8 @@ TEST_F(DatabaseOutage, EveryDaemonConnectionIsTerminatedMidSendAndEverythingIsSe
                        "query ILIKE 'LISTEN%'",
                        "t", 15s));
   expect_everything_sent_once(n, in_flight, "connections terminated");
-  health.stop();
-  std::cout << "whole send " << seconds_since(raised) << " s; /healthz asked " << health.asked() << " times, "
-            << health.failed() << " failed, slowest " << health.slowest_ms() << " ms\n";
-  EXPECT_EQ(health.failed(), 0);
-  EXPECT_LT(health.slowest_ms(), 1000);
+  std::cout << "whole send " << seconds_since(raised) << " s\n";
+  health.expect_always_answered();
 }
 
 }  // namespace

@@ -157,6 +157,14 @@ class HealthWatch {
   int asked() const { return asked_; }
   int failed() const { return failed_; }
   long slowest_ms() const { return slowest_ms_; }
+  // Stops, prints what it saw, and checks the daemon answered every time within a second.
+  void expect_always_answered() {
+    stop();
+    std::cout << "/healthz asked " << asked() << " times, " << failed() << " failed, slowest " << slowest_ms()
+              << " ms\n";
+    EXPECT_EQ(failed(), 0);
+    EXPECT_LT(slowest_ms(), 1000);
+  }
 
  private:
   void run(std::uint16_t port) {
