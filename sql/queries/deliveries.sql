@@ -44,16 +44,27 @@ LEFT JOIN actions a ON a.id = c.action_id
 LEFT JOIN deliveries parent ON parent.id = c.parent_id
 ORDER BY c.priority, c.wave, c.run_after, c.id;
 
--- name: DeliveriesExtendLeases :many
+-- name: DeliveriesExtendLeases :many :plan_each_time
 -- The lease keeper's heartbeat: every row a live worker still holds gets a new lease. A row not
 -- returned was taken by the rescuer (this daemon could not reach the database for a whole
 -- lease), and its worker must not send it.
+-- The rows are locked in id order first, as in DeliveriesComplete and DeliveriesRescue: the
+-- heartbeat and the completer touch the same rows, and locking them in the order the plan
+-- happened to join the array deadlocked (tests/reliability/several_daemons_pgtest.cpp).
+WITH h AS (
+  SELECT * FROM unnest($1::text[]::bigint[], $2::text[]) AS h(id, owner)
+), locked AS MATERIALIZED (
+  SELECT d.id, d.created_at FROM deliveries d JOIN h ON d.id = h.id
+  WHERE d.status = 'sending' AND d.lease_owner = h.owner
+  ORDER BY d.id
+  FOR UPDATE OF d
+)
 UPDATE deliveries d SET lease_expires_at = now() + make_interval(secs => $3::double precision)
-FROM unnest($1::text[]::bigint[], $2::text[]) AS h(id, owner)
-WHERE d.id = h.id AND d.status = 'sending' AND d.lease_owner = h.owner
+FROM locked JOIN h ON h.id = locked.id
+WHERE d.id = locked.id AND d.created_at = locked.created_at AND d.status = 'sending' AND d.lease_owner = h.owner
 RETURNING d.id;
 
--- name: DeliveriesComplete :many
+-- name: DeliveriesComplete :many :plan_each_time
 -- The batch completer: the outcomes of several batches, of any channel, in one statement.
 -- Only a row still leased to the claim that sent it changes (River's rule); a row that is not
 -- returned was taken over by another worker (burgernet_deliveries_lease_lost_total).
@@ -66,6 +77,11 @@ RETURNING d.id;
 WITH o AS (
   SELECT * FROM unnest($1::text[]::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]::double precision[])
     AS o(id, owner, outcome, note, delay)
+), locked AS MATERIALIZED (  -- in id order, as in DeliveriesExtendLeases: no deadlock between them
+  SELECT d.id, d.created_at FROM deliveries d JOIN o ON d.id = o.id
+  WHERE d.status = 'sending' AND d.lease_owner = o.owner
+  ORDER BY d.id
+  FOR UPDATE OF d
 ), done AS (
   UPDATE deliveries d
   SET status = (CASE
@@ -96,8 +112,8 @@ WITH o AS (
       body = CASE WHEN o.outcome IN ('postpone', 'wait', 'release')
                        OR (o.outcome = 'retry' AND d.receipt IS NULL AND d.attempt < d.max_attempts) THEN d.body END,
       lease_owner = NULL, lease_expires_at = NULL
-  FROM o
-  WHERE d.id = o.id AND d.status = 'sending' AND d.lease_owner = o.owner
+  FROM locked JOIN o ON o.id = locked.id
+  WHERE d.id = locked.id AND d.created_at = locked.created_at AND d.status = 'sending' AND d.lease_owner = o.owner
   RETURNING d.id, d.action_id, d.device_id, d.status, o.outcome
 ), disabled AS (
   UPDATE devices v SET disabled_at = now()
@@ -118,17 +134,27 @@ RETURNING (s.xmax = 0) AS first,  -- inserted, not updated: this was the action'
           extract(epoch FROM now() - (SELECT a.created_at FROM actions a WHERE a.id = s.action_id))::double precision
             AS seconds;
 
--- name: DeliveriesRescue :one
+-- name: DeliveriesRescue :one :plan_each_time
 -- Rows whose worker died. $1: the claims this daemon still holds (its lease keeper extends them,
 -- and its completer may be waiting for the database to write their outcome): never rescued by
 -- their own daemon, which would then send them twice. Another daemon rescues them when this one
 -- is gone for a whole lease.
-WITH rescued AS (
-  UPDATE deliveries
-  SET status = CASE WHEN attempt >= max_attempts THEN 'failed'::delivery_status ELSE 'queued' END,
-      last_error = 'lease expired', lease_owner = NULL, lease_expires_at = NULL
+-- SKIP LOCKED: a row another statement holds is being completed or extended right now, and
+-- waiting for it could deadlock; the next pass sees it again. $2 rows at most per pass.
+WITH expired AS MATERIALIZED (
+  SELECT id, created_at FROM deliveries
   WHERE status = 'sending' AND lease_expires_at < now() AND NOT (lease_owner = ANY ($1::text[]))
-  RETURNING id
+  ORDER BY id
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), rescued AS (
+  UPDATE deliveries d
+  SET status = CASE WHEN d.attempt >= d.max_attempts THEN 'failed'::delivery_status ELSE 'queued' END,
+      last_error = 'lease expired', lease_owner = NULL, lease_expires_at = NULL
+  FROM expired
+  WHERE d.id = expired.id AND d.created_at = expired.created_at
+    AND d.status = 'sending' AND d.lease_expires_at < now()
+  RETURNING d.id
 )
 SELECT count(*) FROM rescued;
 

@@ -205,14 +205,19 @@ PGresult* await_answer(PGconn*& conn, std::unordered_set<std::string>& prepared,
 }  // namespace
 
 Result Connection::exec(const sql::Query& query, const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
+  if (query.plan_each_time) {
+    const int sent = PQsendQueryParams(conn_, query.text.c_str(), static_cast<int>(values.size()), nullptr,
+                                       values.data(), nullptr, nullptr, 0);
+    return check(query.name, await_answer(conn_, prepared_, options_, query.name, sent));
+  }
   if (!prepared_.contains(query.name)) {
     const int sent = PQsendPrepare(conn_, query.name.c_str(), query.text.c_str(), 0, nullptr);
     check(query.name, await_answer(conn_, prepared_, options_, query.name, sent));
     prepared_.insert(query.name);
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
   const int sent = PQsendQueryPrepared(conn_, query.name.c_str(), static_cast<int>(values.size()), values.data(),
                                        nullptr, nullptr, 0);
   return check(query.name, await_answer(conn_, prepared_, options_, query.name, sent));

@@ -18,6 +18,10 @@ namespace burgernet::queue {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
+namespace {
+constexpr std::int64_t kRescueChunk = 5000;  // rows per rescue statement
+}  // namespace
+
 asio::awaitable<void> Dispatcher::listen() {
   while (!stopping_) {
     std::unique_ptr<db::Connection> connection;
@@ -70,7 +74,13 @@ asio::awaitable<void> Dispatcher::rescue() {
     if (database_ready_()) try {
       const auto rescued = co_await pool_.run([&spared](db::Connection& c) {
         c.exec(sql::query("ActionsExpire"));
-        return c.exec(sql::query("DeliveriesRescue"), spared).int64(0, 0);
+        // In chunks: a dead daemon may have held many thousands of rows.
+        std::int64_t total = 0;
+        for (;;) {
+          const auto n = c.exec(sql::query("DeliveriesRescue"), spared, kRescueChunk).int64(0, 0);
+          total += n;
+          if (n < kRescueChunk) return total;
+        }
       });
       if (rescued > 0) {
         spdlog::warn("queue: {} deliveries whose lease ran out returned to the queue", rescued);

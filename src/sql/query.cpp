@@ -27,13 +27,14 @@ std::vector<Query> split_queries() {
     while (pos != std::string_view::npos) {
       const auto line_end = text.find('\n', pos);
       std::string header = trim(text.substr(pos + kNameMarker.size(), line_end - pos - kNameMarker.size()));
-      // "-- name: ActionInsert :one" style suffixes are documentation only.
+      // "-- name: ActionInsert :one" style suffixes are documentation only, but for :plan_each_time.
+      const bool plan_each_time = header.find(" :plan_each_time") != std::string::npos;
       if (auto space = header.find(' '); space != std::string::npos) header.resize(space);
       const auto next = line_end == std::string_view::npos ? line_end : text.find(kNameMarker, line_end);
       std::string body = trim(text.substr(line_end, next == std::string_view::npos ? text.size() - line_end
                                                                                    : next - line_end));
       if (!body.empty() && body.back() == ';') body.pop_back();
-      out.push_back(Query{std::move(header), std::move(body)});
+      out.push_back(Query{std::move(header), std::move(body), plan_each_time});
       pos = next;
     }
   }

@@ -74,7 +74,7 @@ TEST(ProgressCounts, FollowEveryStatementThatChangesADelivery) {
   EXPECT_EQ(progress()["voice"]["sending"], 7);
   // The rescuer takes back rows whose lease ran out.
   database.scalar("UPDATE deliveries SET lease_expires_at = now() - interval '1 minute' WHERE lease_owner = 'e'");
-  worker.exec(sql::query("DeliveriesRescue"), db::Params(Ids{}));
+  worker.exec(sql::query("DeliveriesRescue"), db::Params(Ids{}, std::int64_t{10000}));
   EXPECT_EQ(progress(), counted(database, id)) << "after a rescue";
 
   const auto closed = action::close_action(api, id, "resolved", "Aangehouden.", caller, action::action_settings(config));

@@ -44,7 +44,7 @@ class DeliveryQueueTest : public DatabaseTest {
     return complete(c, owner, ids, "sent");
   }
   static std::string rescue(db::Connection& c, const Ids& spared = {}) {
-    return c.exec(sql::query("DeliveriesRescue"), db::Params(spared)).string(0, 0);
+    return c.exec(sql::query("DeliveriesRescue"), db::Params(spared, std::int64_t{10000})).string(0, 0);
   }
   std::string status(const std::string& id) {
     return database.scalar("SELECT status || '/' || attempt FROM deliveries WHERE id = " + id);

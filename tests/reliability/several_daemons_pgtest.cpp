@@ -45,11 +45,7 @@ class SeveralDaemons : public ActionDaemonTest {
   std::array<std::unique_ptr<DaemonProcess>, 3> daemons_;
 };
 
-// DISABLED: it found a real bug (stop 12): the daemons deadlock on the deliveries rows in
-// DeliveriesExtendLeases, DeliveriesComplete and DeliveriesRescue; a lease that could not be
-// extended is rescued by another daemon and sent again (133 repeats beyond the killed daemon's
-// 4,253, all with their first key). Enable it with the fix. docs/reliability.md, "Open".
-TEST_F(SeveralDaemons, DISABLED_OneKilledHalfwayTheOthersFinishAndNobodyIsReachedTwiceButInFlight) {
+TEST_F(SeveralDaemons, OneKilledHalfwayTheOthersFinishAndNobodyIsReachedTwiceButInFlight) {
   const auto started = std::chrono::steady_clock::now();
   const int n = sized(50000, 50000);
   const auto people = insert_population(database, n, "{sms}", /*device_every=*/0, 10, '4');

@@ -11,6 +11,11 @@ namespace burgernet::sql {
 struct Query {
   std::string name;
   std::string text;
+  // ":plan_each_time" in the header: never a prepared statement, planned with each call's
+  // values. For statements over an array of outcomes or leases, whose generic plan assumes ten
+  // elements: with thousands, it probed an index of every row being sent once per element
+  // (seconds, past the statement timeout, under three daemons).
+  bool plan_each_time = false;
 };
 
 // The query of that name; throws std::out_of_range for a name no file defines (a programming
