@@ -75,7 +75,14 @@ struct Connection {
   Connection(const asio::any_io_executor& executor, ssl::context& tls) : stream(executor, tls) {}
   beast::ssl_stream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
 };
+
+// A connection idle longer than this is closed rather than reused: servers close idle
+// keep-alive connections after their own timeout (often 5 to 60 s), and a request on one the
+// server has closed costs a failed write before the retry. Below a message every few seconds a
+// new TLS handshake costs nothing that matters.
+constexpr std::chrono::seconds kMaxIdle{15};
 
 bool is_stale_connection_error(const error_code& ec) {
   return ec == asio::error::eof || ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
@@ -197,7 +204,9 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<Connection> connection;
     bool reused = false;
-    if (auto& pool = s.idle[key]; !pool.empty()) {
+    auto& pool = s.idle[key];
+    std::erase_if(pool, [](const auto& c) { return std::chrono::steady_clock::now() - c->idle_since > kMaxIdle; });
+    if (attempt == 0 && !pool.empty()) {
       connection = std::move(pool.back());
       pool.pop_back();
       reused = true;
@@ -246,9 +255,13 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
       co_await bhttp::async_read(connection->stream, connection->buffer, parser,
                                  asio::redirect_error(use_awaitable, ec));
     }
-    // A kept-alive connection the server had already closed: once more on a new one. The
-    // request was not read by the server, so it cannot be sent twice.
-    if (ec && reused && attempt == 0 && is_stale_connection_error(ec) && !parser.got_some()) continue;
+    // A kept-alive connection the server had already closed: once more, on a new connection
+    // (the other idle ones are older, and most likely closed too: they go). The request was
+    // not read by the server, so it cannot be sent twice.
+    if (ec && reused && attempt == 0 && is_stale_connection_error(ec) && !parser.got_some()) {
+      s.idle[key].clear();
+      continue;
+    }
     if (ec) break;
 
     auto response = parser.release();
@@ -262,6 +275,7 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
     out.body = std::move(response.body());
     if (response.keep_alive() && s.idle[key].size() < static_cast<std::size_t>(std::max(1, options_.concurrency))) {
       tcp.expires_never();
+      connection->idle_since = std::chrono::steady_clock::now();
       s.idle[key].push_back(std::move(connection));
     }
     result.result = classify_status(driver, out.status, out.header("retry-after"));

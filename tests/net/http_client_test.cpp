@@ -1,6 +1,7 @@
 // The shared HTTPS client against fake providers on loopback: a TLS handshake that fails holds
 // the message without spending an attempt, logs one error per episode and one info line when
-// it works again, and counts what it held.
+// it works again, and counts what it held; kept-alive connections the server closed meanwhile
+// cost no message.
 #include "burgernet/net/http_client.hpp"
 
 #include <gtest/gtest.h>
@@ -8,7 +9,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "burgernet/net/held_messages.hpp"
 #include "support/channel_harness.hpp"
@@ -81,6 +84,39 @@ TEST(HttpClientTls, AnUntrustedCertificateHoldsOncePerEpisodeAndAWorkingHandshak
   // A new failure is a new episode, logged again.
   exchange(client, io, stranger.url("/hook"));
   EXPECT_EQ(occurrences(log.text(), "the TLS handshake with the provider failed"), 2u) << log.text();
+}
+
+// Found by the failover test: rows that came back after a long lease met kept-alive
+// connections the provider had closed while idle, and each attempt took another dead one until
+// the message failed for good.
+TEST(HttpClientKeepAlive, ConnectionsTheServerClosedWhileIdleCostNoMessage) {
+  boost::asio::io_context io;
+  FakeProvider provider;
+  provider.latency(100ms, 100ms);  // the four requests overlap: four connections
+  provider.idle_timeout(100ms);
+  net::HttpClientOptions options;
+  options.driver = "webhook";
+  options.ca_file = provider.ca_file();
+  options.concurrency = 4;
+  net::HttpClient client(options);
+
+  std::vector<net::Exchange> first(4, net::Exchange{std::nullopt, channel::Retry{std::nullopt, "not run"}});
+  for (auto& out : first) {
+    net::HttpRequest request;
+    request.url = provider.url("/hook");
+    request.body = "{}";
+    boost::asio::co_spawn(io, exchange_into(&client, std::move(request), &out), boost::asio::detached);
+  }
+  io.run();
+  for (const auto& out : first) ASSERT_TRUE(std::holds_alternative<channel::Sent>(out.result));
+  ASSERT_EQ(client.connections_opened(), 4u);
+
+  std::this_thread::sleep_for(400ms);  // the server closes all four
+  for (int i = 0; i < 3; ++i) {
+    const auto later = exchange(client, io, provider.url("/hook"));
+    EXPECT_TRUE(std::holds_alternative<channel::Sent>(later.result)) << i;
+  }
+  EXPECT_EQ(provider.request_count(), 7u) << "each message reached the provider once";
 }
 
 }  // namespace

@@ -127,6 +127,8 @@ struct Repeats {
   std::size_t repeats = 0;          // requests beyond the first of their group
   std::size_t repeats_same_key = 0; // ... that carried the first request's key
   std::size_t without_key = 0;      // requests with no key, or (FCM) keys that disagree
+  std::map<std::string, std::size_t> repeats_by_route;
+  std::size_t last_repeat = 0;      // the index of the last request that was a repeat
   std::map<std::string, std::set<std::string>> reached;  // route -> recipients (or texts for x)
 };
 
@@ -142,6 +144,8 @@ inline Repeats count_repeats(const std::vector<Message>& messages) {
       ++out.messages;
     } else {
       ++out.repeats;
+      ++out.repeats_by_route[m.route];
+      out.last_repeat = out.requests - 1;
       if (it->second == m.key) ++out.repeats_same_key;
     }
   }

@@ -115,13 +115,16 @@ struct Tally {
   std::size_t repeats_with_the_first_key = 0;
   std::size_t requests_without_key = 0;
   std::vector<std::string> repeated_keys;
+  std::vector<std::string> unexpected;  // requests that carried no message
 
   std::string describe() const {
     std::string keys;
     for (std::size_t i = 0; i < repeated_keys.size() && i < 10; ++i) keys += (i ? ", " : "") + repeated_keys[i];
     return std::to_string(requests) + " requests to " + std::to_string(recipients) + " recipients, " +
            std::to_string(repeats) + " repeats (" + std::to_string(repeats_with_the_first_key) +
-           " with the first request's key)" + (keys.empty() ? "" : ": " + keys);
+           " with the first request's key)" + (keys.empty() ? "" : ": " + keys) +
+           (unexpected.empty() ? "" : "; " + std::to_string(unexpected.size()) + " without a message, the first " +
+                                          unexpected.front());
   }
 };
 
@@ -130,7 +133,13 @@ inline Tally tally(const std::vector<RecordedRequest>& requests) {
   std::map<std::string, std::string> first_key;  // To -> the key of its first request
   for (const auto& r : requests) {
     ++t.requests;
-    const auto to = form(r).at("To");
+    const auto fields = form(r);
+    const auto to_field = fields.find("To");
+    if (to_field == fields.end()) {  // not a message: counted, and named by describe()
+      t.unexpected.push_back(r.method + " " + r.target + " (" + std::to_string(r.body.size()) + " bytes)");
+      continue;
+    }
+    const auto& to = to_field->second;
     const auto header = r.headers.find("i-twilio-idempotency-token");
     const std::string key = header == r.headers.end() ? "" : header->second;
     if (key.empty()) ++t.requests_without_key;

@@ -1,5 +1,6 @@
 // The fake provider's server: Beast over OpenSSL on its own io_context and thread; its
 // certificates are made with the OpenSSL API so that no fixture can expire.
+#include <atomic>
 #include "support/fake_provider.hpp"
 
 #include <openssl/evp.h>
@@ -127,6 +128,7 @@ struct FakeProvider::Impl {
   std::function<FakeAnswer(const RecordedRequest&)> decide = [](const RecordedRequest&) { return FakeAnswer::ok(); };
   std::size_t connections = 0;
   std::chrono::milliseconds latency_min{0}, latency_max{0};
+  std::atomic<long long> idle_timeout_ms{30000};
   std::mt19937 random{std::random_device{}()};
 
   awaitable<void> accept() {
@@ -151,7 +153,8 @@ struct FakeProvider::Impl {
     beast::flat_buffer buffer;
     for (;;) {
       bhttp::request<bhttp::string_body> request;
-      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+      // A kept-alive connection idle this long is closed, as real servers do.
+      beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(idle_timeout_ms.load()));
       co_await bhttp::async_read(stream, buffer, request, asio::redirect_error(use_awaitable, ec));
       if (ec) co_return;
       RecordedRequest recorded{std::string(request.method_string()), std::string(request.target()), {}, request.body(),
@@ -245,6 +248,8 @@ void FakeProvider::latency(std::chrono::milliseconds min, std::chrono::milliseco
   impl_->latency_min = min;
   impl_->latency_max = std::max(min, max);
 }
+
+void FakeProvider::idle_timeout(std::chrono::milliseconds timeout) { impl_->idle_timeout_ms = timeout.count(); }
 
 void FakeProvider::answer_with(std::function<FakeAnswer(const RecordedRequest&)> decide) {
   std::lock_guard lock(impl_->mutex);

@@ -55,6 +55,8 @@ class FakeProvider {
   void answer(FakeAnswer answer);
   // Every answer waits a random time in [min, max] first, as real providers take 200-500 ms.
   void latency(std::chrono::milliseconds min, std::chrono::milliseconds max);
+  // A kept-alive connection that stays idle this long is closed by the server (default 30 s).
+  void idle_timeout(std::chrono::milliseconds timeout);
   // Or decide per request (called on the server's thread).
   void answer_with(std::function<FakeAnswer(const RecordedRequest&)> decide);
 
