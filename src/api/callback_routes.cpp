@@ -69,9 +69,7 @@ void add_callback_routes(http::Router& router, Context& context) {
     // The delivery id the driver put in the URL (signed above): the receipt finds its row even
     // before the completion wrote the provider's sid. Older callbacks match by that sid.
     const auto delivery = request.query.find("delivery");
-    const bool by_id = delivery != request.query.end() && !delivery->second.empty() &&
-                       delivery->second.size() <= 18 &&
-                       std::all_of(delivery->second.begin(), delivery->second.end(), ::isdigit);
+    const bool by_id = delivery != request.query.end() && ascii_digits(delivery->second, 18);
     const auto changed = co_await context.pool.run([&](db::Connection& c) {
       auto r = by_id ? c.exec(sql::query("DeliveriesReceiptById"),
                               db::Params(delivery->second, channels, delivered ? "delivered" : "failed",

@@ -1,6 +1,5 @@
 // What a Twilio status callback's parameters say about a delivery; pure, apart from the route.
 #include <algorithm>
-#include <cctype>
 
 #include "api/callback_routes.hpp"
 
@@ -31,7 +30,7 @@ TwilioReceipt read_twilio_receipt(const std::vector<std::pair<std::string, std::
     receipt.reason = "twilio: " + status;
     // Only digits of the error code: the reason is stored and used as a label.
     const std::string code = param(params, "ErrorCode");
-    if (!code.empty() && code.size() <= 8 && std::all_of(code.begin(), code.end(), ::isdigit)) {
+    if (ascii_digits(code, 8)) {
       receipt.reason += " (error " + code + ")";
     }
   }
