@@ -17,8 +17,11 @@
 #include "burgernet/channel/registry.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/db/migrate.hpp"
+#include "burgernet/metrics/build_info.hpp"
+#include "burgernet/privacy/key_fingerprints.hpp"
 #include "burgernet/privacy/retention.hpp"
 #include "burgernet/sql/query.hpp"
+#include "app/pool_metrics.hpp"
 
 namespace burgernet::app {
 
@@ -45,17 +48,19 @@ db::PoolOptions api_pool_options(const config::Config& config, metrics::Registry
                                    "Database work refused at once (answered 503) because the pool's queue was full",
                                    {{"pool", "api"}});
   options.on_rejected = [&rejected] { rejected.inc(); };
+  count_pool_waits(options, metrics, "api");
   return options;
 }
 
 // Background work: its callers are few and fixed by the configuration, and dropping a batch's
 // completion would leave sent rows to be sent again, so its queue is not bounded.
-db::PoolOptions worker_pool_options(const config::Config& config) {
+db::PoolOptions worker_pool_options(const config::Config& config, metrics::Registry& metrics) {
   db::PoolOptions options;
   options.url = config.database.url;
   options.size = config.database.worker_pool_size;
   options.statement_timeout = config.database.statement_timeout;
   options.keepalive = keepalive_options(config.database);
+  count_pool_waits(options, metrics, "worker");
   return options;
 }
 
@@ -70,13 +75,21 @@ Application::Application(config::Config config, std::string config_path)
     : config_path_(std::move(config_path)),
       config_(config),
       api_pool_(api_pool_options(config, metrics_)),
-      worker_pool_(worker_pool_options(config)),
+      worker_pool_(worker_pool_options(config, metrics_)),
       keys_(privacy::PersonalDataKeys::load(config.privacy)),
       context_{config_, api_pool_, metrics_, database_, keys_, limiters_, caches_},
       service_(context_, api::make_router(context_)),
       server_(io_, config.http, [this](http::Request& request) { return service_.handle(request); }),
       signals_(io_, SIGTERM, SIGINT, SIGHUP) {
   apply_log_level(config.log_level);
+  try {
+    keys_checked_ = privacy::check_daemon_keys(*worker_pool_.acquire(), keys_);  // KeyMismatch: exit 2
+  } catch (const db::DatabaseError&) {
+    // Unreachable now: compared before the database is first called ready (watch_database).
+  }
+  metrics::register_build_info(metrics_);
+  add_pool_gauges(metrics_, api_pool_, "api");
+  add_pool_gauges(metrics_, worker_pool_, "worker");
 }
 
 Application::~Application() {
@@ -113,6 +126,7 @@ int Application::run() {
   spdlog::info("burgernetd listening on {}:{}", config->http.host, server_.port());
   server_.start();
   asio::co_spawn(io_, watch_signals(), asio::detached);
+  asio::co_spawn(io_, feed_watchdog(), asio::detached);
   asio::co_spawn(io_, watch_database(), asio::detached);
   asio::co_spawn(io_, run_fanout(), asio::detached);
   asio::co_spawn(io_, run_retention(), asio::detached);
@@ -128,7 +142,7 @@ int Application::run() {
   for (auto& t : threads) t.join();
   dispatcher_->join();
   spdlog::info("burgernetd stopped");
-  return 0;
+  return exit_code_;
 }
 
 asio::awaitable<void> Application::watch_signals() {
@@ -144,18 +158,49 @@ asio::awaitable<void> Application::watch_signals() {
   }
 }
 
+// systemd's WatchdogSec=: WATCHDOG=1 at half the interval, from a coroutine on the event loop,
+// so that a loop that stops turning (a deadlock, a blocking call that never returns) stops the
+// pings and systemd kills and restarts the daemon. Without WatchdogSec= it does nothing.
+asio::awaitable<void> Application::feed_watchdog() {
+  std::uint64_t interval_us = 0;
+  if (sd_watchdog_enabled(0, &interval_us) <= 0 || interval_us == 0) co_return;
+  spdlog::info("systemd watchdog: pinging every {} ms", interval_us / 2000);
+  asio::steady_timer timer(io_);
+  while (!stopping_) {
+    sd_notify(0, "WATCHDOG=1");
+    timer.expires_after(std::chrono::microseconds(interval_us / 2));
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
 void Application::reload() {
+  // systemd shows the unit as "reloading" until READY=1 follows; MONOTONIC_USEC lets it tell
+  // this reload from an earlier one.
+  sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s\nMONOTONIC_USEC=%llu", config_path_.c_str(),
+             static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 std::chrono::steady_clock::now().time_since_epoch())
+                                                 .count()));
+  reload_config();
+  // Before the first READY=1 (the database not ready yet) a READY=1 here would end the start early.
+  sd_notify(0, told_ready_ ? "READY=1\nSTATUS=serving" : "STATUS=reloaded, waiting for the database");
+}
+
+void Application::reload_config() {
   try {
     auto next = config::load_config_file(config_path_);
     const auto current = config_.get();
     // The listener and the pool are bound at start; changing them needs a restart.
     if (next.http.host != current->http.host || next.http.port != current->http.port ||
-        next.database.url != current->database.url ||
-        next.http.tls.cert_file != current->http.tls.cert_file || next.http.tls.key_file != current->http.tls.key_file ||
+        next.database.url != current->database.url || next.http.tls.enabled() != current->http.tls.enabled() ||
         next.http.tls.client_ca_file != current->http.tls.client_ca_file ||
         next.http.tls.require_client_cert != current->http.tls.require_client_cert) {
-      spdlog::warn("SIGHUP: http.listen, http.tls and database.url take effect only after a restart");
+      spdlog::warn("SIGHUP: http.host, http.port, turning http.tls on or off, its client certificates and "
+                   "database.url take effect only after a restart");
     }
+    // A renewed certificate: read before anything else changes, so that a bad file leaves the
+    // whole old configuration in place. Open connections keep the certificate they began with.
+    if (server_.reload_tls(next.http.tls)) spdlog::info("SIGHUP: TLS certificate and key read again");
     apply_log_level(next.log_level);
     // The dispatcher takes its own copy and logs what it cannot change without a restart.
     if (dispatcher_) dispatcher_->reload(next);
@@ -175,6 +220,18 @@ asio::awaitable<void> Application::watch_database() {
     try {
       // On the API's pool: readiness is about whether requests can be served.
       const int version = co_await api_pool_.run([](db::Connection& c) { return db::schema_version(c); });
+      if (version >= wanted && !keys_checked_) {
+        keys_checked_ = co_await worker_pool_.run([this](db::Connection& c) {
+          try {
+            return privacy::check_daemon_keys(c, keys_);
+          } catch (const privacy::KeyMismatch& e) {
+            spdlog::critical("refusing to run: {}", e.what());
+            exit_code_ = 2;
+            return false;
+          }
+        });
+        if (exit_code_ != 0) break;
+      }
       if (version >= wanted && !was_ready && !first) {
         // Back after an outage or a migration: the months may have turned meanwhile.
         co_await worker_pool_.run([this](db::Connection& c) { ensure_delivery_partitions(c); });
@@ -199,8 +256,11 @@ asio::awaitable<void> Application::watch_database() {
     if (ready && !was_ready) spdlog::info("database reachable, schema version {}: ready", wanted);
     if (ready && !told_ready_) {
       // systemd: ready once the listener is bound and the database answers.
-      sd_notify(0, "READY=1");
+      sd_notify(0, "READY=1\nSTATUS=serving");
       told_ready_ = true;
+    } else if (ready != was_ready || first) {
+      // `systemctl status` shows it: the first line an operator reads at 3 a.m.
+      sd_notify(0, ready ? "STATUS=serving" : "STATUS=not ready: the database is unreachable or its schema is old");
     }
     was_ready = ready;
     first = false;
@@ -208,6 +268,7 @@ asio::awaitable<void> Application::watch_database() {
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
+  if (exit_code_ != 0) co_await shut_down();  // never ready: nothing was sent with the wrong key
 }
 
 // --- The fan-out of large actions (SPEC "Promises of speed") -------------------------------

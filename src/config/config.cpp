@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "burgernet/channel/driver.hpp"
+#include "burgernet/config/credentials.hpp"
 #include "burgernet/net/proxy_list.hpp"
 
 namespace burgernet::config {
@@ -139,6 +140,7 @@ void parse_http(const json& object, HttpConfig& http) {
     t.finish();
     if (http.tls.cert_file.empty()) ObjectReader::fail("http.tls.cert_file", "is required with http.tls");
     if (http.tls.key_file.empty()) ObjectReader::fail("http.tls.key_file", "is required with http.tls");
+    http.tls.key_file = credential_path(http.tls.key_file);
     if (http.tls.require_client_cert && http.tls.client_ca_file.empty()) {
       ObjectReader::fail("http.tls.client_ca_file", "is required with require_client_cert");
     }
@@ -328,6 +330,9 @@ Config parse_config(const json& document, const std::string& env_database_url) {
     r.finish();
     if (config.privacy.key_file.empty()) ObjectReader::fail("privacy.key_file", "must not be empty");
     if (config.privacy.lookup_key_file.empty()) ObjectReader::fail("privacy.lookup_key_file", "must not be empty");
+    config.privacy.key_file = credential_path(config.privacy.key_file);
+    config.privacy.lookup_key_file = credential_path(config.privacy.lookup_key_file);
+    for (auto& previous : config.privacy.previous_key_files) previous = credential_path(previous);
   }
   if (const json* v = root.find("log")) {
     ObjectReader r(*v, "log");

@@ -13,7 +13,10 @@
 int main(int argc, char** argv) {
   CLI::App cli{"burgernetd: dispatches Burgernet actions and alerts to participants"};
   std::string config_path;
-  cli.add_option("--config", config_path, "the JSON configuration file")->required();
+  cli.set_version_flag("--version", std::string("burgernetd ") + BURGERNET_VERSION);
+  auto* config_option = cli.add_option("--config", config_path, "the JSON configuration file");
+  // Required unless --version, which CLI11 handles before this check.
+  config_option->required();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

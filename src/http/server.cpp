@@ -25,6 +25,7 @@ namespace burgernet::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 struct Server::SessionState {
   asio::any_io_executor executor;    // the connection's strand
@@ -71,7 +72,21 @@ Response plain_error(unsigned status, const char* code, const char* message) {
 
 Server::Server(asio::io_context& io, const config::HttpConfig& config, RequestHandler handler)
     : io_(io), config_(config), handler_(std::move(handler)), acceptor_(io) {
-  if (config_.tls.enabled()) tls_.emplace(make_server_tls_context(config_.tls));
+  if (config_.tls.enabled()) tls_ = std::make_shared<ssl::context>(make_server_tls_context(config_.tls));
+}
+
+std::shared_ptr<ssl::context> Server::tls_context() const {
+  std::lock_guard lock(tls_mutex_);
+  return tls_;
+}
+
+bool Server::reload_tls(const config::TlsConfig& tls) {
+  if (!tls_context() || !tls.enabled()) return false;
+  // Built before the swap: a bad file throws here and the running context stays.
+  auto next = std::make_shared<ssl::context>(make_server_tls_context(tls));
+  std::lock_guard lock(tls_mutex_);
+  tls_ = std::move(next);
+  return true;
 }
 
 Server::~Server() = default;
@@ -141,7 +156,7 @@ asio::awaitable<void> Server::accept_loop() {
 
 asio::awaitable<void> Server::refuse(tcp::socket socket) {
   boost::system::error_code ec;
-  if (tls_) {
+  if (tls_context()) {
     // An answer would need a handshake first, which is the work we are refusing to do.
     socket.close(ec);
     co_return;
@@ -159,12 +174,13 @@ asio::awaitable<void> Server::refuse(tcp::socket socket) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> Server::session(tcp::socket socket) {
-  if (!tls_) {
+  const auto tls = tls_context();
+  if (!tls) {
     beast::tcp_stream stream(std::move(socket));
     co_await serve(stream);
     co_return;
   }
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
   boost::system::error_code ec;
   // The handshake counts as reading a request: a client that stalls in it is cut off.
   beast::get_lowest_layer(stream).expires_after(config_.read_timeout);

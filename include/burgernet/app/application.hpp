@@ -1,6 +1,7 @@
 // The daemon: owns every long-lived object, runs the event loop, handles signals.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -31,6 +32,7 @@ class Application {
 
  private:
   boost::asio::awaitable<void> watch_signals();
+  boost::asio::awaitable<void> feed_watchdog();
   boost::asio::awaitable<void> watch_database();
   boost::asio::awaitable<void> shut_down();
   // Writes the delivery rows of large actions chunk by chunk (action/action_store.hpp).
@@ -40,7 +42,10 @@ class Application {
   // Creates this month's partition of deliveries and the next ones where missing; logs a failure.
   void ensure_delivery_partitions(db::Connection& connection);
   void count_delivery_partitions(const privacy::DeliveryPartitions& partitions);
+  // SIGHUP: tells systemd RELOADING=1, reloads, then READY=1 (even when the new file was refused:
+  // the daemon goes on serving with the old configuration).
   void reload();
+  void reload_config();
 
   std::string config_path_;
   config::LiveConfig config_;
@@ -59,8 +64,12 @@ class Application {
   http::Server server_;
   boost::asio::signal_set signals_;
   std::unique_ptr<queue::Dispatcher> dispatcher_;  // built in run(): an unusable driver is an exit code
-  bool told_ready_ = false;
+  std::atomic<bool> told_ready_{false};  // read by reload() on another thread
   bool stopping_ = false;
+  // The key files were compared with the database's (privacy/key_fingerprints.hpp): at start,
+  // or, when the database was not ready then, before it is first called ready.
+  bool keys_checked_ = false;
+  int exit_code_ = 0;  // 2: the keys do not match the database's
 };
 
 }  // namespace burgernet::app

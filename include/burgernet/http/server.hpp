@@ -39,6 +39,10 @@ class Server {
   void stop();
   std::size_t active_connections() const { return active_.load(); }
   std::size_t requests_in_flight() const { return in_flight_.load(); }
+  // Reads the certificate and key again (a renewed certificate under the same or a new path):
+  // new connections use them, open ones keep the context they began with. Throws
+  // TlsSetupError, keeping the old ones, when the files cannot be used; false without TLS.
+  bool reload_tls(const config::TlsConfig& tls);
 
  private:
   struct SessionState;
@@ -53,7 +57,10 @@ class Server {
   boost::asio::io_context& io_;
   config::HttpConfig config_;
   RequestHandler handler_;
-  std::optional<boost::asio::ssl::context> tls_;  // empty: plain HTTP
+  // Null: plain HTTP. Replaced whole on reload; each connection holds the one it began with.
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  mutable std::mutex tls_mutex_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context() const;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> active_{0};
   std::atomic<std::size_t> in_flight_{0};

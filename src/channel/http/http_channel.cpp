@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "burgernet/config/credentials.hpp"
+
 namespace burgernet::channel {
 
 HttpChannel::HttpChannel(net::HttpClientOptions options)
@@ -38,8 +40,9 @@ boost::asio::awaitable<std::vector<SendResult>> HttpChannel::send(std::vector<Ou
   co_return results;
 }
 
-std::string read_secret_file(const std::string& key, const std::string& path) {
-  if (path.empty()) throw std::runtime_error(key + ": is required");
+std::string read_secret_file(const std::string& key, const std::string& configured) {
+  if (configured.empty()) throw std::runtime_error(key + ": is required");
+  const auto path = config::credential_path(configured);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(key + ": cannot read " + path);
   std::ostringstream content;
