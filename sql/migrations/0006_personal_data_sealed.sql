@@ -1,4 +1,5 @@
 -- 0006: personal data at rest (docs/privacy.md). Phone numbers and e-mail addresses are
+-- burgernet: requires-stopped-daemons (drops participants.phone/email and devices.push_token, which older daemons read and write).
 -- stored sealed (AES-256-GCM, privacy/personal_data_keys.hpp) and found by a keyed hash of the
 -- E.164 number (HMAC-SHA256); push tokens and verification texts (they carry a code) are
 -- sealed too. The

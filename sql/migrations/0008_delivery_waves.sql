@@ -1,4 +1,5 @@
 -- 0008: fairness between actions in the delivery queue (docs/scaling.md, "First message").
+-- burgernet: requires-stopped-daemons (drops actions.first_sent_at/last_sent_at, which older daemons write).
 --
 -- The claim took the oldest due row first, so the rows of an action raised while a large one
 -- was being sent queued behind the whole tail of the large one (1.45 s to the first message

@@ -1,4 +1,5 @@
 -- 0009: the delivery queue partitioned by month (docs/scaling.md, "Partitioned by month").
+-- burgernet: requires-stopped-daemons (rewrites the deliveries table; older daemons create no partitions for the rows they insert).
 --
 -- `deliveries` becomes a table partitioned by range of created_at, one partition per calendar
 -- month in UTC, named deliveries_YYYY_MM. Old months are dropped whole by the retention janitor

@@ -1,4 +1,5 @@
 -- 0011: a large action's fan-out plan holds its selected rows (docs/scaling.md, "Fan-out").
+-- burgernet: requires-stopped-daemons (renames and drops the actions.fanout_* columns older daemons' fan-out reads and writes).
 --
 -- A large action was cut into slices of the participant id space, and every chunk ran the whole
 -- selection again for its slices. A slice's participants are spread over every heap page of the

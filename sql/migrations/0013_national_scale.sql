@@ -1,4 +1,5 @@
 -- 0013: a national action at full speed (docs/scaling.md, "A national action").
+-- burgernet: requires-stopped-daemons (drops action_fanout_chunks and burgernet_voice_quiet_now, which older daemons use).
 --
 -- 1. A population grid: how many addresses lie in each 1 km square of RD New, kept current by
 --    the statements that write addresses. It gives an upper bound and an estimate of any

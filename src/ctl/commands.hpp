@@ -19,7 +19,13 @@ struct ImportOptions {
   std::string path;
 };
 
-int run_migrate(const config::Config& config);
+struct MigrateOptions {
+  // The operator says no daemon of an older version runs: a migration marked
+  // requires-stopped-daemons is applied even with other burgernet sessions connected.
+  bool daemons_stopped = false;
+};
+
+int run_migrate(const config::Config& config, const MigrateOptions& options);
 int run_token_create(const config::Config& config, const TokenOptions& options);
 int run_token_list(const config::Config& config);
 int run_token_revoke(const config::Config& config, const std::string& name_or_id);

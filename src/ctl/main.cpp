@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_path, "the daemon's JSON configuration file")->required();
 
   auto* migrate = cli.add_subcommand("migrate", "apply the numbered migrations in sql/ (idempotent)");
+  ctl::MigrateOptions migrate_options;
+  migrate->add_flag("--daemons-stopped", migrate_options.daemons_stopped,
+                    "apply migrations that need every burgernetd stopped even if burgernet sessions are connected");
 
   auto* token = cli.add_subcommand("token", "API tokens");
   token->require_subcommand(1);
@@ -64,7 +67,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (*migrate) return ctl::run_migrate(config);
+    if (*migrate) return ctl::run_migrate(config, migrate_options);
     if (*token_create) return ctl::run_token_create(config, token_options);
     if (*token_list) return ctl::run_token_list(config);
     if (*token_revoke) return ctl::run_token_revoke(config, revoke_target);
