@@ -33,5 +33,9 @@ int run_participants_import(const config::Config& config, const ImportOptions& o
 int run_areas_import(const config::Config& config, const ImportOptions& options);
 // Reseals what was sealed with a previous key, and recomputes every look-up hash.
 int run_keys_rotate(const config::Config& config);
+// Creates the key files of a new installation and records their fingerprints (never replaces).
+int run_keys_init(const config::Config& config);
+// The recorded keys, the configured ones, and how many values each key id still opens.
+int run_keys_status(const config::Config& config, bool as_json);
 
 }  // namespace burgernet::ctl

@@ -51,7 +51,11 @@ int main(int argc, char** argv) {
   auto* keys = cli.add_subcommand("keys", "keys of personal data at rest");
   keys->require_subcommand(1);
   auto* keys_rotate = keys->add_subcommand(
-      "rotate", "reseal every phone number, e-mail address and pending code with privacy.key_file");
+      "rotate", "reseal every phone number, e-mail address, push token and pending code with privacy.key_file");
+  auto* keys_init = keys->add_subcommand("init", "create the key files of a new installation and record them");
+  bool keys_status_json = false;
+  auto* keys_status = keys->add_subcommand("status", "recorded and configured keys, and what each still opens");
+  keys_status->add_flag("--json", keys_status_json, "one JSON document");
 
   try {
     cli.parse(argc, argv);
@@ -74,6 +78,8 @@ int main(int argc, char** argv) {
     if (*participants_import) return ctl::run_participants_import(config, import_options);
     if (*areas_import) return ctl::run_areas_import(config, import_options);
     if (*keys_rotate) return ctl::run_keys_rotate(config);
+    if (*keys_init) return ctl::run_keys_init(config);
+    if (*keys_status) return ctl::run_keys_status(config, keys_status_json);
   } catch (const privacy::KeyError& e) {
     std::cerr << "burgernetctl: privacy key error: " << e.what() << "\n";
     return 2;

@@ -11,6 +11,7 @@
 #include "burgernet/domain/errors.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
+#include "ctl/checked_keys.hpp"
 #include "ctl/commands.hpp"
 #include "ctl/participants_csv.hpp"
 
@@ -41,8 +42,8 @@ int run_participants_import(const config::Config& config, const ImportOptions& o
     return 2;
   }
 
-  const auto keys = privacy::PersonalDataKeys::load(config.privacy);
   db::Connection connection(config.database.url);
+  const auto keys = load_checked_keys(config, connection);
   std::size_t imported = 0, rejected = 0, number = 1;
   std::map<std::string, std::size_t> first_line_of;  // a number twice in the file: the first wins
   json batch = json::array();

@@ -74,29 +74,34 @@ std::string from_bytea_text(std::string_view text) {
   return out;
 }
 
-Key read_key_file(const std::string& path, bool create) {
+bool create_key_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (create && !fs::exists(path, ec)) {
-    const auto parent = fs::path(path).parent_path();
-    if (!parent.empty()) {
-      fs::create_directories(parent, ec);
-      ::chmod(parent.c_str(), 0700);
-    }
-    Key key{};
-    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) throw KeyError("the random number generator failed");
-    // Written to a file of its own, then linked into place: two programs starting at once
-    // never read a half-written key, and never each keep a different one.
-    const std::string temporary = path + ".new." + std::to_string(::getpid());
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw KeyError(path + ": cannot create: " + std::strerror(errno));
-    const std::string text = to_hex(key.data(), key.size()) + "\n";
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    const bool linked = written && (::link(temporary.c_str(), path.c_str()) == 0 || errno == EEXIST);
-    ::unlink(temporary.c_str());
-    if (!linked) throw KeyError(path + ": cannot write the new key");
+  if (fs::exists(path, ec)) return false;
+  const auto parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::exists(parent, ec)) {
+    fs::create_directories(parent, ec);
+    ::chmod(parent.c_str(), 0700);
   }
+  Key key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) throw KeyError("the random number generator failed");
+  // Written to a file of its own, then linked into place: two programs creating at once never
+  // read a half-written key, and never each keep a different one (link(2) refuses to replace).
+  const std::string temporary = path + ".new." + std::to_string(::getpid());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw KeyError(path + ": cannot create: " + std::strerror(errno));
+  const std::string text = to_hex(key.data(), key.size()) + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  const int linked = written ? ::link(temporary.c_str(), path.c_str()) : -1;
+  const int link_errno = errno;
+  ::unlink(temporary.c_str());
+  if (linked == 0) return true;
+  if (written && link_errno == EEXIST) return false;
+  throw KeyError(path + ": cannot write the new key");
+}
+
+Key read_key_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw KeyError(path + ": cannot read the key file");
   std::stringstream buffer;
@@ -117,11 +122,43 @@ Key read_key_file(const std::string& path, bool create) {
   return key;
 }
 
+std::string key_fingerprint(const Key& key, std::string_view purpose) {
+  std::string input("burgernet personal-data key\0", 28);
+  input.append(purpose);
+  input += '\0';
+  input.append(reinterpret_cast<const char*>(key.data()), key.size());
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
+  return to_hex(digest, sizeof digest);
+}
+
+namespace {
+
+// A missing file is the one mistake this must not hide: before issue 14 the daemon made a new
+// key here, and a wrong path quietly split the data between two keys.
+Key read_configured_key(const std::string& setting, const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw KeyError(setting + " " + path +
+                   " does not exist. burgernetd never creates a key: for a new installation run "
+                   "`burgernetctl --config FILE keys init` once; otherwise point " +
+                   setting + " at the key file the database was sealed with (docs/privacy.md)");
+  }
+  return read_key_file(path);
+}
+
+}  // namespace
+
 PersonalDataKeys PersonalDataKeys::load(const config::PrivacyConfig& config) {
+  // In this order, so that the message names the sealing key first when both are missing.
+  const Key current = read_configured_key("privacy.key_file", config.key_file);
   std::vector<Key> previous;
-  for (const auto& path : config.previous_key_files) previous.push_back(read_key_file(path, false));
-  return PersonalDataKeys(read_key_file(config.key_file, true), std::move(previous),
-                          read_key_file(config.lookup_key_file, true));
+  for (const auto& path : config.previous_key_files) {
+    previous.push_back(read_configured_key("privacy.previous_key_files", path));
+  }
+  const Key lookup = read_configured_key("privacy.lookup_key_file", config.lookup_key_file);
+  return PersonalDataKeys(current, std::move(previous), lookup);
 }
 
 PersonalDataKeys::PersonalDataKeys(Key current, std::vector<Key> previous, Key lookup)
@@ -183,6 +220,18 @@ bool PersonalDataKeys::is_current(std::string_view sealed_text) const {
   const std::string sealed = from_bytea_text(sealed_text);
   return sealed.size() > kIdSize && std::memcmp(sealed.data() + 1, current_.id.data(), kIdSize) == 0;
 }
+
+KeyIdentity PersonalDataKeys::sealing_identity() const {
+  return {to_hex(current_.id.data(), kIdSize), key_fingerprint(current_.key, "seal")};
+}
+
+std::vector<KeyIdentity> PersonalDataKeys::previous_identities() const {
+  std::vector<KeyIdentity> out;
+  for (const auto& entry : previous_) out.push_back({to_hex(entry.id.data(), kIdSize), key_fingerprint(entry.key, "seal")});
+  return out;
+}
+
+KeyIdentity PersonalDataKeys::lookup_identity() const { return {"", key_fingerprint(lookup_, "lookup")}; }
 
 std::string PersonalDataKeys::lookup(std::string_view normalized) const {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -7,6 +7,10 @@ config::PrivacyConfig test_privacy_config() {
   config::PrivacyConfig config;
   config.key_file = std::string(BURGERNET_TEST_BINARY_DIR) + "/test-keys/personal-data.key";
   config.lookup_key_file = std::string(BURGERNET_TEST_BINARY_DIR) + "/test-keys/lookup.key";
+  // The daemon never creates a key (issue 14): the tests make theirs here, once, shared by every
+  // test program (create_key_file never replaces one another program made first).
+  privacy::create_key_file(config.key_file);
+  privacy::create_key_file(config.lookup_key_file);
   return config;
 }
 

@@ -1,0 +1,20 @@
+// Loads the key files and refuses to go on with keys the database was not sealed with.
+#include "ctl/checked_keys.hpp"
+
+#include <iostream>
+
+#include "burgernet/privacy/key_fingerprints.hpp"
+
+namespace burgernet::ctl {
+
+privacy::PersonalDataKeys load_checked_keys(const config::Config& config, db::Connection& connection) {
+  auto keys = privacy::PersonalDataKeys::load(config.privacy);
+  if (privacy::check_key_fingerprints(connection, keys) == privacy::KeyCheck::adopted) {
+    std::cerr << "burgernetctl: the database recorded no personal-data keys; recorded these: sealing key "
+              << privacy::short_fingerprint(keys.sealing_identity().fingerprint) << ", lookup key "
+              << privacy::short_fingerprint(keys.lookup_identity().fingerprint) << "\n";
+  }
+  return keys;
+}
+
+}  // namespace burgernet::ctl

@@ -1,0 +1,157 @@
+// Keys that cannot silently diverge (issue 14): only `burgernetctl keys init` makes a key, the
+// database records each key's fingerprint, and a daemon or burgernetctl holding another key file
+// refuses to run (exit 2) instead of sealing new data with a key nobody else has.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "burgernet/privacy/personal_data_keys.hpp"
+#include "burgernet/sql/query.hpp"
+#include "support/daemon_process.hpp"
+#include "support/test_database.hpp"
+
+namespace burgernet::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class KeyFingerprintsTest : public DatabaseTest {
+ protected:
+  nlohmann::json config_with(const std::string& key_file, const std::string& lookup_key_file) {
+    auto config = daemon_config(database.url(), dir_);
+    config["privacy"] = {{"key_file", dir_ + "/" + key_file}, {"lookup_key_file", dir_ + "/" + lookup_key_file}};
+    return config;
+  }
+  std::string write(const nlohmann::json& config, const std::string& name) {
+    const auto path = dir_ + "/" + name;
+    std::ofstream(path) << config.dump();
+    return path;
+  }
+  std::string fingerprint8(const std::string& file, const char* purpose) {
+    return privacy::key_fingerprint(privacy::read_key_file(dir_ + "/" + file), purpose).substr(0, 8);
+  }
+  std::string recorded() {
+    return database.scalar(
+        "SELECT coalesce(string_agg(purpose || ':' || status || ':' || left(fingerprint, 8), ',' ORDER BY purpose), "
+        "'') FROM key_fingerprints");
+  }
+  std::string dir_ = make_temp_dir("burgernet-fingerprints-");
+};
+
+TEST_F(KeyFingerprintsTest, KeysInitCreatesPrivateKeysRecordsThemAndRefusesASecondTime) {
+  const auto config = write(config_with("keys/personal-data.key", "keys/lookup.key"), "a.json");
+  std::string out, err;
+  ASSERT_EQ(run_ctl(config, {"keys", "init"}, &out, &err), 0) << err;
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ + "/keys/personal-data.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir_ + "/keys/lookup.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  const auto seal = fingerprint8("keys/personal-data.key", "seal");
+  const auto lookup = fingerprint8("keys/lookup.key", "lookup");
+  EXPECT_EQ(recorded(), "lookup:current:" + lookup + ",seal:current:" + seal);
+  EXPECT_NE(out.find(privacy::key_fingerprint(privacy::read_key_file(dir_ + "/keys/personal-data.key"), "seal")),
+            std::string::npos)
+      << out;
+  const auto key_before = privacy::read_key_file(dir_ + "/keys/personal-data.key");
+
+  // Twice with the same files: they exist, and are never replaced.
+  EXPECT_EQ(run_ctl(config, {"keys", "init"}, &out, &err), 2);
+  EXPECT_NE(err.find("exists already"), std::string::npos) << err;
+  EXPECT_EQ(privacy::read_key_file(dir_ + "/keys/personal-data.key"), key_before);
+
+  // With other paths on the same database: someone initialised it already; nothing is created.
+  const auto other = write(config_with("other/personal-data.key", "other/lookup.key"), "other.json");
+  EXPECT_EQ(run_ctl(other, {"keys", "init"}, &out, &err), 2);
+  EXPECT_NE(err.find("already records its keys (sealing key " + seal + ")"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/other/personal-data.key"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/other/lookup.key"));
+  EXPECT_EQ(recorded(), "lookup:current:" + lookup + ",seal:current:" + seal);
+}
+
+TEST_F(KeyFingerprintsTest, ADaemonAndBurgernetctlWithAnotherKeyFileRefuseWithExitCode2) {
+  const auto right = config_with("right.key", "lookup.key");
+  std::string out, err;
+  ASSERT_EQ(run_ctl(write(right, "right.json"), {"keys", "init"}, &out, &err), 0) << err;
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/wrong.key"));
+  const auto wrong = config_with("wrong.key", "lookup.key");
+
+  DaemonProcess refused(wrong);
+  ASSERT_EQ(refused.wait_exit(30s), std::optional<int>(2)) << refused.log();
+  const std::string expected = "privacy.key_file holds key " + fingerprint8("wrong.key", "seal") +
+                               ", the database was sealed with " + fingerprint8("right.key", "seal") +
+                               ": wrong file or missing rotation";
+  EXPECT_NE(refused.log().find(expected), std::string::npos) << refused.log();
+
+  // burgernetctl: a command that seals personal data refuses the same way, and seals nothing.
+  std::ofstream(dir_ + "/people.csv") << "phone,lat,lon,channels,quiet_from,quiet_to,language\n"
+                                         "0612345678,52.37,4.89,,,,\n";
+  EXPECT_EQ(run_ctl(write(wrong, "wrong.json"), {"participants", "import", dir_ + "/people.csv"}, &out, &err), 2);
+  EXPECT_NE(err.find(expected), std::string::npos) << err;
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM participants"), "0");
+
+  // A wrong lookup key is refused too: its hashes would not find anyone registered before.
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/wrong-lookup.key"));
+  DaemonProcess wrong_lookup(config_with("right.key", "wrong-lookup.key"));
+  ASSERT_EQ(wrong_lookup.wait_exit(30s), std::optional<int>(2)) << wrong_lookup.log();
+  EXPECT_NE(wrong_lookup.log().find("privacy.lookup_key_file holds key " + fingerprint8("wrong-lookup.key", "lookup")),
+            std::string::npos)
+      << wrong_lookup.log();
+
+  // The right files: it starts.
+  DaemonProcess daemon(right);
+  EXPECT_TRUE(daemon.wait_ready()) << daemon.log();
+}
+
+TEST_F(KeyFingerprintsTest, ADaemonWithAMissingKeyFileRefusesAndCreatesNothing) {
+  std::string out, err;
+  ASSERT_EQ(run_ctl(write(config_with("keys/seal.key", "keys/lookup.key"), "init.json"), {"keys", "init"}, &out, &err),
+            0)
+      << err;
+  DaemonProcess daemon(config_with("elsewhere/seal.key", "keys/lookup.key"));
+  ASSERT_EQ(daemon.wait_exit(30s), std::optional<int>(2)) << daemon.log();
+  EXPECT_NE(daemon.log().find("privacy.key_file " + dir_ + "/elsewhere/seal.key does not exist"), std::string::npos)
+      << daemon.log();
+  EXPECT_NE(daemon.log().find("keys init"), std::string::npos) << daemon.log();
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/elsewhere")) << "no key, not even its folder, was made";
+}
+
+TEST_F(KeyFingerprintsTest, ADatabaseFromBeforeTheTableAdoptsTheFirstDaemonsKeysOnceAndThenHoldsToThem) {
+  ASSERT_EQ(recorded(), "");
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/first.key"));
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/lookup.key"));
+  {
+    DaemonProcess daemon(config_with("first.key", "lookup.key"));
+    ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
+    EXPECT_NE(daemon.log().find("recorded this daemon's"), std::string::npos) << daemon.log();
+  }
+  EXPECT_EQ(recorded(), "lookup:current:" + fingerprint8("lookup.key", "lookup") + ",seal:current:" +
+                            fingerprint8("first.key", "seal"));
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/second.key"));
+  DaemonProcess second(config_with("second.key", "lookup.key"));
+  EXPECT_EQ(second.wait_exit(30s), std::optional<int>(2)) << second.log();
+}
+
+TEST_F(KeyFingerprintsTest, AdoptionIsRefusedWhenTheDatabaseHoldsValuesSealedWithAnotherKey) {
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/lost.key"));
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/lookup.key"));
+  const privacy::PersonalDataKeys lost(privacy::read_key_file(dir_ + "/lost.key"), {},
+                                       privacy::read_key_file(dir_ + "/lookup.key"));
+  database.connection().exec(
+      sql::Query{"SealedBeforeTheTable",
+                 "INSERT INTO participants (status, phone_sealed, phone_lookup, verified_at) "
+                 "VALUES ('active', $1::bytea, $2::bytea, now())"},
+      lost.seal("+31612345678", "phone"), lost.lookup("+31612345678"));
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/new.key"));
+  DaemonProcess daemon(config_with("new.key", "lookup.key"));
+  ASSERT_EQ(daemon.wait_exit(30s), std::optional<int>(2)) << daemon.log();
+  EXPECT_NE(daemon.log().find("holds values sealed with key id " + lost.sealing_identity().key_id),
+            std::string::npos)
+      << daemon.log();
+  EXPECT_EQ(recorded(), "") << "nothing adopted";
+}
+
+}  // namespace
+}  // namespace burgernet::testing
