@@ -81,6 +81,13 @@ if grep -E '/tests?/|/bench/|/fuzz|_(pg)?test$|_fuzz$|\.(o|a|cpp|hpp)$' <<<"$lis
 fi
 unit="$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/burgernetd.service)"
 grep -q '^ExecStart=/usr/bin/burgernetd ' <<<"$unit" || fail "the unit's ExecStart: $(grep ExecStart <<<"$unit")"
+# The operator runs `burgernetctl keys init` with the packaged config; the keys it writes must be
+# the files the unit hands the daemon as credentials.
+packaged_config="$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./etc/burgernet/burgernet.json)"
+while IFS=: read -r _ source; do
+  grep -qF "\"$source\"" <<<"$packaged_config" ||
+    fail "the unit loads the credential $source, which /etc/burgernet/burgernet.json does not name"
+done < <(sed -n 's/^LoadCredential=//p' <<<"$unit")
 ok "file list: $(wc -l <<<"$listing") entries, binaries, unit, conffile at their places"
 
 # --- install into a throw-away root -------------------------------------------------------------
