@@ -64,4 +64,10 @@ Router::Match Router::match(beast_http::verb method, const std::string& path,
   return result;
 }
 
+std::vector<Router::Served> Router::routes() const {
+  std::vector<Served> served;
+  for (const auto& route : routes_) served.push_back(Served{route.method, route.pattern, route.roles});
+  return served;
+}
+
 }  // namespace burgernet::http

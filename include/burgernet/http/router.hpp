@@ -29,6 +29,14 @@ class Router {
   // Fills request.path_params on a match.
   Match match(beast_http::verb method, const std::string& path, std::map<std::string, std::string>& params) const;
 
+  // What is served, in the order added: for the test that compares it with docs/openapi.yaml.
+  struct Served {
+    beast_http::verb method;
+    std::string pattern;
+    std::vector<std::string> roles;
+  };
+  std::vector<Served> routes() const;
+
  private:
   struct Route {
     beast_http::verb method;
