@@ -12,3 +12,6 @@ stored AS (
   RETURNING code
 )
 SELECT (SELECT count(*) FROM stored) AS stored, (SELECT ST_IsValidReason(geom) FROM g) AS reason;
+
+-- name: AreaExists :one
+SELECT EXISTS (SELECT 1 FROM areas WHERE code = $1);

@@ -236,6 +236,8 @@ void insert_broadcasts(db::Connection& c, const std::string& action_id, const st
 
 }  // namespace
 
+bool is_outcome(std::string_view text) { return text == "resolved" || text == "unresolved"; }
+
 bool is_uuid(std::string_view text) {
   if (text.size() != 36) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -519,6 +521,8 @@ json post_update(db::Connection& c, const std::string& id, const std::string& te
 
 json close_action(db::Connection& c, const std::string& id, const std::string& outcome, const std::string& text,
                   const auth::Caller& caller, const ActionSettings& settings, const audit::Entry* audit) {
+  // Checked here, not only by the route: burgernetctl closes actions through this function too.
+  if (!is_outcome(outcome)) throw InvalidField("outcome", "must be \"resolved\" or \"unresolved\"");
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
   // Closed at once: from this commit no sender sends the action's queued messages (the claim

@@ -1,12 +1,10 @@
 // `burgernetctl token create|list|revoke`: a token is printed once and only its hash is stored;
 // every create and revoke leaves an audit row in the same transaction.
-#include <pwd.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "burgernet/audit/audit_log.hpp"
@@ -14,28 +12,11 @@
 #include "burgernet/db/connection.hpp"
 #include "burgernet/db/errors.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/exit_codes.hpp"
+#include "ctl/local_audit.hpp"
 
 namespace burgernet::ctl {
 namespace {
-
-// Who ran burgernetctl, as the audit log's actor: the OS account, since the command line has
-// no token of its own.
-std::string local_actor() {
-  std::string user;
-  if (const passwd* pw = getpwuid(geteuid())) user = pw->pw_name;
-  if (user.empty()) user = std::to_string(geteuid());
-  return "burgernetctl:" + user;
-}
-
-audit::Entry local_entry(std::string action, std::string target, std::string result = "ok") {
-  audit::Entry entry;
-  entry.actor = local_actor();
-  entry.action = std::move(action);
-  entry.target = std::move(target);
-  entry.remote = "local";
-  entry.result = std::move(result);
-  return entry;
-}
 
 std::string utc_timestamp(std::chrono::system_clock::time_point at) {
   const std::time_t t = std::chrono::system_clock::to_time_t(at);
@@ -64,6 +45,13 @@ int run_token_create(const config::Config& config, const TokenOptions& options) 
         utc_timestamp(std::chrono::system_clock::now() + std::chrono::hours(24) * *options.expires_in_days);
   }
   db::Connection connection(config.database.url);
+  // An area code that names no area would bind the token to nowhere: every action it raised
+  // would be refused, long after the typo was made.
+  if (options.area && !connection.exec(sql::query("AreaExists"), *options.area).boolean(0, 0)) {
+    std::cerr << "burgernetctl: there is no area with code \"" << *options.area
+              << "\" (load it first with burgernetctl areas import)\n";
+    return kExitUsage;
+  }
   const std::string token = auth::new_secret("bn_");
   try {
     db::Transaction tx(connection);
@@ -85,9 +73,21 @@ int run_token_create(const config::Config& config, const TokenOptions& options) 
   return 0;
 }
 
-int run_token_list(const config::Config& config) {
+int run_token_list(const config::Config& config, bool as_json) {
   db::Connection connection(config.database.url);
   const auto r = connection.exec(sql::query("TokenList"));
+  static constexpr const char* kColumns[] = {"id", "name", "role", "area", "created", "expires", "revoked"};
+  if (as_json) {
+    auto tokens = nlohmann::json::array();
+    for (int row = 0; row < r.rows(); ++row) {
+      nlohmann::json token;
+      for (int column = 0; column < 7; ++column)
+        token[kColumns[column]] = r.is_null(row, column) ? nlohmann::json(nullptr) : nlohmann::json(r.string(row, column));
+      tokens.push_back(std::move(token));
+    }
+    std::cout << nlohmann::json{{"tokens", std::move(tokens)}}.dump(2) << "\n";
+    return kExitOk;
+  }
   auto cell = [&](int row, int column) {
     return r.is_null(row, column) ? std::string("-") : r.string(row, column);
   };
@@ -96,7 +96,7 @@ int run_token_list(const config::Config& config) {
     for (int column = 0; column < 7; ++column) std::cout << (column ? "\t" : "") << cell(row, column);
     std::cout << "\n";
   }
-  return 0;
+  return kExitOk;
 }
 
 int run_token_revoke(const config::Config& config, const std::string& name_or_id) {
@@ -114,7 +114,7 @@ int run_token_revoke(const config::Config& config, const std::string& name_or_id
       return 0;
     }
     std::cerr << "burgernetctl: no token named or with id \"" << name_or_id << "\"\n";
-    return 1;
+    return kExitNotFound;
   }
   auto entry = local_entry("token.revoke", revoked.string(0, 1));
   entry.details = {{"token_id", revoked.string(0, 0)}};

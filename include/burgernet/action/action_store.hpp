@@ -52,6 +52,10 @@ nlohmann::json close_action(db::Connection& connection, const std::string& id, c
                             const std::string& text, const auth::Caller& caller, const ActionSettings& settings,
                             const audit::Entry* audit = nullptr);
 
+// Whether `text` is an outcome close_action takes (the action_outcome type: "resolved" or
+// "unresolved"); close_action throws InvalidField("outcome") for any other.
+bool is_outcome(std::string_view text);
+
 // Whether `text` is a uuid in its canonical form (else the route answers 404).
 bool is_uuid(std::string_view text);
 

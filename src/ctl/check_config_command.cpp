@@ -1,0 +1,216 @@
+// `burgernetctl check-config`: everything the daemon would need at start, checked without
+// changing anything: the config, each key and secret file it names (there, readable, not open
+// to others), the database (reachable, schema current) and a TLS handshake with each HTTPS
+// provider. One line per check; files are never read beyond what the check needs, nor printed.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "burgernet/channel/driver.hpp"
+#include "burgernet/db/connection.hpp"
+#include "burgernet/db/migrate.hpp"
+#include "burgernet/net/http_client.hpp"
+#include "burgernet/privacy/personal_data_keys.hpp"
+#include "burgernet/sql/query.hpp"
+#include "ctl/commands.hpp"
+#include "ctl/exit_codes.hpp"
+#include "ctl/tls_probe.hpp"
+
+namespace burgernet::ctl {
+namespace {
+
+using nlohmann::json;
+
+// A provider that has not finished a handshake by then will not help the daemon either.
+constexpr std::chrono::milliseconds kHandshakeTimeout{5000};
+
+struct Check {
+  enum class Verdict { kOk, kFail, kSkip };
+  std::string name;
+  Verdict verdict = Verdict::kOk;
+  std::string detail;
+  bool config_problem = false;  // a FAIL the operator fixes in files (exit 2), not a runtime one (exit 1)
+};
+
+class Checks {
+ public:
+  void add(std::string name, std::string problem, bool config_problem, std::string detail_ok = {}) {
+    Check check{std::move(name), problem.empty() ? Check::Verdict::kOk : Check::Verdict::kFail,
+                problem.empty() ? std::move(detail_ok) : std::move(problem), config_problem};
+    checks_.push_back(std::move(check));
+  }
+  void skip(std::string name, std::string why) {
+    checks_.push_back({std::move(name), Check::Verdict::kSkip, std::move(why), false});
+  }
+  int exit_code() const {
+    bool config = false, runtime = false;
+    for (const auto& c : checks_) {
+      if (c.verdict != Check::Verdict::kFail) continue;
+      (c.config_problem ? config : runtime) = true;
+    }
+    return config ? kExitUsage : runtime ? kExitFailure : kExitOk;
+  }
+  void print(bool as_json) const {
+    if (as_json) {
+      json list = json::array();
+      for (const auto& c : checks_) {
+        list.push_back({{"check", c.name},
+                        {"result", c.verdict == Check::Verdict::kOk     ? "ok"
+                                   : c.verdict == Check::Verdict::kFail ? "fail"
+                                                                        : "skip"},
+                        {"detail", c.detail}});
+      }
+      std::cout << json{{"ok", exit_code() == kExitOk}, {"checks", list}}.dump(2) << "\n";
+      return;
+    }
+    for (const auto& c : checks_) {
+      std::cout << (c.verdict == Check::Verdict::kOk ? "ok    " : c.verdict == Check::Verdict::kFail ? "FAIL  " : "skip  ")
+                << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
+    }
+  }
+
+ private:
+  std::vector<Check> checks_;
+};
+
+std::string octal_mode(mode_t mode) {
+  std::ostringstream out;
+  out << "0" << std::oct << (mode & 07777);
+  return out.str();
+}
+
+// Why the file at `path` cannot serve, or "". A secret must not be readable by others nor
+// changeable by its group (0600, or 0640 for a group the daemon's user is in).
+std::string file_problem(const std::string& path, bool secret) {
+  if (path.empty()) return "no file named";
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
+  if (!S_ISREG(st.st_mode)) return path + ": not a regular file";
+  if (::access(path.c_str(), R_OK) != 0 || !std::ifstream(path)) return path + ": cannot be read by this user";
+  if (secret && (st.st_mode & 0027) != 0) {
+    return path + ": mode " + octal_mode(st.st_mode) + " lets others read it or its group change it (chmod 600)";
+  }
+  return {};
+}
+
+void check_key_file(Checks& checks, const std::string& name, const std::string& path) {
+  auto problem = file_problem(path, /*secret=*/true);
+  if (problem.empty()) {
+    try {
+      privacy::read_key_file(path, /*create=*/false);
+    } catch (const privacy::KeyError& e) {
+      problem = e.what();
+    }
+  }
+  checks.add(name, problem, true, path);
+}
+
+void check_files(Checks& checks, const config::Config& config) {
+  check_key_file(checks, "privacy.key_file", config.privacy.key_file);
+  for (std::size_t i = 0; i < config.privacy.previous_key_files.size(); ++i)
+    check_key_file(checks, "privacy.previous_key_files[" + std::to_string(i) + "]", config.privacy.previous_key_files[i]);
+  check_key_file(checks, "privacy.lookup_key_file", config.privacy.lookup_key_file);
+
+  const auto& tls = config.http.tls;
+  if (tls.enabled()) {
+    checks.add("http.tls.cert_file", file_problem(tls.cert_file, false), true, tls.cert_file);
+    checks.add("http.tls.key_file", file_problem(tls.key_file, true), true, tls.key_file);
+    if (!tls.client_ca_file.empty())
+      checks.add("http.tls.client_ca_file", file_problem(tls.client_ca_file, false), true, tls.client_ca_file);
+  }
+
+  for (const auto& [name, channel] : config.channels) {
+    const auto* driver = channel::find_driver(channel.driver);
+    if (!driver) continue;  // the config parser refused it already
+    for (const auto& setting : driver->settings) {
+      const auto path = driver->value(channel, setting.key);
+      const std::string key = "channels." + name + "." + setting.key;
+      if (setting.kind == channel::Setting::Kind::kSecretFile && (!path.empty() || setting.required))
+        checks.add(key, file_problem(path, true), true, path);
+      else if (setting.key == "ca_file" && !path.empty())
+        checks.add(key, file_problem(path, false), true, path);
+    }
+  }
+}
+
+void check_database(Checks& checks, const config::Config& config) {
+  try {
+    db::Connection connection(config.database.url);
+    checks.add("database", "", false, "connected");
+    const int schema = db::schema_version(connection), needed = sql::latest_migration_version();
+    std::string problem;
+    if (schema < needed)
+      problem = "schema at version " + std::to_string(schema) + ", this program needs " + std::to_string(needed) +
+                " (run burgernetctl migrate)";
+    if (schema > needed)
+      problem = "schema at version " + std::to_string(schema) + " is newer than this program's " + std::to_string(needed);
+    checks.add("database schema", problem, false, "version " + std::to_string(schema));
+  } catch (const std::exception& e) {
+    checks.add("database", e.what(), false);
+  }
+}
+
+// Where a channel's driver connects over TLS at once: its https URLs, or an smtps:// server.
+struct TlsEndpoint {
+  std::string key;
+  std::string host, port;
+};
+
+std::vector<TlsEndpoint> tls_endpoints(const config::ChannelConfig& channel, const channel::Driver& driver) {
+  std::vector<TlsEndpoint> out;
+  for (const auto& setting : driver.settings) {
+    if (setting.kind != channel::Setting::Kind::kHttpsUrl) continue;
+    if (const auto url = net::parse_https_url(driver.value(channel, setting.key)))
+      out.push_back({setting.key, url->host, url->port});
+  }
+  return out;
+}
+
+void check_providers(Checks& checks, const config::Config& config) {
+  for (const auto& [name, channel] : config.channels) {
+    const auto* driver = channel::find_driver(channel.driver);
+    if (!driver) continue;
+    if (driver->name == "smtp") {
+      // STARTTLS needs an SMTP conversation first; the driver's own log tells when it fails.
+      checks.skip("channels." + name + " TLS", "SMTP with STARTTLS is not probed");
+      continue;
+    }
+    const auto ca_file = channel.settings.value("ca_file", "");
+    const auto timeout = std::min<std::chrono::milliseconds>(channel.timeout, kHandshakeTimeout);
+    for (const auto& endpoint : tls_endpoints(channel, *driver)) {
+      const std::string where = endpoint.host + ":" + endpoint.port;
+      const auto failure = tls_handshake(endpoint.host, endpoint.port, ca_file, timeout);
+      checks.add("channels." + name + "." + endpoint.key + " TLS handshake", failure.empty() ? "" : where + ": " + failure,
+                 false, where);
+    }
+  }
+}
+
+}  // namespace
+
+int run_check_config(const CheckConfigOptions& options) {
+  Checks checks;
+  config::Config config;
+  try {
+    config = config::load_config_file(options.config_path);
+    checks.add("config", "", true, options.config_path);
+  } catch (const std::exception& e) {
+    checks.add("config", options.config_path + ": " + e.what(), true);
+    checks.print(options.json);
+    return checks.exit_code();
+  }
+  check_files(checks, config);
+  check_database(checks, config);
+  check_providers(checks, config);
+  checks.print(options.json);
+  return checks.exit_code();
+}
+
+}  // namespace burgernet::ctl
