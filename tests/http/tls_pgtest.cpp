@@ -2,9 +2,13 @@
 // certificates required when configured, plain HTTP off loopback refused at start.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
+#include <signal.h>
 #include <sys/wait.h>
 
+#include <boost/asio/ssl.hpp>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
@@ -115,6 +119,83 @@ TEST_F(TlsTest, AnUnreadableCertificateStopsTheDaemonWithAClearLine) {
   ASSERT_TRUE(code.has_value()) << daemon.log();
   EXPECT_NE(*code, 0);
   EXPECT_NE(daemon.log().find("http.tls.cert_file"), std::string::npos) << daemon.log();
+}
+
+// A client that keeps one TLS connection open across requests.
+class KeptTlsConnection {
+ public:
+  KeptTlsConnection(std::uint16_t port, const std::string& ca_file)
+      : context_(boost::asio::ssl::context::tls_client), stream_(io_, context_) {
+    context_.load_verify_file(ca_file);
+    context_.set_verify_mode(boost::asio::ssl::verify_peer);
+    stream_.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    timeval timeout{5, 0};
+    setsockopt(stream_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    stream_.handshake(boost::asio::ssl::stream_base::client);
+  }
+  // The status of GET target on this connection; 0 when the connection failed.
+  int get(const std::string& target) {
+    namespace http = boost::beast::http;
+    http::request<http::string_body> request{http::verb::get, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    request.keep_alive(true);
+    boost::system::error_code ec;
+    http::write(stream_, request, ec);
+    if (ec) return 0;
+    http::response<http::string_body> response;
+    http::read(stream_, buffer_, response, ec);
+    return ec ? 0 : response.result_int();
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ssl::context context_;
+  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  boost::beast::flat_buffer buffer_;
+};
+
+// A renewed certificate (certbot rewrites the files in place, then `systemctl reload`): new
+// connections get it, connections already open go on with the old one.
+TEST_F(TlsTest, SighupReadsARenewedCertificateAndOpenConnectionsStayOpen) {
+  // The daemon's files are copies, so that the test can replace them as a renewal would.
+  const auto dir = make_temp_dir("burgernet-tls-renew-");
+  std::filesystem::copy_file(pki.server_cert, dir + "/server.pem");
+  std::filesystem::copy_file(pki.server_key, dir + "/server.key");
+  auto c = config();
+  c["http"]["tls"] = {{"cert_file", dir + "/server.pem"}, {"key_file", dir + "/server.key"}};
+  DaemonProcess daemon(c);
+  ASSERT_TRUE(wait_ready(daemon, {pki.ca_cert})) << daemon.log();
+  KeptTlsConnection kept(daemon.port(), pki.ca_cert);
+  ASSERT_EQ(kept.get("/healthz"), 200);
+
+  // The renewal: a certificate from another CA, so that a client can tell which one it got.
+  const auto renewed = make_test_pki();
+  std::filesystem::copy_file(renewed.server_cert, dir + "/server.pem", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(renewed.server_key, dir + "/server.key", std::filesystem::copy_options::overwrite_existing);
+  daemon.signal(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (daemon.log().find("TLS certificate and key read again") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(daemon.log().find("TLS certificate and key read again"), std::string::npos) << daemon.log();
+
+  const auto fresh = tls_get(daemon.port(), "/healthz", {renewed.ca_cert});
+  EXPECT_EQ(fresh.status, 200) << "a new connection does not get the renewed certificate: " << fresh.error;
+  EXPECT_FALSE(tls_get(daemon.port(), "/healthz", {pki.ca_cert}).handshake_ok) << "the old certificate is still served";
+  EXPECT_EQ(kept.get("/healthz"), 200) << "the reload dropped a connection that was open";
+
+  // A broken renewal (a key that does not match) is refused and the renewed pair stays.
+  std::filesystem::copy_file(pki.server_key, dir + "/server.key", std::filesystem::copy_options::overwrite_existing);
+  daemon.signal(SIGHUP);
+  const auto refused_by = std::chrono::steady_clock::now() + 10s;
+  while (daemon.log().find("configuration not reloaded") == std::string::npos &&
+         std::chrono::steady_clock::now() < refused_by) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(daemon.log().find("configuration not reloaded"), std::string::npos) << daemon.log();
+  EXPECT_EQ(tls_get(daemon.port(), "/healthz", {renewed.ca_cert}).status, 200) << "a bad reload broke TLS";
+  EXPECT_TRUE(daemon.running());
 }
 
 }  // namespace
