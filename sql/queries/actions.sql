@@ -497,3 +497,20 @@ WITH unplanned AS (
 )
 UPDATE actions SET status = 'closed', outcome = $2::action_outcome, closed_at = now(), fanout_done = true
 WHERE id = $1::uuid;
+
+-- name: ActionsFanoutLag :one
+-- Seconds since the oldest action whose fan-out is unfinished was created, 0 when none is
+-- (actions_fanout_pending_idx).
+SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM actions WHERE NOT fanout_done;
+
+-- name: ActionsUrgentUnsent :one
+-- Urgent actions, still active, due (send_at) more than $1 seconds ago and less than an hour,
+-- that have rows to send and of which nothing was sent yet: the promise of the first message
+-- within a minute is broken (docs/alerts.md, BurgernetUrgentActionNotSent). The hour bounds the
+-- scan to recent actions (actions_created_idx); an older one still shows in the queue's age.
+SELECT count(*) FROM actions a
+WHERE a.created_at > now() - interval '1 hour'
+  AND a.kind = 'urgent' AND a.status = 'active'
+  AND greatest(a.created_at, a.send_at) < now() - make_interval(secs => $1::double precision)
+  AND NOT EXISTS (SELECT 1 FROM action_sends s WHERE s.action_id = a.id)
+  AND EXISTS (SELECT 1 FROM deliveries d WHERE d.action_id = a.id);

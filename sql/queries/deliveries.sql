@@ -164,3 +164,12 @@ UPDATE actions SET status = 'expired' WHERE status = 'active' AND expires_at < n
 -- name: DeliveriesDepth :many
 SELECT channel, status::text, count(*) FROM deliveries
 WHERE status IN ('queued', 'sending') GROUP BY channel, status;
+
+-- name: DeliveriesOldestDue :many
+-- Per channel of $1: seconds since the earliest run_after of its queued rows, 0 when none is
+-- due. One index probe per channel and month (deliveries_queued_due_idx, migration 0015).
+SELECT c.channel,
+       greatest(0, extract(epoch FROM now() - (
+         SELECT min(d.run_after) FROM deliveries d WHERE d.channel = c.channel AND d.status = 'queued')))::float8
+         AS seconds
+FROM unnest($1::text[]) AS c(channel);

@@ -35,6 +35,7 @@ Pool::Admission::~Admission() { pool_.pending_.fetch_sub(1); }
 
 void Pool::check_queue_time(std::chrono::steady_clock::time_point queued_at) const {
   if (options_.queue_timeout.count() > 0 && std::chrono::steady_clock::now() - queued_at > options_.queue_timeout) {
+    if (options_.on_timed_out) options_.on_timed_out();
     throw DatabaseUnavailable("queue", "", "waited too long for a database connection");
   }
 }
@@ -43,19 +44,25 @@ Pool::Lease::~Lease() {
   if (connection_) pool_->release(std::move(connection_));
 }
 
-Pool::Lease Pool::acquire() {
+Pool::Lease Pool::acquire(std::chrono::steady_clock::time_point since) {
   std::unique_ptr<Connection> connection;
   {
     std::unique_lock lock(mutex_);
     const bool got = available_.wait_for(lock, options_.acquire_timeout,
                                          [&] { return !idle_.empty() || open_ < options_.size; });
-    if (!got) throw DatabaseUnavailable("acquire", "", "no free database connection");
+    if (!got) {
+      if (options_.on_timed_out) options_.on_timed_out();
+      throw DatabaseUnavailable("acquire", "", "no free database connection");
+    }
     if (!idle_.empty()) {
       connection = std::move(idle_.back());
       idle_.pop_back();
     } else {
       ++open_;  // reserve the slot; connecting happens outside the lock
     }
+  }
+  if (options_.on_waited) {
+    options_.on_waited(std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
   }
   try {
     if (!connection) {

@@ -12,7 +12,7 @@ bool CircuitBreaker::allow(Clock::time_point now) {
       return true;
     case State::kOpen:
       if (now < opened_until_) return false;
-      state_ = State::kHalfOpen;
+      enter(State::kHalfOpen);
       probing_ = true;
       return true;
     case State::kHalfOpen:
@@ -34,7 +34,7 @@ std::chrono::milliseconds CircuitBreaker::remaining(Clock::time_point now) const
 }
 
 void CircuitBreaker::record_success() {
-  state_ = State::kClosed;
+  enter(State::kClosed);
   failures_ = 0;
   probing_ = false;
 }
@@ -43,10 +43,17 @@ void CircuitBreaker::record_failure(Clock::time_point now) {
   if (options_.threshold <= 0) return;
   probing_ = false;
   if (state_ == State::kHalfOpen || ++failures_ >= options_.threshold) {
-    state_ = State::kOpen;
+    enter(State::kOpen);
     opened_until_ = now + options_.open_for;
     failures_ = 0;
   }
+}
+
+void CircuitBreaker::enter(State next) {
+  if (next == state_) return;
+  state_ = next;
+  seen_state_.store(next == State::kClosed ? 0 : next == State::kHalfOpen ? 1 : 2, std::memory_order_relaxed);
+  transitions_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace burgernet::net

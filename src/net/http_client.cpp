@@ -152,6 +152,7 @@ HttpClient::~HttpClient() = default;
 std::size_t HttpClient::connections_opened() const { return state_->opened; }
 HeldMessages& HttpClient::held() { return state_->held; }
 const HeldMessages& HttpClient::held() const { return state_->held; }
+CircuitBreaker::Reading HttpClient::circuit() const { return state_->breaker.reading(); }
 
 // g++ 12 reports the coroutine frame's sized operator delete as mismatched: a false positive,
 // the frame is allocated and freed by Asio's own operators.

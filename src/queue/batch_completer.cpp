@@ -24,9 +24,17 @@ constexpr milliseconds kFirstBackoff{100}, kMostBackoff{5000};
 
 BatchCompleter::BatchCompleter(db::Pool& pool, LeaseKeeper& keeper, metrics::Registry& metrics)
     : pool_(pool), keeper_(keeper), metrics_(metrics) {
-  const std::vector<double> buckets{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600};
-  first_send_ = &metrics_.histogram("burgernet_action_first_send_seconds", "From action to its first send.", {}, buckets);
-  last_send_ = &metrics_.histogram("burgernet_action_last_send_seconds", "From action to its latest send.", {}, buckets);
+  // From a tenth of a second (a small urgent action) to the hour a national one may take.
+  const std::vector<double> buckets{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600};
+  first_send_ = &metrics_.histogram("burgernet_action_first_send_seconds",
+                                    "Seconds from an action's creation to its first message sent, once per action.", {},
+                                    buckets);
+  // ActionsTouchSent moves last_sent_at at most once a second, so this is observed about once a
+  // second per action while it sends; its largest values are the actions' durations.
+  last_send_ = &metrics_.histogram("burgernet_action_last_send_seconds",
+                                   "Seconds from an action's creation to its latest message sent, observed at most "
+                                   "once a second per action.",
+                                   {}, buckets);
   write_failures_ = &metrics_.counter("burgernet_delivery_outcome_write_failures_total",
                                       "Attempts to write delivery outcomes that failed; the outcomes are kept and "
                                       "written again.");

@@ -78,10 +78,25 @@ Dispatcher::Dispatcher(const config::Config& config, db::Pool& pool, metrics::Re
     }
   });
   metrics_.add_collector([this](metrics::SampleWriter& out) {
-    std::lock_guard lock(depth_mutex_);
-    out.gauge_family("burgernet_deliveries", "Deliveries not yet final, per channel and status.");
-    for (const auto& [channel, status, count] : depth_) out.sample(count, {{"channel", channel}, {"status", status}});
+    std::lock_guard lock(held_mutex_);
+    out.gauge_family("burgernet_circuit_state",
+                     "State of a channel's circuit breaker: 0 closed, 1 half-open (probing), 2 open.");
+    std::map<std::string, std::uint64_t> transitions;
+    for (const auto& [name, channel] : held_sources_) {
+      const auto reading = channel->circuit();
+      if (!reading) continue;
+      out.sample(reading->state, {{"channel", name}});
+      transitions[name] = reading->transitions;
+    }
+    out.counter_family("burgernet_circuit_transitions_total",
+                       "Changes of state of a channel's circuit breaker (closed, half-open, open).");
+    for (const auto& [name, n] : transitions) {
+      const auto retired = circuit_retired_.find(name);
+      out.sample(static_cast<double>(n + (retired == circuit_retired_.end() ? 0 : retired->second)),
+                 {{"channel", name}});
+    }
   });
+  metrics_.add_collector([this](metrics::SampleWriter& out) { write_queue_figures(out); });
 }
 
 Dispatcher::~Dispatcher() { join(); }
@@ -173,6 +188,7 @@ void Dispatcher::apply(config::Config next) {
         // The counters go on from where the old object's stopped.
         std::lock_guard lock(held_mutex_);
         for (const auto& [reason, n] : channels_.at(name)->held_counts()) held_retired_[name][reason] += n;
+        if (const auto reading = channels_.at(name)->circuit()) circuit_retired_[name] += reading->transitions;
         held_sources_[name] = replacement;
       }
       channels_[name] = std::move(replacement);

@@ -1,5 +1,6 @@
 // The dispatcher's maintenance: the listener that wakes the workers, the rescuer (with the
-// expiry of actions) and the queue depth gauge.
+// expiry of actions) and the queue's gauges (depth, oldest due row, fan-out lag, urgent actions
+// not sent).
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@ using std::chrono::milliseconds;
 
 namespace {
 constexpr std::int64_t kRescueChunk = 5000;  // rows per rescue statement
+// SPEC's promise for an urgent action: its first message within a minute.
+constexpr double kUrgentFirstSendS = 60;
 }  // namespace
 
 asio::awaitable<void> Dispatcher::listen() {
@@ -96,20 +99,50 @@ asio::awaitable<void> Dispatcher::rescue() {
 
 asio::awaitable<void> Dispatcher::refresh_depth() {
   while (!stopping_) {
+    // A copy: config_ belongs to this thread, the lambda runs on a database thread.
+    std::vector<std::string> channels;
+    for (const auto& [name, settings] : config_.channels) channels.push_back(name);
     if (database_ready_()) try {
-      auto depth = co_await pool_.run([](db::Connection& c) {
-        std::vector<std::tuple<std::string, std::string, double>> out;
+      auto figures = co_await pool_.run([&channels](db::Connection& c) {
+        QueueFigures out;
         auto r = c.exec(sql::query("DeliveriesDepth"));
-        for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.string(i, 0), r.string(i, 1), static_cast<double>(r.int64(i, 2)));
+        for (int i = 0; i < r.rows(); ++i) {
+          out.depth.emplace_back(r.string(i, 0), r.string(i, 1), static_cast<double>(r.int64(i, 2)));
+        }
+        auto oldest = c.exec(sql::query("DeliveriesOldestDue"), channels);
+        for (int i = 0; i < oldest.rows(); ++i) out.oldest_due_s[oldest.string(i, 0)] = oldest.float64(i, 1);
+        out.fanout_lag_s = c.exec(sql::query("ActionsFanoutLag")).float64(0, 0);
+        out.urgent_unsent = static_cast<double>(c.exec(sql::query("ActionsUrgentUnsent"), kUrgentFirstSendS).int64(0, 0));
         return out;
       });
       std::lock_guard lock(depth_mutex_);
-      depth_ = std::move(depth);
+      figures_ = std::move(figures);
     } catch (const std::exception&) {
       // Keep the last figures; /readyz reports the database.
     }
     co_await sleep(milliseconds(2000));
   }
+}
+
+void Dispatcher::write_queue_figures(metrics::SampleWriter& out) {
+  std::lock_guard lock(depth_mutex_);
+  out.gauge_family("burgernet_deliveries", "Deliveries not yet final, per channel and status.");
+  for (const auto& [channel, status, count] : figures_.depth) {
+    out.sample(count, {{"channel", channel}, {"status", status}});
+  }
+  // Before the first reading there is nothing to say: an absent series, not a reassuring 0.
+  if (figures_.oldest_due_s.empty() && !figures_.fanout_lag_s) return;
+  out.gauge_family("burgernet_queue_oldest_due_seconds",
+                   "Seconds the channel's longest-waiting queued delivery has been due (now - run_after), "
+                   "0 when none is due.");
+  for (const auto& [channel, seconds] : figures_.oldest_due_s) out.sample(seconds, {{"channel", channel}});
+  out.gauge_family("burgernet_fanout_lag_seconds",
+                   "Seconds since the oldest action whose fan-out is unfinished was created, 0 when none is.");
+  out.sample(figures_.fanout_lag_s.value_or(0));
+  out.gauge_family("burgernet_urgent_actions_unsent",
+                   "Active urgent actions due more than 60 s ago (and less than an hour) with deliveries "
+                   "and none sent yet.");
+  out.sample(figures_.urgent_unsent.value_or(0));
 }
 
 }  // namespace burgernet::queue

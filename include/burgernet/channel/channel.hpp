@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "burgernet/net/circuit_breaker.hpp"
+
 namespace burgernet::channel {
 
 struct OutboundMessage {
@@ -70,6 +72,9 @@ class Channel {
   // not verify, a refused service account: net/held_messages.hpp), for
   // burgernet_channel_held_total. Thread-safe: read by the metrics scrape.
   virtual std::map<std::string, std::uint64_t> held_counts() const { return {}; }
+  // The driver's circuit breaker, for burgernet_circuit_state and
+  // burgernet_circuit_transitions_total; nullopt for a driver without one. Thread-safe.
+  virtual std::optional<net::CircuitBreaker::Reading> circuit() const { return std::nullopt; }
 };
 
 }  // namespace burgernet::channel

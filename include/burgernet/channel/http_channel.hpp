@@ -24,6 +24,7 @@ class HttpChannel : public Channel {
   // Messages this channel held back without spending their attempts, per reason (TLS, a refused
   // credential, a misconfigured URL), for burgernet_channel_held_total{channel, reason}.
   std::map<std::string, std::uint64_t> held_counts() const override { return client_->held().counts(); }
+  std::optional<net::CircuitBreaker::Reading> circuit() const override { return client_->circuit(); }
 
  protected:
   // The request for one message, or a result without asking the provider (a Failed for a

@@ -37,6 +37,11 @@ struct PoolOptions {
   KeepaliveOptions keepalive;
   // Called (on the caller's thread) for each run() refused because the queue was full.
   std::function<void()> on_rejected;
+  // Called on a database thread with the seconds a run() (from its call) or an acquire() waited
+  // until it had a connection slot, and for each one that gave up waiting (acquire_timeout,
+  // queue_timeout), for the metrics. Must not throw.
+  std::function<void(double)> on_waited;
+  std::function<void()> on_timed_out;
 };
 
 class Pool {
@@ -61,7 +66,7 @@ class Pool {
     Pool* pool_;
     std::unique_ptr<Connection> connection_;
   };
-  Lease acquire();
+  Lease acquire() { return acquire(std::chrono::steady_clock::now()); }
 
   // Runs `work(Connection&)` on the database threads and resumes the caller with its result
   // or its exception. The I/O thread never waits on the database.
@@ -75,7 +80,7 @@ class Pool {
         threads_,
         [this, queued_at, work = std::move(work)]() mutable -> boost::asio::awaitable<Out> {
           check_queue_time(queued_at);
-          auto lease = acquire();
+          auto lease = acquire(queued_at);
           co_return work(*lease);
         },
         boost::asio::use_awaitable);
@@ -89,6 +94,8 @@ class Pool {
   const PoolOptions& options() const { return options_; }
 
  private:
+  // `since`: when the caller started waiting, for on_waited.
+  Lease acquire(std::chrono::steady_clock::time_point since);
   void release(std::unique_ptr<Connection> connection);
   void check_queue_time(std::chrono::steady_clock::time_point queued_at) const;
 

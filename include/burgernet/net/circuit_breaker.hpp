@@ -2,7 +2,9 @@
 // messages to the provider for `open_for`, then let one request through to probe it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace burgernet::net {
 
@@ -30,13 +32,26 @@ class CircuitBreaker {
 
   bool open() const { return state_ != State::kClosed; }
 
+  // What burgernet_circuit_state and burgernet_circuit_transitions_total show. Thread-safe: the
+  // scrape reads it on its own thread while the driver's loop changes the state.
+  struct Reading {
+    int state = 0;                 // 0 closed, 1 half-open, 2 open
+    std::uint64_t transitions = 0;  // changes of state since start
+  };
+  Reading reading() const {
+    return {seen_state_.load(std::memory_order_relaxed), transitions_.load(std::memory_order_relaxed)};
+  }
+
  private:
   enum class State { kClosed, kOpen, kHalfOpen };
+  void enter(State next);
   Options options_;
   State state_ = State::kClosed;
   int failures_ = 0;
   bool probing_ = false;
   Clock::time_point opened_until_{};
+  std::atomic<int> seen_state_{0};
+  std::atomic<std::uint64_t> transitions_{0};
 };
 
 }  // namespace burgernet::net

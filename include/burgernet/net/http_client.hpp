@@ -96,6 +96,8 @@ class HttpClient {
   // driver adds (FCM's "token_refused", ...).
   HeldMessages& held();
   const HeldMessages& held() const;
+  // The breaker's state and transitions, for the metrics scrape (thread-safe).
+  CircuitBreaker::Reading circuit() const;
   // For tests and metrics: TCP+TLS connections opened since construction.
   std::size_t connections_opened() const;
 

@@ -65,6 +65,7 @@ class Dispatcher {
   boost::asio::awaitable<void> listen();
   boost::asio::awaitable<void> rescue();
   boost::asio::awaitable<void> refresh_depth();
+  void write_queue_figures(metrics::SampleWriter& out);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
   void supervise(std::string name, std::function<boost::asio::awaitable<void>()> start, std::atomic<int>* running);
   // Stopping, and every worker has handed over its last outcomes.
@@ -97,8 +98,16 @@ class Dispatcher {
   std::mutex held_mutex_;
   std::map<std::string, std::shared_ptr<channel::Channel>> held_sources_;
   std::map<std::string, std::map<std::string, std::uint64_t>> held_retired_;  // of channels replaced by SIGHUP
+  std::map<std::string, std::uint64_t> circuit_retired_;  // breaker transitions of channels replaced by SIGHUP
+  // What refresh_depth() last read from the database, for the scrape.
+  struct QueueFigures {
+    std::vector<std::tuple<std::string, std::string, double>> depth;  // channel, status, rows
+    std::map<std::string, double> oldest_due_s;                       // per channel
+    std::optional<double> fanout_lag_s;
+    std::optional<double> urgent_unsent;
+  };
   std::mutex depth_mutex_;
-  std::vector<std::tuple<std::string, std::string, double>> depth_;
+  QueueFigures figures_;
 };
 
 }  // namespace burgernet::queue

@@ -209,6 +209,7 @@ class SmtpChannel::Mailer {
   Mailer& operator=(const Mailer&) = delete;
 
   const net::HeldMessages& held() const { return held_; }
+  net::CircuitBreaker::Reading circuit() const { return breaker_.reading(); }
 
   // On a pool thread: the whole batch over one handle, so over one connection. Once the
   // connection breaks or the circuit is open, the rest of the batch waits without being offered.
@@ -439,6 +440,7 @@ SmtpChannel::SmtpChannel(const config::ChannelConfig& config, boost::asio::any_i
 SmtpChannel::~SmtpChannel() = default;
 
 std::map<std::string, std::uint64_t> SmtpChannel::held_counts() const { return mailer_->held().counts(); }
+std::optional<net::CircuitBreaker::Reading> SmtpChannel::circuit() const { return mailer_->circuit(); }
 
 boost::asio::awaitable<std::vector<SendResult>> SmtpChannel::send(std::vector<OutboundMessage> batch) {
   // Hand the batch to the pool and resume on our own executor with its results. No co_spawn:

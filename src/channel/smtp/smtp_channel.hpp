@@ -34,6 +34,7 @@ class SmtpChannel : public Channel {
   // Messages held back without spending their attempts, per reason ("tls", "login_refused",
   // "circuit_open", "connection"), for burgernet_channel_held_total{channel, reason}.
   std::map<std::string, std::uint64_t> held_counts() const override;
+  std::optional<net::CircuitBreaker::Reading> circuit() const override;
 
   // The whole RFC 5322 message: headers, and a multipart/alternative body with a text/plain and
   // a text/html part, both UTF-8 in base64. Public for tests.
