@@ -11,12 +11,15 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "burgernet/channel/driver.hpp"
 #include "burgernet/db/connection.hpp"
+#include "burgernet/db/errors.hpp"
 #include "burgernet/db/migrate.hpp"
 #include "burgernet/net/http_client.hpp"
+#include "burgernet/privacy/key_fingerprints.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
 #include "ctl/commands.hpp"
@@ -140,6 +143,54 @@ void check_files(Checks& checks, const config::Config& config) {
   }
 }
 
+// Whether the key files are those the database was sealed with, read only: the daemon's own
+// check (check_key_fingerprints) records keys on an older database, which this command must not.
+void check_recorded_keys(Checks& checks, const config::Config& config, db::Connection& connection) {
+  const std::string name = "privacy keys match the database";
+  std::optional<privacy::PersonalDataKeys> keys;
+  try {
+    keys.emplace(privacy::PersonalDataKeys::load(config.privacy));
+  } catch (const privacy::KeyError&) {
+    checks.skip(name, "the key files cannot be read (above)");
+    return;
+  }
+  std::vector<privacy::RecordedKey> recorded;
+  try {
+    recorded = privacy::recorded_keys(connection);
+  } catch (const db::DatabaseUnavailable&) {
+    throw;
+  } catch (const db::DatabaseError&) {
+    checks.skip(name, "the database has no record of keys yet (run burgernetctl migrate)");
+    return;
+  }
+  auto current = [&](const std::string& purpose) -> std::optional<std::string> {
+    for (const auto& k : recorded)
+      if (k.purpose == purpose && k.status == "current") return k.fingerprint;
+    return std::nullopt;
+  };
+  const auto seal = current("seal"), lookup = current("lookup");
+  if (!seal && !lookup) {
+    checks.skip(name, "the database recorded no keys yet (burgernetctl keys init records them)");
+    return;
+  }
+  const auto ours = keys->sealing_identity().fingerprint;
+  bool seal_ok = !seal || *seal == ours;
+  if (!seal_ok) {
+    // A rotation in progress: the database's current key is among privacy.previous_key_files.
+    for (const auto& previous : keys->previous_identities()) seal_ok = seal_ok || previous.fingerprint == *seal;
+  }
+  const bool lookup_ok = !lookup || *lookup == keys->lookup_identity().fingerprint;
+  std::string problem;
+  if (!seal_ok)
+    problem = "privacy.key_file is " + privacy::short_fingerprint(ours) + ", the database was sealed with " +
+              privacy::short_fingerprint(*seal);
+  if (!lookup_ok)
+    problem += (problem.empty() ? "" : "; ") + std::string("privacy.lookup_key_file is ") +
+               privacy::short_fingerprint(keys->lookup_identity().fingerprint) + ", the database's is " +
+               privacy::short_fingerprint(*lookup);
+  checks.add(name, problem, true, "sealing key " + privacy::short_fingerprint(ours));
+}
+
 void check_database(Checks& checks, const config::Config& config) {
   try {
     db::Connection connection(config.database.url);
@@ -152,6 +203,7 @@ void check_database(Checks& checks, const config::Config& config) {
     if (schema > needed)
       problem = "schema at version " + std::to_string(schema) + " is newer than this program's " + std::to_string(needed);
     checks.add("database schema", problem, false, "version " + std::to_string(schema));
+    check_recorded_keys(checks, config, connection);
   } catch (const std::exception& e) {
     checks.add("database", e.what(), false);
   }

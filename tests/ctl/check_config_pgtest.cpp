@@ -11,6 +11,7 @@
 #include "support/fake_provider.hpp"
 #include "support/test_database.hpp"
 #include "support/test_keys.hpp"
+#include "burgernet/privacy/key_fingerprints.hpp"
 
 namespace burgernet::testing {
 namespace {
@@ -61,10 +62,12 @@ class CheckConfigTest : public DatabaseTest {
 };
 
 TEST_F(CheckConfigTest, AGoodConfigPassesEveryCheckWithoutSendingAnything) {
+  privacy::record_initial_keys(database.connection(), test_keys());  // as `keys init` does
   ASSERT_EQ(check(config()), 0) << out_ << err_;
   for (const char* name : {"config", "privacy.key_file", "privacy.lookup_key_file", "channels.sms.auth_token_file",
                            "channels.sms.ca_file", "channels.hook.secret_file", "database", "database schema",
-                           "channels.sms.base_url TLS handshake", "channels.hook.url TLS handshake"}) {
+                           "channels.sms.base_url TLS handshake", "channels.hook.url TLS handshake",
+                           "privacy keys match the database"}) {
     EXPECT_EQ(line_of(name).rfind("ok    ", 0), 0u) << name << " in:\n" << out_;
   }
   EXPECT_EQ(out_.find("FAIL"), std::string::npos) << out_;
@@ -127,6 +130,27 @@ TEST_F(CheckConfigTest, AnUnreachableDatabaseOrAnUntrustedProviderIsARuntimeFail
   c["channels"]["sms"]["base_url"] = "https://127.0.0.1:" + std::to_string(free_port());
   EXPECT_EQ(check(c), 1) << out_;
   EXPECT_NE(line_of("channels.sms.base_url TLS handshake").find("cannot connect"), std::string::npos) << out_;
+}
+
+TEST_F(CheckConfigTest, KeyFilesOtherThanThoseTheDatabaseRecordedAreAConfigError) {
+  privacy::record_initial_keys(database.connection(), test_keys());
+  ASSERT_EQ(check(config()), 0) << out_;
+  EXPECT_EQ(line_of("privacy keys match the database").rfind("ok    ", 0), 0u) << out_;
+
+  // A fresh database for the same daemon, sealed with other keys: the daemon would refuse to start.
+  database.scalar("DELETE FROM key_fingerprints");
+  privacy::Key seal{}, lookup{};
+  seal.fill(1);
+  lookup.fill(2);
+  privacy::record_initial_keys(database.connection(), privacy::PersonalDataKeys(seal, {}, lookup));
+  EXPECT_EQ(check(config()), 2) << out_;
+  EXPECT_EQ(line_of("privacy keys match the database")
+                .rfind("FAIL  privacy keys match the database: privacy.key_file is ", 0),
+            0u)
+      << out_;
+  EXPECT_NE(line_of("privacy keys match the database").find("privacy.lookup_key_file is "), std::string::npos)
+      << out_;
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM key_fingerprints"), "2") << "check-config records nothing";
 }
 
 TEST_F(CheckConfigTest, AConfigThatCannotBeReadIsExitTwoAndItsOwnConfigOptionWins) {
