@@ -62,6 +62,30 @@ void insert_keys(db::Connection& connection, const PersonalDataKeys& keys) {
   connection.exec(sql::query("KeyFingerprintInsert"), "lookup", keys.lookup_identity().fingerprint, "", "current");
 }
 
+// A new key_file with the database's current key among previous_key_files: step 1 of a
+// rotation (docs/privacy.md), not a wrong file. A key the database retired never comes back.
+bool starts_rotation(db::Connection& connection, const PersonalDataKeys& keys,
+                     const std::map<std::string, std::string>& recorded) {
+  const auto it = recorded.find("seal");
+  const auto ours = keys.sealing_identity().fingerprint;
+  if (it == recorded.end() || it->second == ours) return false;
+  const auto previous = keys.previous_identities();
+  const bool keeps_theirs = std::any_of(previous.begin(), previous.end(),
+                                        [&](const KeyIdentity& k) { return k.fingerprint == it->second; });
+  return keeps_theirs && status_of(connection, "seal", ours).empty();
+}
+
+void record_sealing_rotation(db::Connection& connection, const PersonalDataKeys& keys) {
+  const auto sealing = keys.sealing_identity();
+  db::Transaction tx(connection);
+  for (const auto& previous : keys.previous_identities()) {
+    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id, "previous");
+  }
+  connection.exec(sql::query("KeyFingerprintsDemoteCurrent"), "seal", sealing.fingerprint);
+  connection.exec(sql::query("KeyFingerprintMakeCurrent"), "seal", sealing.fingerprint, sealing.key_id);
+  tx.commit();
+}
+
 }  // namespace
 
 KeyCheck check_key_fingerprints(db::Connection& connection, const PersonalDataKeys& keys) {
@@ -75,6 +99,14 @@ KeyCheck check_key_fingerprints(db::Connection& connection, const PersonalDataKe
     throw;
   }
   if (!recorded.empty()) {
+    if (starts_rotation(connection, keys, recorded)) {
+      // The lookup key first: a wrong one must leave the database as it was.
+      compare(connection, "privacy.lookup_key_file", "lookup", keys.lookup_identity().fingerprint,
+              recorded.count("lookup") ? recorded.at("lookup") : std::string(), "made its look-up hashes with");
+      record_sealing_rotation(connection, keys);
+      compare_all(connection, keys, current_fingerprints(connection));
+      return KeyCheck::rotation_started;
+    }
     compare_all(connection, keys, recorded);
     return KeyCheck::matched;
   }
@@ -183,6 +215,14 @@ bool check_daemon_keys(db::Connection& connection, const PersonalDataKeys& keys)
                    "refused",
                    short_fingerprint(keys.sealing_identity().fingerprint),
                    short_fingerprint(keys.lookup_identity().fingerprint));
+      return true;
+    case KeyCheck::rotation_started:
+      spdlog::warn("privacy.key_file holds a new sealing key {}, and the database's current one is among "
+                   "privacy.previous_key_files: recorded {} as current (a rotation). Daemons with the old "
+                   "privacy.key_file are refused from now on at their start; run `burgernetctl keys rotate` once "
+                   "every daemon has the new configuration",
+                   short_fingerprint(keys.sealing_identity().fingerprint),
+                   short_fingerprint(keys.sealing_identity().fingerprint));
       return true;
     case KeyCheck::not_migrated:
       return false;

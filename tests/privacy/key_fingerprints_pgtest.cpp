@@ -34,7 +34,7 @@ class KeyFingerprintsTest : public DatabaseTest {
   }
   std::string recorded() {
     return database.scalar(
-        "SELECT coalesce(string_agg(purpose || ':' || status || ':' || left(fingerprint, 8), ',' ORDER BY purpose), "
+        "SELECT coalesce(string_agg(purpose || ':' || status || ':' || left(fingerprint, 8), ',' ORDER BY purpose, status), "
         "'') FROM key_fingerprints");
   }
   std::string dir_ = make_temp_dir("burgernet-fingerprints-");
@@ -103,6 +103,38 @@ TEST_F(KeyFingerprintsTest, ADaemonAndBurgernetctlWithAnotherKeyFileRefuseWithEx
   // The right files: it starts.
   DaemonProcess daemon(right);
   EXPECT_TRUE(daemon.wait_ready()) << daemon.log();
+}
+
+// Rotation step 1 (docs/privacy.md): daemons restarted one by one with the new key_file and the
+// old key among previous_key_files agree on the new key; one with the old configuration is refused.
+TEST_F(KeyFingerprintsTest, ANewKeyWithTheOldOneAsPreviousStartsARotationThatOldConfigurationsCannotUndo) {
+  const auto old_config = config_with("old.key", "lookup.key");
+  std::string out, err;
+  ASSERT_EQ(run_ctl(write(old_config, "old.json"), {"keys", "init"}, &out, &err), 0) << err;
+  ASSERT_TRUE(privacy::create_key_file(dir_ + "/new.key"));
+  auto rotating = config_with("new.key", "lookup.key");
+  rotating["privacy"]["previous_key_files"] = {dir_ + "/old.key"};
+  const auto old8 = fingerprint8("old.key", "seal"), new8 = fingerprint8("new.key", "seal");
+  const auto lookup8 = fingerprint8("lookup.key", "lookup");
+  {
+    DaemonProcess first(rotating);
+    ASSERT_TRUE(first.wait_ready()) << first.log();
+    EXPECT_NE(first.log().find("(a rotation)"), std::string::npos) << first.log();
+    DaemonProcess second(rotating);
+    EXPECT_TRUE(second.wait_ready()) << second.log();
+  }
+  EXPECT_EQ(recorded(), "lookup:current:" + lookup8 + ",seal:current:" + new8 + ",seal:previous:" + old8);
+
+  DaemonProcess stale(old_config);
+  ASSERT_EQ(stale.wait_exit(30s), std::optional<int>(2)) << stale.log();
+  EXPECT_NE(stale.log().find("privacy.key_file holds key " + old8 + ", the database was sealed with " + new8),
+            std::string::npos)
+      << stale.log();
+  EXPECT_NE(stale.log().find("is previous in the database"), std::string::npos) << stale.log();
+
+  // keys rotate finishes it: nothing was sealed with the old key, so it is retired at once.
+  ASSERT_EQ(run_ctl(write(rotating, "rotating.json"), {"keys", "rotate"}, &out, &err), 0) << err << out;
+  EXPECT_EQ(recorded(), "lookup:current:" + lookup8 + ",seal:current:" + new8 + ",seal:retired:" + old8);
 }
 
 TEST_F(KeyFingerprintsTest, ADaemonWithAMissingKeyFileRefusesAndCreatesNothing) {
