@@ -22,15 +22,9 @@ install(DIRECTORY sql/ DESTINATION ${CMAKE_INSTALL_DATADIR}/burgernet/sql)
 
 # The live configuration, only in the package (cmake/packaging.cmake lists this component):
 # /etc/burgernet/burgernet.json, a conffile, 0640 (the postinst gives it to group burgernet).
-# A plain `cmake --install` leaves /etc alone. It is the example with the key files in
+# A plain `cmake --install` leaves /etc alone. It is the example, whose key files are in
 # /etc/burgernet/secrets, where the unit's LoadCredential= reads them: `burgernetctl keys init`,
-# run by an operator with this config, then writes the very files the service loads.
-file(READ ${CMAKE_SOURCE_DIR}/config/burgernet.example.json burgernet_config)
-string(REGEX REPLACE "\"/[^\"]*/(personal-data\\.key|lookup\\.key)\"" "\"/etc/burgernet/secrets/\\1\""
-       burgernet_config "${burgernet_config}")
-file(WRITE ${CMAKE_BINARY_DIR}/install/burgernet.json.tmp "${burgernet_config}")
-configure_file(${CMAKE_BINARY_DIR}/install/burgernet.json.tmp ${CMAKE_BINARY_DIR}/install/burgernet.json COPYONLY)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/config/burgernet.example.json)
-install(FILES ${CMAKE_BINARY_DIR}/install/burgernet.json DESTINATION /etc/burgernet
+# run by an operator with this config, writes the very files the service loads.
+install(FILES ${CMAKE_SOURCE_DIR}/config/burgernet.example.json DESTINATION /etc/burgernet RENAME burgernet.json
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ
         COMPONENT package-config EXCLUDE_FROM_ALL)
