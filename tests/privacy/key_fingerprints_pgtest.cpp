@@ -9,7 +9,10 @@
 
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
+#include "burgernet/db/migrate.hpp"
 #include "support/daemon_process.hpp"
+#include "support/http_client.hpp"
+#include "support/private_cluster.hpp"
 #include "support/test_database.hpp"
 
 namespace burgernet::testing {
@@ -183,6 +186,35 @@ TEST_F(KeyFingerprintsTest, AdoptionIsRefusedWhenTheDatabaseHoldsValuesSealedWit
             std::string::npos)
       << daemon.log();
   EXPECT_EQ(recorded(), "") << "nothing adopted";
+}
+
+// A daemon started while the database is down cannot compare its keys at start: it does so when
+// the database answers, before it is ever ready, and then refuses the same way.
+TEST(KeyFingerprintsLater, ADaemonStartedWhileTheDatabaseIsDownRefusesOnceItAnswers) {
+  PrivateCluster cluster;
+  {
+    db::Connection c(cluster.url());
+    db::migrate(c);
+  }
+  const auto dir = make_temp_dir("burgernet-fingerprints-later-");
+  auto config = daemon_config(cluster.url(), dir);
+  config["privacy"] = {{"key_file", dir + "/right.key"}, {"lookup_key_file", dir + "/lookup.key"}};
+  {
+    std::ofstream(dir + "/right.json") << config.dump();
+  }
+  std::string out, err;
+  ASSERT_EQ(run_ctl(dir + "/right.json", {"keys", "init"}, &out, &err), 0) << err;
+  ASSERT_TRUE(privacy::create_key_file(dir + "/wrong.key"));
+  config["privacy"]["key_file"] = dir + "/wrong.key";
+
+  cluster.stop();
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.wait_for_status("/healthz", 200, 30s)) << daemon.log();
+  EXPECT_EQ(HttpClient(daemon.port()).get("/readyz").status, 503);
+  cluster.start();
+  ASSERT_EQ(daemon.wait_exit(30s), std::optional<int>(2)) << daemon.log();
+  EXPECT_NE(daemon.log().find("refusing to run: privacy.key_file holds key"), std::string::npos) << daemon.log();
+  EXPECT_EQ(daemon.log().find("database reachable"), std::string::npos) << "never ready: " << daemon.log();
 }
 
 }  // namespace
