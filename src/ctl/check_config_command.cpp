@@ -209,18 +209,25 @@ void check_database(Checks& checks, const config::Config& config) {
   }
 }
 
-// Where a channel's driver connects over TLS at once: its https URLs, or an smtps:// server.
-struct TlsEndpoint {
-  std::string key;
-  std::string host, port;
-};
-
-std::vector<TlsEndpoint> tls_endpoints(const config::ChannelConfig& channel, const channel::Driver& driver) {
-  std::vector<TlsEndpoint> out;
+// Where a channel's driver speaks TLS: its https URLs, or its SMTP server (smtps://, or smtp://
+// with STARTTLS; ports as libcurl defaults them).
+std::vector<std::pair<std::string, TlsEndpoint>> tls_endpoints(const config::ChannelConfig& channel,
+                                                               const channel::Driver& driver) {
+  std::vector<std::pair<std::string, TlsEndpoint>> out;
   for (const auto& setting : driver.settings) {
-    if (setting.kind != channel::Setting::Kind::kHttpsUrl) continue;
-    if (const auto url = net::parse_https_url(driver.value(channel, setting.key)))
-      out.push_back({setting.key, url->host, url->port});
+    const auto value = driver.value(channel, setting.key);
+    if (setting.kind == channel::Setting::Kind::kHttpsUrl) {
+      if (const auto url = net::parse_https_url(value)) out.push_back({setting.key, {url->host, url->port, false}});
+    } else if (driver.name == "smtp" && setting.key == "url") {
+      const bool implicit = value.starts_with("smtps://");
+      if (!implicit && !value.starts_with("smtp://")) continue;  // the config parser refused it already
+      auto authority = value.substr(implicit ? 8 : 7);
+      authority = authority.substr(0, authority.find('/'));
+      const auto colon = authority.rfind(':');
+      TlsEndpoint endpoint{authority.substr(0, colon), implicit ? "465" : "25", !implicit};
+      if (colon != std::string::npos) endpoint.port = authority.substr(colon + 1);
+      out.push_back({setting.key, endpoint});
+    }
   }
   return out;
 }
@@ -229,18 +236,13 @@ void check_providers(Checks& checks, const config::Config& config) {
   for (const auto& [name, channel] : config.channels) {
     const auto* driver = channel::find_driver(channel.driver);
     if (!driver) continue;
-    if (driver->name == "smtp") {
-      // STARTTLS needs an SMTP conversation first; the driver's own log tells when it fails.
-      checks.skip("channels." + name + " TLS", "SMTP with STARTTLS is not probed");
-      continue;
-    }
     const auto ca_file = channel.settings.value("ca_file", "");
     const auto timeout = std::min<std::chrono::milliseconds>(channel.timeout, kHandshakeTimeout);
-    for (const auto& endpoint : tls_endpoints(channel, *driver)) {
+    for (const auto& [key, endpoint] : tls_endpoints(channel, *driver)) {
       const std::string where = endpoint.host + ":" + endpoint.port;
-      const auto failure = tls_handshake(endpoint.host, endpoint.port, ca_file, timeout);
-      checks.add("channels." + name + "." + endpoint.key + " TLS handshake", failure.empty() ? "" : where + ": " + failure,
-                 false, where);
+      const auto failure = tls_handshake(endpoint, ca_file, timeout);
+      checks.add("channels." + name + "." + key + " TLS handshake", failure.empty() ? "" : where + ": " + failure,
+                 false, where + (endpoint.starttls ? " (STARTTLS)" : ""));
     }
   }
 }

@@ -9,6 +9,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
+#include "support/fake_smtp_server.hpp"
 #include "support/test_database.hpp"
 #include "support/test_keys.hpp"
 #include "burgernet/privacy/key_fingerprints.hpp"
@@ -29,7 +30,8 @@ class CheckConfigTest : public DatabaseTest {
     std::ofstream(path) << content << "\n";
     ::chmod(path.c_str(), mode);
   }
-  // File channels plus a Twilio SMS channel and a webhook on the fake provider.
+  // File channels, a Twilio SMS channel and a webhook on the fake provider, and e-mail by SMTP
+  // with STARTTLS.
   json config() {
     auto c = daemon_config(database.url(), dir_);
     c["channels"]["sms"] = {{"driver", "twilio_sms"},        {"base_url", provider_.url()},
@@ -39,6 +41,8 @@ class CheckConfigTest : public DatabaseTest {
                              {"url", provider_.url("/hook")},
                              {"secret_file", dir_ + "/hook"},
                              {"ca_file", provider_.ca_file()}};
+    c["channels"]["mail"] = {
+        {"driver", "smtp"}, {"url", smtp_.url()}, {"from", "burgernet@example.nl"}, {"ca_file", smtp_.ca_file()}};
     return c;
   }
   int check(const json& config, bool as_json = false) {
@@ -57,6 +61,7 @@ class CheckConfigTest : public DatabaseTest {
     return "";
   }
   FakeProvider provider_;
+  FakeSmtpServer smtp_;
   std::string dir_ = make_temp_dir("burgernet-check-config-");
   std::string out_, err_;
 };
@@ -67,13 +72,15 @@ TEST_F(CheckConfigTest, AGoodConfigPassesEveryCheckWithoutSendingAnything) {
   for (const char* name : {"config", "privacy.key_file", "privacy.lookup_key_file", "channels.sms.auth_token_file",
                            "channels.sms.ca_file", "channels.hook.secret_file", "database", "database schema",
                            "channels.sms.base_url TLS handshake", "channels.hook.url TLS handshake",
-                           "privacy keys match the database"}) {
+                           "privacy keys match the database", "channels.mail.url TLS handshake"}) {
     EXPECT_EQ(line_of(name).rfind("ok    ", 0), 0u) << name << " in:\n" << out_;
   }
   EXPECT_EQ(out_.find("FAIL"), std::string::npos) << out_;
   EXPECT_EQ(out_.find("twilio-auth-token"), std::string::npos) << "never a secret's content";
   EXPECT_GE(provider_.connections_accepted(), 2u) << "a handshake per channel";
   EXPECT_EQ(provider_.request_count(), 0u) << "a handshake only, no request";
+  EXPECT_NE(line_of("channels.mail.url TLS handshake").find("(STARTTLS)"), std::string::npos) << out_;
+  EXPECT_EQ(smtp_.commands(), std::vector<std::string>({"EHLO burgernetctl", "STARTTLS"})) << "no mail";
 
   ASSERT_EQ(check(config(), /*as_json=*/true), 0) << out_;
   const auto document = json::parse(out_);
