@@ -29,20 +29,38 @@ using Verb = boost::beast::http::verb;
 
 const std::set<std::string> kMethods = {"get", "put", "post", "delete", "patch", "head", "options"};
 
+const std::string kOpenApi = std::string(BURGERNET_SOURCE_DIR) + "/docs/openapi.yaml";
+
+struct Run {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Run run(const std::string& command) {
+  Run result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) result.output.append(buffer, n);
+  result.status = pclose(pipe);
+  return result;
+}
+
 // The YAML as JSON, converted by python3-yaml (scripts/setup): lighter than linking a YAML
 // library into the tests for one file.
 json load_openapi() {
-  const std::string path = std::string(BURGERNET_SOURCE_DIR) + "/docs/openapi.yaml";
-  const std::string command =
-      "python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)' '" + path +
-      "' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run python3");
-  std::string out;
-  char buffer[4096];
-  while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  if (pclose(pipe) != 0) throw std::runtime_error("docs/openapi.yaml does not load: " + out);
-  return json::parse(out);
+  const auto converted =
+      run("python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)' '" +
+          kOpenApi + "'");
+  if (converted.status != 0) throw std::runtime_error("docs/openapi.yaml does not load: " + converted.output);
+  return json::parse(converted.output);
+}
+
+// tests/api/openapi_schemas.py: the document's examples, and the daemon's answers in
+// `observed` (if any), against the document's JSON Schemas (python3-jsonschema).
+Run check_schemas(const std::string& observed = {}) {
+  return run("python3 '" + std::string(BURGERNET_SOURCE_DIR) + "/tests/api/openapi_schemas.py' '" + kOpenApi + "'" +
+             (observed.empty() ? "" : " '" + observed + "'"));
 }
 
 // "POST /v1/actions/{id}"; a ":id" segment is written "{id}".
@@ -124,6 +142,11 @@ TEST(OpenApi, IsOpenApi31WithAnErrorSchemaAndExamplesForEveryBody) {
   }
 }
 
+TEST(OpenApi, EveryExampleFitsItsSchema) {
+  const auto checked = check_schemas();
+  EXPECT_EQ(checked.status, 0) << checked.output;
+}
+
 TEST(OpenApi, DocumentsExactlyTheRoutesTheRouterServesWithTheirRoles) {
   TestDatabase database;
   const auto document = load_openapi();
@@ -196,7 +219,15 @@ class OpenApiExamples : public DatabaseTest {
     return tokens_[role] = secret;
   }
 
+  // An answer for tests/api/openapi_schemas.py.
+  void observe(const std::string& method, const std::string& path, const HttpResult& answer) {
+    json body = nullptr;
+    if (answer.header("content-type") == "application/json") body = json::parse(answer.body);
+    observed_.push_back({{"method", method}, {"path", path}, {"status", answer.status}, {"body", body}});
+  }
+
   static constexpr const char* kCallbackUrl = "https://burgernet.example/v1/callbacks/twilio";
+  json observed_ = json::array();
   std::unique_ptr<DaemonProcess> daemon_;
   std::string auth_token_;
   std::map<std::string, std::string> tokens_;
@@ -278,6 +309,7 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
       }
       const auto verb = boost::beast::http::string_to_verb(method);
       const auto answer = HttpClient(daemon_->port(), bearer).request(verb, target, body, headers);
+      observe(method, key.substr(space + 1), answer);
       ++sent;
       std::cout << key << " (" << example.name << "): " << answer.status << "\n";
       EXPECT_TRUE(example.success.contains(answer.status))
@@ -302,6 +334,7 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
     }
   }
   EXPECT_GE(sent, 12) << "every example was meant to be sent";
+
   // The examples did what they say: the participant is active and the action closed.
   EXPECT_EQ(database.scalar("SELECT status::text FROM participants"), "active");
   ASSERT_FALSE(action.empty());
@@ -309,6 +342,35 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
                 .exec(sql::Query{"OpenApiActionStatus", "SELECT status::text FROM actions WHERE id = $1"}, action)
                 .string(0, 0),
             "closed");
+
+  // The routes without a body, on what the examples made: their answers are checked against the
+  // document's schemas below, with the answers above.
+  const auto ask = [&](const std::string& method, const std::string& path, const std::string& target,
+                       const std::string& role) {
+    const auto answer = HttpClient(daemon_->port(), role.empty() ? "" : token(role))
+                            .request(boost::beast::http::string_to_verb(method), target);
+    observe(method, path, answer);
+    std::cout << method << " " << path << ": " << answer.status << "\n";
+  };
+  ask("GET", "/healthz", "/healthz", "");
+  ask("GET", "/readyz", "/readyz", "");
+  ask("GET", "/v1/participants/{id}", "/v1/participants/" + participant_id, "registrar");
+  ask("POST", "/v1/participants/{id}/verification", "/v1/participants/" + participant_id + "/verification",
+      "registrar");
+  ask("GET", "/v1/actions", "/v1/actions", "operator");
+  ask("GET", "/v1/actions/{id}", "/v1/actions/" + action, "operator");
+  ask("GET", "/v1/actions/{id}", "/v1/actions/00000000-0000-4000-8000-000000000000", "operator");
+  ask("GET", "/v1/audit", "/v1/audit?limit=5", "admin");
+  ask("GET", "/v1/audit", "/v1/audit?since=yesterday", "admin");
+  ask("POST", "/v1/actions", "/v1/actions", "registrar");
+  ask("DELETE", "/v1/participants/{id}", "/v1/participants/" + participant_id, "registrar");
+  ask("GET", "/v1/participants/{id}", "/v1/participants/" + participant_id, "registrar");
+
+  const auto observed_path = make_temp_dir("burgernet-openapi-observed-") + "/observed.json";
+  std::ofstream(observed_path) << observed_.dump(2);
+  const auto checked = check_schemas(observed_path);
+  EXPECT_EQ(checked.status, 0) << checked.output;
+  std::cout << checked.output;
 }
 
 }  // namespace
