@@ -90,6 +90,12 @@ Application::Application(config::Config config, std::string config_path)
   metrics::register_build_info(metrics_);
   add_pool_gauges(metrics_, api_pool_, "api");
   add_pool_gauges(metrics_, worker_pool_, "worker");
+  metrics_.add_collector([this](metrics::SampleWriter& out) {
+    out.gauge_family("burgernet_ready",
+                     "1 while the daemon serves (the database answers and has this build's schema), as /readyz; 0 "
+                     "otherwise.");
+    out.sample(database_.ready() ? 1 : 0);
+  });
 }
 
 Application::~Application() {

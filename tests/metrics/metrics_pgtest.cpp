@@ -163,6 +163,7 @@ TEST_F(MetricsScrape, SendingWaitingAndFailingShowInTheScrapeAndPromtoolAcceptsI
   EXPECT_EQ(samples.count("burgernet_delivery_outcome_write_failures_total"), 1u);
   EXPECT_EQ(samples["burgernet_delivery_outcome_write_failures_total"], 0);
 
+  EXPECT_EQ(samples["burgernet_ready"], 1);
   const std::regex build_info(R"re(burgernet_build_info\{commit="([0-9a-f]{12}|unknown)",compiler="GNU [0-9.]+",)re"
                               R"re(version="[0-9]+\.[0-9]+\.[0-9]+"\} 1)re");
   EXPECT_TRUE(std::regex_search(last_scrape_, build_info)) << last_scrape_;
