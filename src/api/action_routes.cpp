@@ -202,7 +202,7 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto outcome = body.find("outcome");
                  if (outcome == body.end() || outcome->is_null())
                    throw http::BadRequest("outcome", "is required");
-                 if (!outcome->is_string() || (*outcome != "resolved" && *outcome != "unresolved")) {
+                 if (!outcome->is_string() || !action::is_outcome(outcome->get<std::string>())) {
                    throw http::BadRequest("outcome", "must be \"resolved\" or \"unresolved\"");
                  }
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);

@@ -29,10 +29,12 @@ constexpr const char* kDefaultClosing = "Deze Burgernet-actie is beëindigd. Bed
 std::optional<std::string> since_timestamp(const std::optional<std::string>& since) {
   if (!since) return std::nullopt;
   static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
-  static const std::regex kDateTime(R"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?))");
+  static const std::regex kDateTime(
+      R"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?))");
   if (std::regex_match(*since, kDate)) return *since + "T00:00:00Z";
   if (std::regex_match(*since, kDateTime)) return *since;
-  throw InvalidField("--since", "must be a date (2026-11-30) or a date and time with its offset (2026-11-30T08:00:00Z)");
+  throw InvalidField("--since",
+                     "must be a date (2026-11-30) or a date and time with its offset (2026-11-30T08:00:00Z)");
 }
 
 // "1 recipient", "2 recipients".
@@ -103,7 +105,10 @@ int run_actions_show(const config::Config& config, const ActionsShowOptions& opt
                           "expires_at", "closed_at", "recipients", "fanout", "closing"}) {
     const auto& value = action[key];
     std::cout << std::left << std::setw(12) << key
-              << (value.is_string() ? value.get<std::string>() : value.is_null() ? "-" : value.dump()) << "\n";
+              << (value.is_string() ? value.get<std::string>()
+                  : value.is_null() ? "-"
+                                    : value.dump())
+              << "\n";
   }
   std::cout << std::setw(12) << "channels" << action["channels"].dump() << "\n";
   std::cout << "\nmessages:\n";
@@ -133,7 +138,8 @@ int run_actions_close(const config::Config& config, const ActionsCloseOptions& o
     return kExitOk;
   }
   std::cout << "closed " << answer["id"].get<std::string>() << " (" << answer["outcome"].get<std::string>()
-            << "): " << counted(answer["cancelled"].get<std::int64_t>(), "queued message") << " cancelled, closing to "
+            << "): " << counted(answer["cancelled"].get<std::int64_t>(), "queued message")
+            << " cancelled, closing to "
             << counted(answer["closing_recipients"].get<std::int64_t>(), "recipient")
             << (answer["closing"] == "done" ? "" : " so far (the daemon writes the rest)") << "\n";
   return kExitOk;

@@ -74,7 +74,9 @@ class Checks {
       return;
     }
     for (const auto& c : checks_) {
-      std::cout << (c.verdict == Check::Verdict::kOk ? "ok    " : c.verdict == Check::Verdict::kFail ? "FAIL  " : "skip  ")
+      std::cout << (c.verdict == Check::Verdict::kOk     ? "ok    "
+                    : c.verdict == Check::Verdict::kFail ? "FAIL  "
+                                                         : "skip  ")
                 << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
     }
   }
@@ -93,12 +95,14 @@ std::string octal_mode(mode_t mode) {
 // changeable by its group (0600, or 0640 for a group the daemon's user is in).
 std::string file_problem(const std::string& path, bool secret) {
   if (path.empty()) return "no file named";
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
   if (!S_ISREG(st.st_mode)) return path + ": not a regular file";
-  if (::access(path.c_str(), R_OK) != 0 || !std::ifstream(path)) return path + ": cannot be read by this user";
+  if (::access(path.c_str(), R_OK) != 0 || !std::ifstream(path))
+    return path + ": cannot be read by this user";
   if (secret && (st.st_mode & 0027) != 0) {
-    return path + ": mode " + octal_mode(st.st_mode) + " lets others read it or its group change it (chmod 600)";
+    return path + ": mode " + octal_mode(st.st_mode) +
+           " lets others read it or its group change it (chmod 600)";
   }
   return {};
 }
@@ -118,7 +122,8 @@ void check_key_file(Checks& checks, const std::string& name, const std::string& 
 void check_files(Checks& checks, const config::Config& config) {
   check_key_file(checks, "privacy.key_file", config.privacy.key_file);
   for (std::size_t i = 0; i < config.privacy.previous_key_files.size(); ++i)
-    check_key_file(checks, "privacy.previous_key_files[" + std::to_string(i) + "]", config.privacy.previous_key_files[i]);
+    check_key_file(checks, "privacy.previous_key_files[" + std::to_string(i) + "]",
+                   config.privacy.previous_key_files[i]);
   check_key_file(checks, "privacy.lookup_key_file", config.privacy.lookup_key_file);
 
   const auto& tls = config.http.tls;
@@ -126,7 +131,8 @@ void check_files(Checks& checks, const config::Config& config) {
     checks.add("http.tls.cert_file", file_problem(tls.cert_file, false), true, tls.cert_file);
     checks.add("http.tls.key_file", file_problem(tls.key_file, true), true, tls.key_file);
     if (!tls.client_ca_file.empty())
-      checks.add("http.tls.client_ca_file", file_problem(tls.client_ca_file, false), true, tls.client_ca_file);
+      checks.add("http.tls.client_ca_file", file_problem(tls.client_ca_file, false), true,
+                 tls.client_ca_file);
   }
 
   for (const auto& [name, channel] : config.channels) {
@@ -177,7 +183,8 @@ void check_recorded_keys(Checks& checks, const config::Config& config, db::Conne
   bool seal_ok = !seal || *seal == ours;
   if (!seal_ok) {
     // A rotation in progress: the database's current key is among privacy.previous_key_files.
-    for (const auto& previous : keys->previous_identities()) seal_ok = seal_ok || previous.fingerprint == *seal;
+    for (const auto& previous : keys->previous_identities())
+      seal_ok = seal_ok || previous.fingerprint == *seal;
   }
   const bool lookup_ok = !lookup || *lookup == keys->lookup_identity().fingerprint;
   std::string problem;
@@ -198,10 +205,11 @@ void check_database(Checks& checks, const config::Config& config) {
     const int schema = db::schema_version(connection), needed = sql::latest_migration_version();
     std::string problem;
     if (schema < needed)
-      problem = "schema at version " + std::to_string(schema) + ", this program needs " + std::to_string(needed) +
-                " (run burgernetctl migrate)";
+      problem = "schema at version " + std::to_string(schema) + ", this program needs " +
+                std::to_string(needed) + " (run burgernetctl migrate)";
     if (schema > needed)
-      problem = "schema at version " + std::to_string(schema) + " is newer than this program's " + std::to_string(needed);
+      problem = "schema at version " + std::to_string(schema) + " is newer than this program's " +
+                std::to_string(needed);
     checks.add("database schema", problem, false, "version " + std::to_string(schema));
     check_recorded_keys(checks, config, connection);
   } catch (const std::exception& e) {
@@ -217,7 +225,8 @@ std::vector<std::pair<std::string, TlsEndpoint>> tls_endpoints(const config::Cha
   for (const auto& setting : driver.settings) {
     const auto value = driver.value(channel, setting.key);
     if (setting.kind == channel::Setting::Kind::kHttpsUrl) {
-      if (const auto url = net::parse_https_url(value)) out.push_back({setting.key, {url->host, url->port, false}});
+      if (const auto url = net::parse_https_url(value))
+        out.push_back({setting.key, {url->host, url->port, false}});
     } else if (driver.name == "smtp" && setting.key == "url") {
       const bool implicit = value.starts_with("smtps://");
       if (!implicit && !value.starts_with("smtp://")) continue;  // the config parser refused it already
@@ -241,8 +250,9 @@ void check_providers(Checks& checks, const config::Config& config) {
     for (const auto& [key, endpoint] : tls_endpoints(channel, *driver)) {
       const std::string where = endpoint.host + ":" + endpoint.port;
       const auto failure = tls_handshake(endpoint, ca_file, timeout);
-      checks.add("channels." + name + "." + key + " TLS handshake", failure.empty() ? "" : where + ": " + failure,
-                 false, where + (endpoint.starttls ? " (STARTTLS)" : ""));
+      checks.add("channels." + name + "." + key + " TLS handshake",
+                 failure.empty() ? "" : where + ": " + failure, false,
+                 where + (endpoint.starttls ? " (STARTTLS)" : ""));
     }
   }
 }

@@ -31,8 +31,11 @@ int run_queue(const config::Config& config, const ReadOptions& options) {
   }
   std::cout << "channel\tqueued\tsending\toldest queued\n";
   for (const auto& [name, c] : channels.items()) {
-    std::cout << name << "\t" << c["queued"].get<std::int64_t>() << "\t" << c["sending"].get<std::int64_t>() << "\t"
-              << (c["oldest_queued_s"].is_null() ? "-" : std::to_string(c["oldest_queued_s"].get<std::int64_t>()) + "s")
+    std::cout << name << "\t" << c["queued"].get<std::int64_t>() << "\t" << c["sending"].get<std::int64_t>()
+              << "\t"
+              << (c["oldest_queued_s"].is_null()
+                      ? "-"
+                      : std::to_string(c["oldest_queued_s"].get<std::int64_t>()) + "s")
               << "\n";
   }
   return kExitOk;

@@ -12,7 +12,8 @@ namespace burgernet::ctl {
 
 namespace {
 constexpr const char* kSource =
-    "counts from the database (the daemon has no GET /v1/stats); months in Europe/Amsterdam; participants per "
+    "counts from the database (the daemon has no GET /v1/stats); months in Europe/Amsterdam; participants "
+    "per "
     "channel: active participants who chose it for at least one address, 'app': with an enabled device";
 }
 
@@ -48,10 +49,12 @@ int run_stats(const config::Config& config, const ReadOptions& options) {
   }
   std::cout << "\nparticipants by status:\n";
   if (by_status.empty()) std::cout << "  none\n";
-  for (const auto& [name, count] : by_status.items()) std::cout << "  " << name << "\t" << count.get<std::int64_t>() << "\n";
+  for (const auto& [name, count] : by_status.items())
+    std::cout << "  " << name << "\t" << count.get<std::int64_t>() << "\n";
   std::cout << "\nactive participants by channel:\n";
   if (by_channel.empty()) std::cout << "  none\n";
-  for (const auto& [name, count] : by_channel.items()) std::cout << "  " << name << "\t" << count.get<std::int64_t>() << "\n";
+  for (const auto& [name, count] : by_channel.items())
+    std::cout << "  " << name << "\t" << count.get<std::int64_t>() << "\n";
   return kExitOk;
 }
 

@@ -47,9 +47,11 @@ awaitable<std::string> start_tls(beast::tcp_stream& tcp) {
   error_code ec;
   const auto greeting = co_await smtp_reply(tcp, buffer);
   if (!greeting.starts_with("220")) co_return "no SMTP greeting";
-  co_await asio::async_write(tcp, asio::buffer(std::string("EHLO burgernetctl\r\n")), asio::redirect_error(use_awaitable, ec));
+  co_await asio::async_write(tcp, asio::buffer(std::string("EHLO burgernetctl\r\n")),
+                             asio::redirect_error(use_awaitable, ec));
   if (ec || !(co_await smtp_reply(tcp, buffer)).starts_with("250")) co_return "EHLO refused";
-  co_await asio::async_write(tcp, asio::buffer(std::string("STARTTLS\r\n")), asio::redirect_error(use_awaitable, ec));
+  co_await asio::async_write(tcp, asio::buffer(std::string("STARTTLS\r\n")),
+                             asio::redirect_error(use_awaitable, ec));
   if (ec || !(co_await smtp_reply(tcp, buffer)).starts_with("220")) co_return "STARTTLS refused";
   co_return "";
 }
@@ -58,7 +60,8 @@ awaitable<std::string> start_tls(beast::tcp_stream& tcp) {
 // see api/action_routes.cpp).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-awaitable<void> probe(Stream& stream, TlsEndpoint endpoint, std::chrono::milliseconds timeout, std::string& failure) {
+awaitable<void> probe(Stream& stream, TlsEndpoint endpoint, std::chrono::milliseconds timeout,
+                      std::string& failure) {
   const auto executor = co_await asio::this_coro::executor;
   error_code ec;
   asio::ip::tcp::resolver resolver(executor);
@@ -85,14 +88,16 @@ awaitable<void> probe(Stream& stream, TlsEndpoint endpoint, std::chrono::millise
     co_return;
   }
   const long verify = SSL_get_verify_result(stream.native_handle());
-  failure = verify != X509_V_OK ? std::string("certificate not accepted: ") + X509_verify_cert_error_string(verify)
-                                : "handshake failed: " + ec.message();
+  failure = verify != X509_V_OK
+                ? std::string("certificate not accepted: ") + X509_verify_cert_error_string(verify)
+                : "handshake failed: " + ec.message();
 }
 #pragma GCC diagnostic pop
 
 }  // namespace
 
-std::string tls_handshake(const TlsEndpoint& endpoint, const std::string& ca_file, std::chrono::milliseconds timeout) {
+std::string tls_handshake(const TlsEndpoint& endpoint, const std::string& ca_file,
+                          std::chrono::milliseconds timeout) {
   asio::io_context io;
   ssl::context tls{ssl::context::tls_client};
   tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |

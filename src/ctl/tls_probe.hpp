@@ -16,6 +16,7 @@ struct TlsEndpoint {
 // Connects and completes a TLS handshake that verifies the certificate and the host name against
 // `ca_file` (empty: the system's trust store), all within `timeout`. Returns an empty string on
 // success, else why it failed.
-std::string tls_handshake(const TlsEndpoint& endpoint, const std::string& ca_file, std::chrono::milliseconds timeout);
+std::string tls_handshake(const TlsEndpoint& endpoint, const std::string& ca_file,
+                          std::chrono::milliseconds timeout);
 
 }  // namespace burgernet::ctl

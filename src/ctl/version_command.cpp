@@ -42,7 +42,9 @@ int run_version(const VersionOptions& options) {
   if (database["reachable"].get<bool>()) {
     const int schema = database["schema_version"].get<int>();
     std::cout << "database schema version: " << schema
-              << (schema == needed ? "" : schema < needed ? " (run burgernetctl migrate)" : " (newer than this program)")
+              << (schema == needed  ? ""
+                  : schema < needed ? " (run burgernetctl migrate)"
+                                    : " (newer than this program)")
               << "\n";
   } else {
     std::cout << "database schema version: unknown (" << database["error"].get<std::string>() << ")\n";

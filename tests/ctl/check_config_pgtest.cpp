@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "burgernet/privacy/key_fingerprints.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_provider.hpp"
 #include "support/fake_smtp_server.hpp"
 #include "support/test_database.hpp"
 #include "support/test_keys.hpp"
-#include "burgernet/privacy/key_fingerprints.hpp"
 
 namespace burgernet::testing {
 namespace {
@@ -34,15 +34,17 @@ class CheckConfigTest : public DatabaseTest {
   // with STARTTLS.
   json config() {
     auto c = daemon_config(database.url(), dir_);
-    c["channels"]["sms"] = {{"driver", "twilio_sms"},        {"base_url", provider_.url()},
-                            {"account_sid", "AC42"},         {"auth_token_file", dir_ + "/twilio"},
-                            {"from", "+3197010000000"},      {"ca_file", provider_.ca_file()}};
+    c["channels"]["sms"] = {{"driver", "twilio_sms"},   {"base_url", provider_.url()},
+                            {"account_sid", "AC42"},    {"auth_token_file", dir_ + "/twilio"},
+                            {"from", "+3197010000000"}, {"ca_file", provider_.ca_file()}};
     c["channels"]["hook"] = {{"driver", "webhook"},
                              {"url", provider_.url("/hook")},
                              {"secret_file", dir_ + "/hook"},
                              {"ca_file", provider_.ca_file()}};
-    c["channels"]["mail"] = {
-        {"driver", "smtp"}, {"url", smtp_.url()}, {"from", "burgernet@example.nl"}, {"ca_file", smtp_.ca_file()}};
+    c["channels"]["mail"] = {{"driver", "smtp"},
+                             {"url", smtp_.url()},
+                             {"from", "burgernet@example.nl"},
+                             {"ca_file", smtp_.ca_file()}};
     return c;
   }
   int check(const json& config, bool as_json = false) {
@@ -69,10 +71,11 @@ class CheckConfigTest : public DatabaseTest {
 TEST_F(CheckConfigTest, AGoodConfigPassesEveryCheckWithoutSendingAnything) {
   privacy::record_initial_keys(database.connection(), test_keys());  // as `keys init` does
   ASSERT_EQ(check(config()), 0) << out_ << err_;
-  for (const char* name : {"config", "privacy.key_file", "privacy.lookup_key_file", "channels.sms.auth_token_file",
-                           "channels.sms.ca_file", "channels.hook.secret_file", "database", "database schema",
-                           "channels.sms.base_url TLS handshake", "channels.hook.url TLS handshake",
-                           "privacy keys match the database", "channels.mail.url TLS handshake"}) {
+  for (const char* name :
+       {"config", "privacy.key_file", "privacy.lookup_key_file", "channels.sms.auth_token_file",
+        "channels.sms.ca_file", "channels.hook.secret_file", "database", "database schema",
+        "channels.sms.base_url TLS handshake", "channels.hook.url TLS handshake",
+        "privacy keys match the database", "channels.mail.url TLS handshake"}) {
     EXPECT_EQ(line_of(name).rfind("ok    ", 0), 0u) << name << " in:\n" << out_;
   }
   EXPECT_EQ(out_.find("FAIL"), std::string::npos) << out_;
@@ -97,8 +100,9 @@ TEST_F(CheckConfigTest, AKeyFileOthersCanReadOrAMissingSecretIsAConfigError) {
   c["privacy"]["key_file"] = key;
   c["channels"]["hook"]["secret_file"] = dir_ + "/missing";
   EXPECT_EQ(check(c), 2) << out_;
-  EXPECT_EQ(line_of("privacy.key_file"), "FAIL  privacy.key_file: " + key +
-                                             ": mode 0644 lets others read it or its group change it (chmod 600)")
+  EXPECT_EQ(
+      line_of("privacy.key_file"),
+      "FAIL  privacy.key_file: " + key + ": mode 0644 lets others read it or its group change it (chmod 600)")
       << out_;
   EXPECT_EQ(line_of("channels.hook.secret_file"),
             "FAIL  channels.hook.secret_file: " + dir_ + "/missing: No such file or directory")
@@ -125,9 +129,9 @@ TEST_F(CheckConfigTest, AnUnreachableDatabaseOrAnUntrustedProviderIsARuntimeFail
   c = config();
   c["channels"]["sms"]["ca_file"] = stranger.ca_file();
   EXPECT_EQ(check(c), 1) << out_;
-  EXPECT_NE(line_of("channels.sms.base_url TLS handshake").find("FAIL  channels.sms.base_url TLS handshake: 127.0.0.1:" +
-                                                                 std::to_string(provider_.port()) +
-                                                                 ": certificate not accepted"),
+  EXPECT_NE(line_of("channels.sms.base_url TLS handshake")
+                .find("FAIL  channels.sms.base_url TLS handshake: 127.0.0.1:" +
+                      std::to_string(provider_.port()) + ": certificate not accepted"),
             std::string::npos)
       << out_;
   EXPECT_EQ(line_of("channels.hook.url TLS handshake").rfind("ok", 0), 0u) << out_;

@@ -56,7 +56,8 @@ TEST_F(DailyCommandsTest, VersionNamesTheProgramTheSchemaItNeedsAndTheDatabases)
   EXPECT_EQ(document["database"].value("schema_version", -1), sql::latest_migration_version());
 
   ASSERT_EQ(ctl({"version"}), 0) << err_;
-  EXPECT_NE(out_.find("schema version needed: " + std::to_string(sql::latest_migration_version())), std::string::npos)
+  EXPECT_NE(out_.find("schema version needed: " + std::to_string(sql::latest_migration_version())),
+            std::string::npos)
       << out_;
 
   // --version needs no config and no database.
@@ -66,7 +67,8 @@ TEST_F(DailyCommandsTest, VersionNamesTheProgramTheSchemaItNeedsAndTheDatabases)
   // An unreachable database is reported, not a failure: this is what one runs when things are wrong.
   const auto down = make_temp_dir("burgernetctl-down-");
   const auto config = down + "/config.json";
-  std::ofstream(config) << daemon_config("postgresql://postgres@/nothing?host=" + down + "&port=1", down).dump();
+  std::ofstream(config)
+      << daemon_config("postgresql://postgres@/nothing?host=" + down + "&port=1", down).dump();
   std::string out, err;
   ASSERT_EQ(run_ctl(config, {"version", "--json"}, &out, &err), 0) << err;
   const auto unreachable = json::parse(out);
@@ -126,8 +128,10 @@ TEST_F(DailyCommandsTest, ListShowAndCloseAnActionAsTheApiDoes) {
       << out_;
   EXPECT_EQ(count("SELECT status || ' ' || outcome FROM actions"), "closed resolved");
   EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE kind = 'closing' AND status = 'queued'"), "3");
-  EXPECT_EQ(count("SELECT channel FROM deliveries WHERE kind = 'action' AND status = 'cancelled'"), "twitter");
-  EXPECT_EQ(count("SELECT actor || ' ' || operation || ' ' || subject FROM audit_log WHERE operation = 'action.close'"),
+  EXPECT_EQ(count("SELECT channel FROM deliveries WHERE kind = 'action' AND status = 'cancelled'"),
+            "twitter");
+  EXPECT_EQ(count("SELECT actor || ' ' || operation || ' ' || subject FROM audit_log WHERE operation = "
+                  "'action.close'"),
             "burgernetctl:root action.close " + id);
   EXPECT_EQ(ctl({"actions", "close", id, "--outcome", "resolved"}), 1) << "closed already";
   EXPECT_NE(err_.find("closed already"), std::string::npos) << err_;
@@ -156,11 +160,14 @@ TEST_F(DailyCommandsTest, QueueCountsWhatWaitsPerChannelAndTheOldestsAge) {
   }
   const auto id = raise_action();
   // One of them waits since ten minutes, one is being sent.
-  database.scalar("UPDATE deliveries SET created_at = now() - interval '10 minutes' WHERE id = "
-                  "(SELECT min(id) FROM deliveries WHERE action_id = '" + id + "' AND channel = 'sms')");
-  database.scalar("UPDATE deliveries SET status = 'sending', lease_owner = 'test', lease_expires_at = now() + "
-                  "interval '1 minute' WHERE id = (SELECT max(id) FROM deliveries WHERE action_id = '" + id +
-                  "' AND channel = 'sms')");
+  database.scalar(
+      "UPDATE deliveries SET created_at = now() - interval '10 minutes' WHERE id = "
+      "(SELECT min(id) FROM deliveries WHERE action_id = '" +
+      id + "' AND channel = 'sms')");
+  database.scalar(
+      "UPDATE deliveries SET status = 'sending', lease_owner = 'test', lease_expires_at = now() + "
+      "interval '1 minute' WHERE id = (SELECT max(id) FROM deliveries WHERE action_id = '" +
+      id + "' AND channel = 'sms')");
   const auto queue = ctl_json({"queue"});
   EXPECT_EQ(queue["channels"]["sms"]["queued"], 1) << queue.dump();
   EXPECT_EQ(queue["channels"]["sms"]["sending"], 1) << queue.dump();
@@ -181,8 +188,8 @@ TEST_F(DailyCommandsTest, StatsCountActionsPerMonthCategoryStatusAndParticipants
   const auto stats = ctl_json({"stats"});
   EXPECT_NE(stats.value("source", "").find("GET /v1/stats"), std::string::npos) << "says what the counts are";
   const auto month = count("SELECT to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM')");
-  EXPECT_EQ(stats["actions"], json::array({{{"month", month}, {"category", "burglary"}, {"status", "closed"},
-                                            {"count", 1}}}))
+  EXPECT_EQ(stats["actions"],
+            json::array({{{"month", month}, {"category", "burglary"}, {"status", "closed"}, {"count", 1}}}))
       << stats.dump();
   EXPECT_EQ(stats["participants"]["by_status"], json({{"active", 4}, {"pending_verification", 1}}));
   EXPECT_EQ(stats["participants"]["by_channel"], json({{"app", 1}, {"push", 1}, {"sms", 3}, {"voice", 1}}));
@@ -198,9 +205,11 @@ TEST_F(DailyCommandsTest, TokenCreateRefusesAnAreaThatDoesNotExist) {
   EXPECT_TRUE(out_.empty()) << "no token printed: " << out_;
   EXPECT_EQ(count("SELECT count(*) FROM api_tokens WHERE name = 'gemeente'"), "0");
 
-  database.scalar("INSERT INTO areas (code, name, geom) VALUES ('GM9999', 'Ergens', "
-                  "ST_Multi(ST_Transform(ST_MakeEnvelope(4.8, 52.3, 4.9, 52.4, 4326), 28992)))");
-  EXPECT_EQ(ctl({"token", "create", "--role", "municipal", "--name", "gemeente", "--area", "GM9999"}), 0) << err_;
+  database.scalar(
+      "INSERT INTO areas (code, name, geom) VALUES ('GM9999', 'Ergens', "
+      "ST_Multi(ST_Transform(ST_MakeEnvelope(4.8, 52.3, 4.9, 52.4, 4326), 28992)))");
+  EXPECT_EQ(ctl({"token", "create", "--role", "municipal", "--name", "gemeente", "--area", "GM9999"}), 0)
+      << err_;
   EXPECT_EQ(out_.rfind("bn_", 0), 0u) << out_;
   const auto tokens = ctl_json({"token", "list"});
   EXPECT_EQ(tokens["tokens"].size(), 2u) << tokens.dump();  // the fixture's operator and this one
