@@ -57,7 +57,7 @@ std::string refusal_while_daemons_run(Connection& connection, const std::vector<
   reason << (marked.size() == 1 ? "migration " : "migrations ");
   for (std::size_t i = 0; i < marked.size(); ++i) reason << (i ? ", " : "") << marked[i];
   reason << (marked.size() == 1 ? " needs every burgernetd stopped (see its header)"
-                                 : " need every burgernetd stopped (see their headers)")
+                                : " need every burgernetd stopped (see their headers)")
          << ", but burgernet programs are connected to this database from ";
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     reason << (i ? ", " : "") << hosts[i].host << " (" << hosts[i].sessions

@@ -59,8 +59,8 @@ json load_openapi() {
 // tests/api/openapi_schemas.py: the document's examples, and the daemon's answers in
 // `observed` (if any), against the document's JSON Schemas (python3-jsonschema).
 Run check_schemas(const std::string& observed = {}) {
-  return run("python3 '" + std::string(BURGERNET_SOURCE_DIR) + "/tests/api/openapi_schemas.py' '" + kOpenApi + "'" +
-             (observed.empty() ? "" : " '" + observed + "'"));
+  return run("python3 '" + std::string(BURGERNET_SOURCE_DIR) + "/tests/api/openapi_schemas.py' '" + kOpenApi +
+             "'" + (observed.empty() ? "" : " '" + observed + "'"));
 }
 
 // "POST /v1/actions/{id}"; a ":id" segment is written "{id}".
@@ -154,7 +154,8 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheRouterServesWithTheirRoles) {
   std::map<std::string, std::set<std::string>> documented;
   for (const auto& [path, item] : document["paths"].items()) {
     for (const auto& [method, operation] : item.items()) {
-      if (kMethods.contains(method)) documented[route_key(method, path)] = documented_roles(document, operation);
+      if (kMethods.contains(method))
+        documented[route_key(method, path)] = documented_roles(document, operation);
     }
   }
   ASSERT_FALSE(served.roles.empty());
@@ -163,12 +164,13 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheRouterServesWithTheirRoles) {
     if (it == documented.end()) {
       ADD_FAILURE() << route << " is served but missing from docs/openapi.yaml";
     } else {
-      EXPECT_EQ(it->second, roles) << route << ": the document allows " << join(it->second)
-                                   << ", the router " << join(roles);
+      EXPECT_EQ(it->second, roles) << route << ": the document allows " << join(it->second) << ", the router "
+                                   << join(roles);
     }
   }
   for (const auto& [route, roles] : documented) {
-    if (!served.roles.contains(route)) ADD_FAILURE() << route << " is documented but the router does not serve it";
+    if (!served.roles.contains(route))
+      ADD_FAILURE() << route << " is documented but the router does not serve it";
   }
 }
 
@@ -195,15 +197,16 @@ class OpenApiExamples : public DatabaseTest {
 
     // The municipality example's area: loaded as an operator would, with burgernetctl.
     const auto areas = dir + "/areas.geojson";
-    std::ofstream(areas) << json{{"type", "FeatureCollection"},
-                                 {"features",
-                                  {{{"type", "Feature"},
-                                    {"properties", {{"code", "GM0363"}, {"name", "Amsterdam"}}},
-                                    {"geometry",
-                                     {{"type", "Polygon"},
-                                      {"coordinates",
-                                       {{{4.75, 52.30}, {5.05, 52.30}, {5.05, 52.43}, {4.75, 52.43}, {4.75, 52.30}}}}}}}}}}
-                                .dump();
+    std::ofstream(areas)
+        << json{{"type", "FeatureCollection"},
+                {"features",
+                 {{{"type", "Feature"},
+                   {"properties", {{"code", "GM0363"}, {"name", "Amsterdam"}}},
+                   {"geometry",
+                    {{"type", "Polygon"},
+                     {"coordinates",
+                      {{{4.75, 52.30}, {5.05, 52.30}, {5.05, 52.43}, {4.75, 52.43}, {4.75, 52.30}}}}}}}}}}
+               .dump();
     std::string out, err;
     ASSERT_EQ(run_ctl(daemon_->config_path(), {"areas", "import", areas}, &out, &err), 0) << out << err;
   }
@@ -214,8 +217,9 @@ class OpenApiExamples : public DatabaseTest {
   std::string token(const std::string& role) {
     if (const auto it = tokens_.find(role); it != tokens_.end()) return it->second;
     const auto secret = auth::new_secret("bn_");
-    database.connection().exec(sql::query("TokenCreate"), "openapi-" + role, role, std::optional<std::string>(),
-                               auth::secret_hash_param(secret), std::optional<std::string>());
+    database.connection().exec(sql::query("TokenCreate"), "openapi-" + role, role,
+                               std::optional<std::string>(), auth::secret_hash_param(secret),
+                               std::optional<std::string>());
     return tokens_[role] = secret;
   }
 
@@ -236,10 +240,15 @@ class OpenApiExamples : public DatabaseTest {
 TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
   const auto document = load_openapi();
   // The order a client follows; each step may need what an earlier one made.
-  const std::vector<std::string> order = {
-      "POST /v1/participants",         "POST /v1/participants/{id}/verify", "PATCH /v1/participants/{id}",
-      "POST /v1/participants/{id}/devices", "PUT /v1/devices/{device_id}/location", "POST /v1/actions",
-      "POST /v1/actions/{id}/updates", "POST /v1/actions/{id}/close",      "POST /v1/callbacks/twilio"};
+  const std::vector<std::string> order = {"POST /v1/participants",
+                                          "POST /v1/participants/{id}/verify",
+                                          "PATCH /v1/participants/{id}",
+                                          "POST /v1/participants/{id}/devices",
+                                          "PUT /v1/devices/{device_id}/location",
+                                          "POST /v1/actions",
+                                          "POST /v1/actions/{id}/updates",
+                                          "POST /v1/actions/{id}/close",
+                                          "POST /v1/callbacks/twilio"};
 
   struct Example {
     std::string name;
@@ -258,10 +267,12 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
         if (status.front() == '2') success.insert(std::stoi(status));
       for (const auto& [type, media] : operation["requestBody"]["content"].items()) {
         if (media.contains("example"))
-          examples[key].push_back({"example", type, media["example"], success, documented_roles(document, operation)});
+          examples[key].push_back(
+              {"example", type, media["example"], success, documented_roles(document, operation)});
         if (media.contains("examples"))
           for (const auto& [name, e] : media["examples"].items())
-            examples[key].push_back({name, type, e.at("value"), success, documented_roles(document, operation)});
+            examples[key].push_back(
+                {name, type, e.at("value"), success, documented_roles(document, operation)});
       }
       EXPECT_NE(std::find(order.begin(), order.end(), key), order.end())
           << key << " has a request example but this test does not know when to send it; add it to `order`";
@@ -281,7 +292,8 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
       const std::string method = key.substr(0, space);
       std::string target = key.substr(space + 1);
       const auto replace = [&](const std::string& name, const std::string& value) {
-        if (const auto at = target.find(name); at != std::string::npos) target.replace(at, name.size(), value);
+        if (const auto at = target.find(name); at != std::string::npos)
+          target.replace(at, name.size(), value);
       };
       replace("{id}", key.find("/v1/actions/") != std::string::npos ? action : participant_id);
       replace("{device_id}", device);
@@ -302,7 +314,8 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
         std::vector<std::pair<std::string, std::string>> params;
         for (const auto& [name, value] : example.value.items()) {
           params.emplace_back(name, value.get<std::string>());
-          body += (body.empty() ? "" : "&") + net::percent_encode(name) + "=" + net::percent_encode(value.get<std::string>());
+          body += (body.empty() ? "" : "&") + net::percent_encode(name) + "=" +
+                  net::percent_encode(value.get<std::string>());
         }
         headers["Content-Type"] = example.content_type;
         headers["X-Twilio-Signature"] = channel::twilio_signature(auth_token_, kCallbackUrl, params);
@@ -323,7 +336,8 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
         participant_id = answer.json()["id"];
         // The code went out by SMS; the test knows it by setting it.
         database.connection().exec(
-            sql::Query{"OpenApiSetCode", "UPDATE verification_codes SET code_hash = $1 WHERE participant_id = $2"},
+            sql::Query{"OpenApiSetCode",
+                       "UPDATE verification_codes SET code_hash = $1 WHERE participant_id = $2"},
             participant::code_hash_param(participant_id, "123456"), participant_id);
       }
       if (key == "POST /v1/participants/{id}/devices" && answer.status == 201) {
@@ -338,10 +352,11 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
   // The examples did what they say: the participant is active and the action closed.
   EXPECT_EQ(database.scalar("SELECT status::text FROM participants"), "active");
   ASSERT_FALSE(action.empty());
-  EXPECT_EQ(database.connection()
-                .exec(sql::Query{"OpenApiActionStatus", "SELECT status::text FROM actions WHERE id = $1"}, action)
-                .string(0, 0),
-            "closed");
+  EXPECT_EQ(
+      database.connection()
+          .exec(sql::Query{"OpenApiActionStatus", "SELECT status::text FROM actions WHERE id = $1"}, action)
+          .string(0, 0),
+      "closed");
 
   // The routes without a body, on what the examples made: their answers are checked against the
   // document's schemas below, with the answers above.

@@ -6,8 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "burgernet/sql/query.hpp"
@@ -83,8 +83,10 @@ TEST(BackupRestore, ADumpAndTheKeyFilesRestoreADatabaseThatSendsAgain) {
                                            << kPhones[1] << ",52.3740,4.8900,sms,,,nl\n"
                                            << kPhones[2] << ",52.3720,4.8950,sms,,,en\n";
   std::string out, err;
-  ASSERT_EQ(run_ctl(config_path, {"participants", "import", dir + "/participants.csv"}, &out, &err), 0) << out << err;
-  ASSERT_EQ(run_ctl(config_path, {"token", "create", "--role", "operator", "--name", "meldkamer"}, &out, &err), 0)
+  ASSERT_EQ(run_ctl(config_path, {"participants", "import", dir + "/participants.csv"}, &out, &err), 0)
+      << out << err;
+  ASSERT_EQ(
+      run_ctl(config_path, {"token", "create", "--role", "operator", "--name", "meldkamer"}, &out, &err), 0)
       << err;
   const std::string token = out.substr(0, out.find_first_of("\r\n"));
   std::string first;
@@ -98,9 +100,10 @@ TEST(BackupRestore, ADumpAndTheKeyFilesRestoreADatabaseThatSendsAgain) {
 
   // The backup: the dump, and the key files copied elsewhere (the operator keeps them apart).
   const std::string dump = dir + "/burgernet.dump";
-  ASSERT_EQ(run(kBin + "pg_dump --format=custom --dbname=" + quoted(database.url()) + " --file=" + quoted(dump),
-                dir + "/pg_dump.log"),
-            0)
+  ASSERT_EQ(
+      run(kBin + "pg_dump --format=custom --dbname=" + quoted(database.url()) + " --file=" + quoted(dump),
+          dir + "/pg_dump.log"),
+      0)
       << slurp(dir + "/pg_dump.log");
   fs::create_directories(dir + "/keys");
   for (const char* key : {"key_file", "lookup_key_file"}) {
@@ -111,16 +114,19 @@ TEST(BackupRestore, ADumpAndTheKeyFilesRestoreADatabaseThatSendsAgain) {
 
   // The disk dies: the database is gone.
   const std::string maintenance = cluster_url();
-  ASSERT_EQ(run(kBin + "dropdb --force --maintenance-db=" + quoted(maintenance) + " " + quoted(database.name()),
-                dir + "/dropdb.log"),
-            0)
+  ASSERT_EQ(
+      run(kBin + "dropdb --force --maintenance-db=" + quoted(maintenance) + " " + quoted(database.name()),
+          dir + "/dropdb.log"),
+      0)
       << slurp(dir + "/dropdb.log");
   {
     db::Connection cluster(maintenance);
-    ASSERT_EQ(cluster.exec(sql::Query{"BackupDatabaseExists", "SELECT count(*) FROM pg_database WHERE datname = $1"},
-                           database.name())
-                  .int64(0, 0),
-              0);
+    ASSERT_EQ(
+        cluster
+            .exec(sql::Query{"BackupDatabaseExists", "SELECT count(*) FROM pg_database WHERE datname = $1"},
+                  database.name())
+            .int64(0, 0),
+        0);
   }
 
   // The restore: an empty database (template0: the dump creates the PostGIS extension itself).
@@ -129,7 +135,8 @@ TEST(BackupRestore, ADumpAndTheKeyFilesRestoreADatabaseThatSendsAgain) {
                 dir + "/createdb.log"),
             0)
       << slurp(dir + "/createdb.log");
-  ASSERT_EQ(run(kBin + "pg_restore --exit-on-error --no-owner --dbname=" + quoted(database.url()) + " " + quoted(dump),
+  ASSERT_EQ(run(kBin + "pg_restore --exit-on-error --no-owner --dbname=" + quoted(database.url()) + " " +
+                    quoted(dump),
                 dir + "/pg_restore.log"),
             0)
       << slurp(dir + "/pg_restore.log");
@@ -145,7 +152,8 @@ TEST(BackupRestore, ADumpAndTheKeyFilesRestoreADatabaseThatSendsAgain) {
   ASSERT_FALSE(second.empty());
   const auto sent = wait_for_lines(dir + "/outbox-after/sms.jsonl", kPhones.size(), 20s);
   EXPECT_EQ(recipients(sent, second), std::set<std::string>(kPhones.begin(), kPhones.end())) << daemon.log();
-  EXPECT_TRUE(recipients(sent, first).empty()) << "the restored action was sent already and must not go again";
+  EXPECT_TRUE(recipients(sent, first).empty())
+      << "the restored action was sent already and must not go again";
 }
 
 }  // namespace

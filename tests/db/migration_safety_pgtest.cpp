@@ -1,13 +1,12 @@
 // `burgernetctl migrate` refuses a migration marked requires-stopped-daemons while burgernet
 // programs are connected, applies nothing then, and applies everything when nobody is.
-#include "burgernet/db/migration_safety.hpp"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <thread>
 
 #include "burgernet/db/migrate.hpp"
+#include "burgernet/db/migration_safety.hpp"
 #include "support/daemon_process.hpp"
 #include "support/test_database.hpp"
 
