@@ -154,6 +154,16 @@ class KeptTlsConnection {
   boost::beast::flat_buffer buffer_;
 };
 
+// Whether the daemon's log says `text` within 10 s.
+bool logged(const DaemonProcess& daemon, const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (daemon.log().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
 // A renewed certificate (certbot rewrites the files in place, then `systemctl reload`): new
 // connections get it, connections already open go on with the old one.
 TEST_F(TlsTest, SighupReadsARenewedCertificateAndOpenConnectionsStayOpen) {
@@ -173,12 +183,7 @@ TEST_F(TlsTest, SighupReadsARenewedCertificateAndOpenConnectionsStayOpen) {
   std::filesystem::copy_file(renewed.server_cert, dir + "/server.pem", std::filesystem::copy_options::overwrite_existing);
   std::filesystem::copy_file(renewed.server_key, dir + "/server.key", std::filesystem::copy_options::overwrite_existing);
   daemon.signal(SIGHUP);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (daemon.log().find("TLS certificate and key read again") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
-  ASSERT_NE(daemon.log().find("TLS certificate and key read again"), std::string::npos) << daemon.log();
+  ASSERT_TRUE(logged(daemon, "TLS certificate and key read again")) << daemon.log();
 
   const auto fresh = tls_get(daemon.port(), "/healthz", {renewed.ca_cert});
   EXPECT_EQ(fresh.status, 200) << "a new connection does not get the renewed certificate: " << fresh.error;
@@ -188,12 +193,7 @@ TEST_F(TlsTest, SighupReadsARenewedCertificateAndOpenConnectionsStayOpen) {
   // A broken renewal (a key that does not match) is refused and the renewed pair stays.
   std::filesystem::copy_file(pki.server_key, dir + "/server.key", std::filesystem::copy_options::overwrite_existing);
   daemon.signal(SIGHUP);
-  const auto refused_by = std::chrono::steady_clock::now() + 10s;
-  while (daemon.log().find("configuration not reloaded") == std::string::npos &&
-         std::chrono::steady_clock::now() < refused_by) {
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_NE(daemon.log().find("configuration not reloaded"), std::string::npos) << daemon.log();
+  EXPECT_TRUE(logged(daemon, "configuration not reloaded")) << daemon.log();
   EXPECT_EQ(tls_get(daemon.port(), "/healthz", {renewed.ca_cert}).status, 200) << "a bad reload broke TLS";
   EXPECT_TRUE(daemon.running());
 }
