@@ -34,9 +34,9 @@ Resealed reseal_participants(db::Connection& connection, const privacy::Personal
       const auto phone = keys.open(sealed_phone, "phone");
       std::optional<std::string> email;
       if (!page.is_null(i, 2)) email = keys.seal(keys.open(page.text(i, 2), "email"), "email");
-      const auto updated = connection.exec(sql::query("ParticipantReseal"),
-                                           db::Params(id, keys.seal(phone, "phone"), keys.lookup(phone), email,
-                                                      sealed_phone));
+      const auto updated =
+          connection.exec(sql::query("ParticipantReseal"),
+                          db::Params(id, keys.seal(phone, "phone"), keys.lookup(phone), email, sealed_phone));
       out.resealed += static_cast<std::size_t>(updated.rows());
       last = id;
     }
@@ -56,8 +56,9 @@ Resealed reseal_push_tokens(db::Connection& connection, const privacy::PersonalD
       const std::string sealed = page.string(i, 1);
       last = id;
       if (keys.is_current(sealed)) continue;
-      const auto updated = connection.exec(
-          sql::query("DeviceReseal"), db::Params(id, keys.seal(keys.open(sealed, "push_token"), "push_token"), sealed));
+      const auto updated =
+          connection.exec(sql::query("DeviceReseal"),
+                          db::Params(id, keys.seal(keys.open(sealed, "push_token"), "push_token"), sealed));
       out.resealed += static_cast<std::size_t>(updated.rows());
     }
     out.seen += static_cast<std::size_t>(page.rows());
@@ -73,9 +74,10 @@ Resealed reseal_verification_texts(db::Connection& connection, const privacy::Pe
   for (int i = 0; i < bodies.rows(); ++i) {
     const std::string sealed = bodies.string(i, 1);
     if (keys.is_current(sealed)) continue;
-    const auto updated = connection.exec(
-        sql::query("VerificationBodyReseal"),
-        db::Params(bodies.string(i, 0), keys.seal(keys.open(sealed, "verification"), "verification"), sealed));
+    const auto updated =
+        connection.exec(sql::query("VerificationBodyReseal"),
+                        db::Params(bodies.string(i, 0),
+                                   keys.seal(keys.open(sealed, "verification"), "verification"), sealed));
     out.resealed += static_cast<std::size_t>(updated.affected());
   }
   return out;
@@ -104,8 +106,9 @@ int run_keys_rotate(const config::Config& config) {
     if (c.key_id != current_id) left[c.key_id] += c.count;
   }
   for (const auto& [key_id, count] : left) {
-    std::cout << "still sealed with key id " << key_id << ": " << count
-              << " (a daemon still runs with the old privacy.key_file? restart it and run keys rotate again)\n";
+    std::cout
+        << "still sealed with key id " << key_id << ": " << count
+        << " (a daemon still runs with the old privacy.key_file? restart it and run keys rotate again)\n";
   }
   for (const auto& retired : privacy::retire_unused_keys(connection, counts)) {
     std::cout << retired << " retired: nothing sealed with it remains; remove it from "

@@ -32,7 +32,8 @@ int run_keys_init(const config::Config& config) {
     }
   }
   if (!migrated) {
-    std::cerr << "burgernetctl: the database has no key_fingerprints table yet: run `burgernetctl migrate` first\n";
+    std::cerr
+        << "burgernetctl: the database has no key_fingerprints table yet: run `burgernetctl migrate` first\n";
     return 2;
   }
   for (const auto& key : privacy::recorded_keys(connection)) {
@@ -46,23 +47,26 @@ int run_keys_init(const config::Config& config) {
   // them. The daemon adopts the right key files instead.
   const auto sealed = privacy::count_sealed_values(connection);
   if (!sealed.empty()) {
-    std::cerr << "burgernetctl: the database holds values sealed with key id " << sealed.front().key_id
-              << " and records no key: configure the key files it was sealed with instead of making new ones\n";
+    std::cerr
+        << "burgernetctl: the database holds values sealed with key id " << sealed.front().key_id
+        << " and records no key: configure the key files it was sealed with instead of making new ones\n";
     return 2;
   }
 
   std::vector<std::string> created;
   try {
     for (const auto& path : {privacy_config.key_file, privacy_config.lookup_key_file}) {
-      if (!privacy::create_key_file(path)) throw privacy::KeyError(path + " was created by someone else meanwhile");
+      if (!privacy::create_key_file(path))
+        throw privacy::KeyError(path + " was created by someone else meanwhile");
       created.push_back(path);
     }
     const auto keys = privacy::PersonalDataKeys::load(privacy_config);
     privacy::record_initial_keys(connection, keys);
     std::cout << "privacy.key_file " << privacy_config.key_file << ": new sealing key, key id "
-              << keys.sealing_identity().key_id << ", fingerprint " << keys.sealing_identity().fingerprint << "\n"
-              << "privacy.lookup_key_file " << privacy_config.lookup_key_file << ": new lookup key, fingerprint "
-              << keys.lookup_identity().fingerprint << "\n"
+              << keys.sealing_identity().key_id << ", fingerprint " << keys.sealing_identity().fingerprint
+              << "\n"
+              << "privacy.lookup_key_file " << privacy_config.lookup_key_file
+              << ": new lookup key, fingerprint " << keys.lookup_identity().fingerprint << "\n"
               << "recorded both in the database; back the files up now: without them no number can be read\n";
     return 0;
   } catch (...) {

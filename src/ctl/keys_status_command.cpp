@@ -38,14 +38,15 @@ int run_keys_status(const config::Config& config, bool as_json) {
       if (key.purpose == "seal" && c.key_id == key.key_id) sealed[c.kind] = c.count;
     }
     const auto it = configured.find(key.fingerprint);
-    out["keys"].push_back({{"purpose", key.purpose},
-                           {"status", key.status},
-                           {"key_id", key.key_id},
-                           {"fingerprint", key.fingerprint},
-                           {"created_at", key.created_at},
-                           {"retired_at", key.retired_at.empty() ? nlohmann::json() : nlohmann::json(key.retired_at)},
-                           {"configured_as", it == configured.end() ? nlohmann::json() : nlohmann::json(it->second)},
-                           {"sealed", sealed}});
+    out["keys"].push_back(
+        {{"purpose", key.purpose},
+         {"status", key.status},
+         {"key_id", key.key_id},
+         {"fingerprint", key.fingerprint},
+         {"created_at", key.created_at},
+         {"retired_at", key.retired_at.empty() ? nlohmann::json() : nlohmann::json(key.retired_at)},
+         {"configured_as", it == configured.end() ? nlohmann::json() : nlohmann::json(it->second)},
+         {"sealed", sealed}});
   }
   // Values whose key id the database does not record (sealed before migration 0016 by a key
   // since lost, or with a key nobody recorded): they would not open.
@@ -63,21 +64,24 @@ int run_keys_status(const config::Config& config, bool as_json) {
   }
   if (recorded.empty()) std::cout << "the database records no keys (run a daemon or `keys init`)\n";
   for (const auto& key : out["keys"]) {
-    std::cout << key["purpose"].get<std::string>() << " " << key["status"].get<std::string>() << " fingerprint "
-              << key["fingerprint"].get<std::string>();
-    if (!key["key_id"].get<std::string>().empty()) std::cout << " key id " << key["key_id"].get<std::string>();
+    std::cout << key["purpose"].get<std::string>() << " " << key["status"].get<std::string>()
+              << " fingerprint " << key["fingerprint"].get<std::string>();
+    if (!key["key_id"].get<std::string>().empty())
+      std::cout << " key id " << key["key_id"].get<std::string>();
     std::cout << " since " << key["created_at"].get<std::string>();
     if (!key["configured_as"].is_null()) std::cout << " (" << key["configured_as"].get<std::string>() << ")";
     std::cout << "\n";
-    for (const auto& [kind, count] : key["sealed"].items()) std::cout << "  " << kind << ": " << count << "\n";
+    for (const auto& [kind, count] : key["sealed"].items())
+      std::cout << "  " << kind << ": " << count << "\n";
   }
   for (const auto& [key_id, kinds] : unknown.items()) {
     std::cout << "sealed with key id " << key_id << ", which the database does not record:";
     for (const auto& [kind, count] : kinds.items()) std::cout << " " << kind << " " << count;
     std::cout << "\n";
   }
-  std::cout << (matches && lookup_matches ? "this configuration's keys are the database's current ones\n"
-                                          : "this configuration's keys are NOT the database's current ones\n");
+  std::cout << (matches && lookup_matches
+                    ? "this configuration's keys are the database's current ones\n"
+                    : "this configuration's keys are NOT the database's current ones\n");
   return matches && lookup_matches ? 0 : 1;
 }
 

@@ -22,7 +22,8 @@ std::map<std::string, std::string> current_fingerprints(db::Connection& connecti
   return out;
 }
 
-std::string status_of(db::Connection& connection, const std::string& purpose, const std::string& fingerprint) {
+std::string status_of(db::Connection& connection, const std::string& purpose,
+                      const std::string& fingerprint) {
   for (const auto& key : recorded_keys(connection)) {
     if (key.purpose == purpose && key.fingerprint == fingerprint) return key.status;
   }
@@ -32,8 +33,8 @@ std::string status_of(db::Connection& connection, const std::string& purpose, co
 void compare(db::Connection& connection, const std::string& setting, const std::string& purpose,
              const std::string& ours, const std::string& theirs, const char* what_they_did) {
   if (theirs.empty() || ours == theirs) return;
-  std::string message = setting + " holds key " + short_fingerprint(ours) + ", the database " + what_they_did +
-                        " " + short_fingerprint(theirs) + ": wrong file or missing rotation";
+  std::string message = setting + " holds key " + short_fingerprint(ours) + ", the database " +
+                        what_they_did + " " + short_fingerprint(theirs) + ": wrong file or missing rotation";
   const auto status = status_of(connection, purpose, ours);
   if (status == "previous" || status == "retired") {
     message += " (this key was replaced by a rotation and is " + status + " in the database)";
@@ -57,9 +58,11 @@ void insert_keys(db::Connection& connection, const PersonalDataKeys& keys) {
   const auto sealing = keys.sealing_identity();
   connection.exec(sql::query("KeyFingerprintInsert"), "seal", sealing.fingerprint, sealing.key_id, "current");
   for (const auto& previous : keys.previous_identities()) {
-    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id, "previous");
+    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id,
+                    "previous");
   }
-  connection.exec(sql::query("KeyFingerprintInsert"), "lookup", keys.lookup_identity().fingerprint, "", "current");
+  connection.exec(sql::query("KeyFingerprintInsert"), "lookup", keys.lookup_identity().fingerprint, "",
+                  "current");
 }
 
 // A new key_file with the database's current key among previous_key_files: step 1 of a
@@ -79,7 +82,8 @@ void record_sealing_rotation(db::Connection& connection, const PersonalDataKeys&
   const auto sealing = keys.sealing_identity();
   db::Transaction tx(connection);
   for (const auto& previous : keys.previous_identities()) {
-    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id, "previous");
+    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id,
+                    "previous");
   }
   connection.exec(sql::query("KeyFingerprintsDemoteCurrent"), "seal", sealing.fingerprint);
   connection.exec(sql::query("KeyFingerprintMakeCurrent"), "seal", sealing.fingerprint, sealing.key_id);
@@ -102,7 +106,8 @@ KeyCheck check_key_fingerprints(db::Connection& connection, const PersonalDataKe
     if (starts_rotation(connection, keys, recorded)) {
       // The lookup key first: a wrong one must leave the database as it was.
       compare(connection, "privacy.lookup_key_file", "lookup", keys.lookup_identity().fingerprint,
-              recorded.count("lookup") ? recorded.at("lookup") : std::string(), "made its look-up hashes with");
+              recorded.count("lookup") ? recorded.at("lookup") : std::string(),
+              "made its look-up hashes with");
       record_sealing_rotation(connection, keys);
       compare_all(connection, keys, current_fingerprints(connection));
       return KeyCheck::rotation_started;
@@ -116,11 +121,18 @@ KeyCheck check_key_fingerprints(db::Connection& connection, const PersonalDataKe
   for (const auto& previous : keys.previous_identities()) ours.push_back(previous.key_id);
   const auto other = connection.exec(sql::query("SealedValueWithOtherKey"), db::Params(ours));
   if (other.rows() > 0) {
-    throw KeyMismatch("privacy.key_file holds key id " + ours.front() + ", the database holds values sealed with key id " +
-                      other.string(0, 0) +
-                      ", which neither it nor privacy.previous_key_files holds: wrong file or missing rotation");
+    throw KeyMismatch(
+        "privacy.key_file holds key id " + ours.front() + ", the database holds values sealed with key id " +
+        other.string(0, 0) +
+        ", which neither it nor privacy.previous_key_files holds: wrong file or missing rotation");
   }
-  insert_keys(connection, keys);
+  {
+    // One transaction: a second process adopting at the same moment waits on the unique index
+    // and then finds all of the first one's keys, not half of them.
+    db::Transaction tx(connection);
+    insert_keys(connection, keys);
+    tx.commit();
+  }
   // Another process may have adopted other keys at the same moment: the first one won.
   compare_all(connection, keys, current_fingerprints(connection));
   return KeyCheck::adopted;
@@ -146,8 +158,9 @@ std::vector<std::string> record_rotation(db::Connection& connection, const Perso
   const auto lookup = keys.lookup_identity();
   if (recorded.count("seal") && recorded.at("seal") != sealing.fingerprint) {
     const auto previous = keys.previous_identities();
-    const bool replaces = std::any_of(previous.begin(), previous.end(),
-                                      [&](const KeyIdentity& k) { return k.fingerprint == recorded.at("seal"); });
+    const bool replaces = std::any_of(previous.begin(), previous.end(), [&](const KeyIdentity& k) {
+      return k.fingerprint == recorded.at("seal");
+    });
     const auto status = status_of(connection, "seal", sealing.fingerprint);
     if (!replaces || status == "retired") {
       throw KeyMismatch("privacy.key_file holds key " + short_fingerprint(sealing.fingerprint) +
@@ -161,10 +174,12 @@ std::vector<std::string> record_rotation(db::Connection& connection, const Perso
   }
   if (recorded.count("lookup") && recorded.at("lookup") != lookup.fingerprint) {
     changes.push_back("lookup key " + short_fingerprint(lookup.fingerprint) + " is current, " +
-                      short_fingerprint(recorded.at("lookup")) + " is previous until every hash is recomputed");
+                      short_fingerprint(recorded.at("lookup")) +
+                      " is previous until every hash is recomputed");
   }
   for (const auto& previous : keys.previous_identities()) {
-    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id, "previous");
+    connection.exec(sql::query("KeyFingerprintInsert"), "seal", previous.fingerprint, previous.key_id,
+                    "previous");
   }
   connection.exec(sql::query("KeyFingerprintsDemoteCurrent"), "seal", sealing.fingerprint);
   connection.exec(sql::query("KeyFingerprintMakeCurrent"), "seal", sealing.fingerprint, sealing.key_id);
@@ -177,11 +192,13 @@ std::vector<std::string> record_rotation(db::Connection& connection, const Perso
 std::vector<SealedCount> count_sealed_values(db::Connection& connection) {
   std::vector<SealedCount> out;
   const auto rows = connection.exec(sql::query("SealedValuesByKey"));
-  for (int i = 0; i < rows.rows(); ++i) out.push_back({rows.string(i, 0), rows.string(i, 1), rows.int64(i, 2)});
+  for (int i = 0; i < rows.rows(); ++i)
+    out.push_back({rows.string(i, 0), rows.string(i, 1), rows.int64(i, 2)});
   return out;
 }
 
-std::vector<std::string> retire_unused_keys(db::Connection& connection, const std::vector<SealedCount>& counts) {
+std::vector<std::string> retire_unused_keys(db::Connection& connection,
+                                            const std::vector<SealedCount>& counts) {
   std::vector<std::string> retired;
   for (const auto& key : recorded_keys(connection)) {
     if (key.status != "previous") continue;
@@ -199,8 +216,8 @@ std::vector<RecordedKey> recorded_keys(db::Connection& connection) {
   std::vector<RecordedKey> out;
   const auto rows = connection.exec(sql::query("KeyFingerprintsAll"));
   for (int i = 0; i < rows.rows(); ++i) {
-    out.push_back({rows.string(i, 0), rows.string(i, 1), rows.string(i, 2), rows.string(i, 3), rows.string(i, 4),
-                   rows.string(i, 5)});
+    out.push_back({rows.string(i, 0), rows.string(i, 1), rows.string(i, 2), rows.string(i, 3),
+                   rows.string(i, 4), rows.string(i, 5)});
   }
   return out;
 }
@@ -210,19 +227,21 @@ bool check_daemon_keys(db::Connection& connection, const PersonalDataKeys& keys)
     case KeyCheck::matched:
       return true;
     case KeyCheck::adopted:
-      spdlog::warn("the database recorded no personal-data keys (it predates migration 0016): recorded this "
-                   "daemon's, sealing key {} and lookup key {}; from now on a process with other key files is "
-                   "refused",
-                   short_fingerprint(keys.sealing_identity().fingerprint),
-                   short_fingerprint(keys.lookup_identity().fingerprint));
+      spdlog::warn(
+          "the database recorded no personal-data keys (it predates migration 0016): recorded this "
+          "daemon's, sealing key {} and lookup key {}; from now on a process with other key files is "
+          "refused",
+          short_fingerprint(keys.sealing_identity().fingerprint),
+          short_fingerprint(keys.lookup_identity().fingerprint));
       return true;
     case KeyCheck::rotation_started:
-      spdlog::warn("privacy.key_file holds a new sealing key {}, and the database's current one is among "
-                   "privacy.previous_key_files: recorded {} as current (a rotation). Daemons with the old "
-                   "privacy.key_file are refused from now on at their start; run `burgernetctl keys rotate` once "
-                   "every daemon has the new configuration",
-                   short_fingerprint(keys.sealing_identity().fingerprint),
-                   short_fingerprint(keys.sealing_identity().fingerprint));
+      spdlog::warn(
+          "privacy.key_file holds a new sealing key {}, and the database's current one is among "
+          "privacy.previous_key_files: recorded {} as current (a rotation). Daemons with the old "
+          "privacy.key_file are refused from now on at their start; run `burgernetctl keys rotate` once "
+          "every daemon has the new configuration",
+          short_fingerprint(keys.sealing_identity().fingerprint),
+          short_fingerprint(keys.sealing_identity().fingerprint));
       return true;
     case KeyCheck::not_migrated:
       return false;

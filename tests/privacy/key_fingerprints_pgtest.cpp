@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "burgernet/db/migrate.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
-#include "burgernet/db/migrate.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
 #include "support/private_cluster.hpp"
@@ -24,7 +24,8 @@ class KeyFingerprintsTest : public DatabaseTest {
  protected:
   nlohmann::json config_with(const std::string& key_file, const std::string& lookup_key_file) {
     auto config = daemon_config(database.url(), dir_);
-    config["privacy"] = {{"key_file", dir_ + "/" + key_file}, {"lookup_key_file", dir_ + "/" + lookup_key_file}};
+    config["privacy"] = {{"key_file", dir_ + "/" + key_file},
+                         {"lookup_key_file", dir_ + "/" + lookup_key_file}};
     return config;
   }
   std::string write(const nlohmann::json& config, const std::string& name) {
@@ -37,7 +38,8 @@ class KeyFingerprintsTest : public DatabaseTest {
   }
   std::string recorded() {
     return database.scalar(
-        "SELECT coalesce(string_agg(purpose || ':' || status || ':' || left(fingerprint, 8), ',' ORDER BY purpose, status), "
+        "SELECT coalesce(string_agg(purpose || ':' || status || ':' || left(fingerprint, 8), ',' ORDER BY "
+        "purpose, status), "
         "'') FROM key_fingerprints");
   }
   std::string dir_ = make_temp_dir("burgernet-fingerprints-");
@@ -55,8 +57,9 @@ TEST_F(KeyFingerprintsTest, KeysInitCreatesPrivateKeysRecordsThemAndRefusesASeco
   const auto seal = fingerprint8("keys/personal-data.key", "seal");
   const auto lookup = fingerprint8("keys/lookup.key", "lookup");
   EXPECT_EQ(recorded(), "lookup:current:" + lookup + ",seal:current:" + seal);
-  EXPECT_NE(out.find(privacy::key_fingerprint(privacy::read_key_file(dir_ + "/keys/personal-data.key"), "seal")),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(privacy::key_fingerprint(privacy::read_key_file(dir_ + "/keys/personal-data.key"), "seal")),
+      std::string::npos)
       << out;
   const auto key_before = privacy::read_key_file(dir_ + "/keys/personal-data.key");
 
@@ -91,7 +94,8 @@ TEST_F(KeyFingerprintsTest, ADaemonAndBurgernetctlWithAnotherKeyFileRefuseWithEx
   // burgernetctl: a command that seals personal data refuses the same way, and seals nothing.
   std::ofstream(dir_ + "/people.csv") << "phone,lat,lon,channels,quiet_from,quiet_to,language\n"
                                          "0612345678,52.37,4.89,,,,\n";
-  EXPECT_EQ(run_ctl(write(wrong, "wrong.json"), {"participants", "import", dir_ + "/people.csv"}, &out, &err), 2);
+  EXPECT_EQ(run_ctl(write(wrong, "wrong.json"), {"participants", "import", dir_ + "/people.csv"}, &out, &err),
+            2);
   EXPECT_NE(err.find(expected), std::string::npos) << err;
   EXPECT_EQ(database.scalar("SELECT count(*) FROM participants"), "0");
 
@@ -99,7 +103,8 @@ TEST_F(KeyFingerprintsTest, ADaemonAndBurgernetctlWithAnotherKeyFileRefuseWithEx
   ASSERT_TRUE(privacy::create_key_file(dir_ + "/wrong-lookup.key"));
   DaemonProcess wrong_lookup(config_with("right.key", "wrong-lookup.key"));
   ASSERT_EQ(wrong_lookup.wait_exit(30s), std::optional<int>(2)) << wrong_lookup.log();
-  EXPECT_NE(wrong_lookup.log().find("privacy.lookup_key_file holds key " + fingerprint8("wrong-lookup.key", "lookup")),
+  EXPECT_NE(wrong_lookup.log().find("privacy.lookup_key_file holds key " +
+                                    fingerprint8("wrong-lookup.key", "lookup")),
             std::string::npos)
       << wrong_lookup.log();
 
@@ -142,12 +147,14 @@ TEST_F(KeyFingerprintsTest, ANewKeyWithTheOldOneAsPreviousStartsARotationThatOld
 
 TEST_F(KeyFingerprintsTest, ADaemonWithAMissingKeyFileRefusesAndCreatesNothing) {
   std::string out, err;
-  ASSERT_EQ(run_ctl(write(config_with("keys/seal.key", "keys/lookup.key"), "init.json"), {"keys", "init"}, &out, &err),
+  ASSERT_EQ(run_ctl(write(config_with("keys/seal.key", "keys/lookup.key"), "init.json"), {"keys", "init"},
+                    &out, &err),
             0)
       << err;
   DaemonProcess daemon(config_with("elsewhere/seal.key", "keys/lookup.key"));
   ASSERT_EQ(daemon.wait_exit(30s), std::optional<int>(2)) << daemon.log();
-  EXPECT_NE(daemon.log().find("privacy.key_file " + dir_ + "/elsewhere/seal.key does not exist"), std::string::npos)
+  EXPECT_NE(daemon.log().find("privacy.key_file " + dir_ + "/elsewhere/seal.key does not exist"),
+            std::string::npos)
       << daemon.log();
   EXPECT_NE(daemon.log().find("keys init"), std::string::npos) << daemon.log();
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/elsewhere")) << "no key, not even its folder, was made";
@@ -162,8 +169,8 @@ TEST_F(KeyFingerprintsTest, ADatabaseFromBeforeTheTableAdoptsTheFirstDaemonsKeys
     ASSERT_TRUE(daemon.wait_ready()) << daemon.log();
     EXPECT_NE(daemon.log().find("recorded this daemon's"), std::string::npos) << daemon.log();
   }
-  EXPECT_EQ(recorded(), "lookup:current:" + fingerprint8("lookup.key", "lookup") + ",seal:current:" +
-                            fingerprint8("first.key", "seal"));
+  EXPECT_EQ(recorded(), "lookup:current:" + fingerprint8("lookup.key", "lookup") +
+                            ",seal:current:" + fingerprint8("first.key", "seal"));
   ASSERT_TRUE(privacy::create_key_file(dir_ + "/second.key"));
   DaemonProcess second(config_with("second.key", "lookup.key"));
   EXPECT_EQ(second.wait_exit(30s), std::optional<int>(2)) << second.log();
@@ -199,9 +206,7 @@ TEST(KeyFingerprintsLater, ADaemonStartedWhileTheDatabaseIsDownRefusesOnceItAnsw
   const auto dir = make_temp_dir("burgernet-fingerprints-later-");
   auto config = daemon_config(cluster.url(), dir);
   config["privacy"] = {{"key_file", dir + "/right.key"}, {"lookup_key_file", dir + "/lookup.key"}};
-  {
-    std::ofstream(dir + "/right.json") << config.dump();
-  }
+  { std::ofstream(dir + "/right.json") << config.dump(); }
   std::string out, err;
   ASSERT_EQ(run_ctl(dir + "/right.json", {"keys", "init"}, &out, &err), 0) << err;
   ASSERT_TRUE(privacy::create_key_file(dir + "/wrong.key"));
@@ -213,7 +218,8 @@ TEST(KeyFingerprintsLater, ADaemonStartedWhileTheDatabaseIsDownRefusesOnceItAnsw
   EXPECT_EQ(HttpClient(daemon.port()).get("/readyz").status, 503);
   cluster.start();
   ASSERT_EQ(daemon.wait_exit(30s), std::optional<int>(2)) << daemon.log();
-  EXPECT_NE(daemon.log().find("refusing to run: privacy.key_file holds key"), std::string::npos) << daemon.log();
+  EXPECT_NE(daemon.log().find("refusing to run: privacy.key_file holds key"), std::string::npos)
+      << daemon.log();
   EXPECT_EQ(daemon.log().find("database reachable"), std::string::npos) << "never ready: " << daemon.log();
 }
 

@@ -18,17 +18,17 @@ class KeyMismatch : public KeyError {
 };
 
 enum class KeyCheck {
-  matched,       // the database's current keys are this process's
-  adopted,       // the database had recorded none (it predates migration 0016): ours now are
+  matched,           // the database's current keys are this process's
+  adopted,           // the database had recorded none (it predates migration 0016): ours now are
   rotation_started,  // a new key_file, the database's current key in previous_key_files: ours is current now
-  not_migrated,  // no key_fingerprints table yet: checked once `burgernetctl migrate` has run
+  not_migrated,      // no key_fingerprints table yet: checked once `burgernetctl migrate` has run
 };
 
 // Compares the current sealing and lookup keys with the database's current ones; throws
 // KeyMismatch with a message naming both fingerprints. A new sealing key whose predecessor (the
 // database's current key) is in privacy.previous_key_files starts a rotation: it is recorded as
-// current and the other as previous, so that daemons restarted one by one agree. On a database that recorded none, first
-// makes sure no phone number or push token there is sealed with a key this process lacks, then
+// current and the other as previous, so that daemons restarted one by one agree. On a database that recorded
+// none, first makes sure no phone number or push token there is sealed with a key this process lacks, then
 // records its keys (several processes adopting at once: one wins, the others compare with it).
 KeyCheck check_key_fingerprints(db::Connection& connection, const PersonalDataKeys& keys);
 
@@ -51,7 +51,8 @@ std::vector<SealedCount> count_sealed_values(db::Connection& connection);
 
 // After a rotation: previous sealing keys that no value uses any more, and a previous lookup
 // key (every hash was recomputed), become retired. Returns the retired keys' fingerprints.
-std::vector<std::string> retire_unused_keys(db::Connection& connection, const std::vector<SealedCount>& counts);
+std::vector<std::string> retire_unused_keys(db::Connection& connection,
+                                            const std::vector<SealedCount>& counts);
 
 struct RecordedKey {
   std::string purpose, fingerprint, key_id, status, created_at, retired_at;
