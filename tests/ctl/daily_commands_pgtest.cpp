@@ -184,7 +184,12 @@ TEST_F(DailyCommandsTest, StatsCountActionsPerMonthCategoryStatusAndParticipants
   const auto id = raise_action();
   add_participant(database, {{offset(centre(), 100, 0), "{sms}"}}, {}, "pending_verification");
   add_participant(database, {{offset(centre(), 100, 0), "{push}"}}, {DeviceSpec{}});
-  ASSERT_EQ(ctl({"actions", "close", id, "--outcome", "unresolved"}), 0) << err_;
+  const auto closed = ctl_json({"actions", "close", id, "--outcome", "unresolved"});  // the API's answer
+  EXPECT_EQ(closed.value("status", ""), "closed") << closed.dump();
+  EXPECT_EQ(closed.value("outcome", ""), "unresolved") << closed.dump();
+  EXPECT_EQ(count("SELECT text FROM action_messages WHERE kind = 'closing'"),
+            "Deze Burgernet-actie is beëindigd. Bedankt voor uw hulp.")
+      << "the standard closing without --message";
   const auto stats = ctl_json({"stats"});
   EXPECT_NE(stats.value("source", "").find("GET /v1/stats"), std::string::npos) << "says what the counts are";
   const auto month = count("SELECT to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM')");
