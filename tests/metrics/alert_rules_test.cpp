@@ -3,20 +3,14 @@
 // (scripts/setup); without it these tests fail rather than skip.
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include <cctype>
 #include <string>
+
+#include "metrics/shell_command.hpp"
 
 namespace {
 
-// Runs `command` through the shell; its exit code, and its stdout and stderr in `output`.
-int run_shell(const std::string& command, std::string& output) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using burgernet::testing::run_shell;
 
 const std::string kConfig = std::string(BURGERNET_SOURCE_DIR) + "/config";
 

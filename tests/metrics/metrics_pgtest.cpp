@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "action/population.hpp"
+#include "metrics/shell_command.hpp"
 #include "support/fake_provider.hpp"
 
 using namespace burgernet::testing;
@@ -28,16 +29,6 @@ std::map<std::string, double> parse_samples(const std::string& scrape) {
     out[line.substr(0, space)] = std::stod(line.substr(space + 1));
   }
   return out;
-}
-
-// Runs `command` through the shell; its exit code, and its stdout and stderr in `output`.
-int run_shell(const std::string& command, std::string& output) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class MetricsScrape : public ActionDaemonTest {
