@@ -38,6 +38,12 @@ RETURNING id, kind::text, status::text,
           to_char(send_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS send_at,
           to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS expires_at;
 
+-- name: AlertNightEnd :one
+-- When the night ($2-$3, alerts.night_from/to, Europe/Amsterdam) that $1 (now when NULL) falls in
+-- ends, and that time of day there; NULLs by day. No alert goes out before it.
+SELECT n.t, to_char(n.t AT TIME ZONE 'Europe/Amsterdam', 'HH24:MI')
+FROM (SELECT burgernet_quiet_end(coalesce($1::timestamptz, now()), $2::time, $3::time) AS t) n;
+
 -- name: ActionMessageInsert :one
 INSERT INTO action_messages (action_id, kind, text) VALUES ($1::uuid, $2::message_kind, $3) RETURNING id;
 
@@ -299,9 +305,12 @@ SELECT (SELECT count(*) FROM written) AS written,
 -- name: ActionBroadcastInsert :exec
 -- One post per broadcast channel ($5) and message, without personal data; it stays sendable
 -- until the action expires, and at least $6 seconds (a closing after the expiry still goes).
+-- $7-$8: alerts.night_from/to; an alert's post written at night waits for the morning (greatest
+-- skips the NULL of the day and of urgent actions).
 INSERT INTO deliveries (action_id, message_id, channel, kind, priority, run_after, expires_at, max_attempts)
 SELECT a.id, $2::bigint, c.channel, $3::message_kind, burgernet_priority(a.kind),
-       greatest(a.send_at, now()), greatest(a.expires_at, now() + make_interval(secs => $6::int)),
+       greatest(a.send_at, now(), CASE WHEN a.kind = 'alert' THEN burgernet_quiet_end(now(), $7::time, $8::time) END),
+       greatest(a.expires_at, now() + make_interval(secs => $6::int)),
        burgernet_max_attempts($4::jsonb, c.channel)
 FROM actions a, unnest($5::text[]) AS c(channel)
 WHERE a.id = $1::uuid;
@@ -412,6 +421,7 @@ SELECT j.action_id, j.message_id FROM action_jobs j ORDER BY j.created_at LIMIT 
 -- nobody inside their quiet hours. An alert's follow-up waits for quiet hours as the alert did.
 -- $4: the daemon's personal channels as a channel table (migration 0014); a row of a channel
 -- that is not in it (a broadcast, or one no longer configured) is treated as one that does not call.
+-- $5-$6: alerts.night_from/to; an alert's follow-up written at night waits for the morning.
 WITH j AS MATERIALIZED (
   SELECT * FROM action_jobs WHERE action_id = $1::uuid AND message_id = $2::bigint
 ),
@@ -444,7 +454,8 @@ ins AS (
   SELECT r.action_id, $2::bigint, r.participant_id, r.device_id, r.channel, j.kind, r.priority,
          CASE WHEN a.kind = 'alert'
               THEN burgernet_alert_allowed_at(a.id, r.participant_id, ch.form,
-                                              CASE j.kind WHEN 'closing' THEN now() ELSE greatest(r.run_after, now()) END)
+                                              greatest(CASE j.kind WHEN 'closing' THEN now() ELSE greatest(r.run_after, now()) END,
+                                                       burgernet_quiet_end(now(), $5::time, $6::time)))
               WHEN j.kind = 'closing' THEN now()
               ELSE greatest(r.run_after, now()) END,
          CASE j.kind WHEN 'closing' THEN greatest(r.expires_at, now() + make_interval(secs => j.expiry_s))

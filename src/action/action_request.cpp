@@ -208,6 +208,7 @@ ActionRequest parse_action_request(const json& body, const ActionRules& rules) {
   request.area = read_area(body, rules);
   request.area_json = body.at("area");
   request.channels = read_channels(body, rules);
+  request.channels_named = body.contains("channels") && !body.at("channels").is_null();
 
   if (const auto it = body.find("send_at"); it != body.end() && !it->is_null()) {
     if (request.kind != "alert") throw InvalidField("send_at", "only alerts can be scheduled");

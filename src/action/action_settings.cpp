@@ -24,6 +24,8 @@ ActionSettings action_settings(const config::Config& config) {
   settings.location_ttl = config.location_ttl;
   settings.urgent_expiry = config.queue.default_urgent_expiry;
   settings.alert_expiry = config.queue.default_alert_expiry;
+  settings.night_from = config.alerts.night_from;
+  settings.night_to = config.alerts.night_to;
   return settings;
 }
 

@@ -217,7 +217,8 @@ struct FollowUp {
 FollowUp write_follow_up_chunk(db::Connection& c, const std::string& action_id, const std::string& message_id,
                                std::int64_t rows, const ActionSettings& settings) {
   const auto r = c.exec(sql::query("ActionFollowUpChunk"),
-                        db::Params(action_id, message_id, static_cast<long long>(rows), channel_table(settings)));
+                        db::Params(action_id, message_id, static_cast<long long>(rows), channel_table(settings),
+                                   settings.night_from, settings.night_to));
   return {r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.boolean(0, 3)};
 }
 
@@ -231,7 +232,48 @@ void insert_broadcasts(db::Connection& c, const std::string& action_id, const st
   if (broadcast.empty()) return;
   c.exec(sql::query("ActionBroadcastInsert"),
          db::Params(action_id, message_id, kind, max_attempts_by_channel(settings).dump(), broadcast,
-                    static_cast<long long>(at_least_s)));
+                    static_cast<long long>(at_least_s), settings.night_from, settings.night_to));
+}
+
+// SPEC "Selection rules": an alert raised at night waits for the morning (its send_at becomes
+// the night's end, so that quiet hours are read then too); one scheduled into the night is
+// refused. Returns the send_at to store.
+std::optional<std::string> alert_send_at(db::Connection& c, const ActionRequest& request,
+                                         const ActionSettings& settings) {
+  if (request.kind != "alert") return request.send_at;
+  std::optional<db::Result> night;
+  try {
+    night.emplace(c.exec(sql::query("AlertNightEnd"), db::Params(request.send_at, settings.night_from, settings.night_to)));
+  } catch (const db::DatabaseError& e) {
+    // The pattern let it through, so only the calendar can be wrong (a 30th of February).
+    if (e.sqlstate().starts_with("22")) rethrow_as_bad_request(e, "send_at", "is not a valid date and time");
+    throw;
+  }
+  if (night->is_null(0, 0)) return request.send_at;
+  if (request.send_at) {
+    throw InvalidField("send_at", "falls in the night (" + settings.night_from + " to " + settings.night_to +
+                                      " Europe/Amsterdam), when alerts are not sent; choose " + night->string(0, 1) +
+                                      " or later");
+  }
+  return night->string(0, 0);
+}
+
+// A municipal alert never rings anyone: a calling channel named in the request is refused, and
+// left out of the default of every configured channel.
+std::vector<std::string> allowed_channels(const ActionRequest& request, const auth::Caller& caller,
+                                          const ActionSettings& settings) {
+  if (caller.role != "municipal") return request.channels;
+  std::vector<std::string> out;
+  for (const auto& name : request.channels) {
+    const auto it = settings.channels.find(name);
+    if (it == settings.channels.end() || !it->second.capabilities.calls) {
+      out.push_back(name);
+    } else if (request.channels_named) {
+      throw InvalidField("channels", "\"" + name + "\" calls people: a municipal alert never rings anyone");
+    }
+  }
+  if (out.empty()) throw InvalidField("channels", "no channel left that a municipal alert may use");
+  return out;
 }
 
 }  // namespace
@@ -257,8 +299,10 @@ json create_action(db::Connection& c, const ActionRequest& request, const auth::
     throw NotAllowed("a municipal token may only send alerts");
   }
   const auto area = resolve_area(c, request, caller);
-  const auto personal = personal_channels(settings, request.channels);
-  const auto broadcast = broadcast_channels(settings, request.channels);
+  const auto channels = allowed_channels(request, caller, settings);
+  const auto personal = personal_channels(settings, channels);
+  const auto broadcast = broadcast_channels(settings, channels);
+  const auto send_at = alert_send_at(c, request, settings);
 
   if (request.estimate_only) {
     // Nothing is written, not even for a rollback: the console asks this while a circle is dragged.
@@ -272,8 +316,8 @@ json create_action(db::Connection& c, const ActionRequest& request, const auth::
     inserted.emplace(
         c.exec(sql::query("ActionInsert"),
                db::Params(request.kind, request.category, request.title, request.message,
-                          request.area_json.dump(), area.geometry, request.channels, caller.token_id,
-                          request.send_at, static_cast<long long>(request.expires_in_s), area.center,
+                          request.area_json.dump(), area.geometry, channels, caller.token_id,
+                          send_at, static_cast<long long>(request.expires_in_s), area.center,
                           area.radius_m)));
   } catch (const db::DatabaseError& e) {
     // The pattern let it through, so only the calendar can be wrong (a 30th of February).

@@ -12,6 +12,7 @@
 #include "burgernet/channel/driver.hpp"
 #include "burgernet/config/credentials.hpp"
 #include "burgernet/net/proxy_list.hpp"
+#include "burgernet/participant/participant_request.hpp"
 
 namespace burgernet::config {
 namespace {
@@ -333,6 +334,16 @@ Config parse_config(const json& document, const std::string& env_database_url) {
     config.privacy.key_file = credential_path(config.privacy.key_file);
     config.privacy.lookup_key_file = credential_path(config.privacy.lookup_key_file);
     for (auto& previous : config.privacy.previous_key_files) previous = credential_path(previous);
+  }
+  if (const json* v = root.find("alerts")) {
+    ObjectReader r(*v, "alerts");
+    r.string("night_from", config.alerts.night_from);
+    r.string("night_to", config.alerts.night_to);
+    r.finish();
+    for (const auto& [key, value] : {std::pair{"alerts.night_from", config.alerts.night_from},
+                                     std::pair{"alerts.night_to", config.alerts.night_to}}) {
+      if (!participant::is_clock_time(value)) ObjectReader::fail(key, "must be a time of day as HH:MM, 00:00 to 23:59");
+    }
   }
   if (const json* v = root.find("log")) {
     ObjectReader r(*v, "log");

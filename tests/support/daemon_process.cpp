@@ -38,9 +38,12 @@ nlohmann::json daemon_config(const std::string& database_url, const std::string&
   for (const char* name : {"voice", "sms", "push", "twitter"}) {
     channels[name] = {{"driver", "file"}, {"path", outbox_dir + "/" + name + ".jsonl"}};
   }
+  // The night rule off (equal times): a test that raises an alert expects it to go out whatever
+  // the hour CI runs at; tests of the rule set a night around their own now.
   return {{"http", {{"listen", "127.0.0.1:0"}}},
           {"database", {{"url", database_url}}},
           {"channels", channels},
+          {"alerts", {{"night_from", "00:00"}, {"night_to", "00:00"}}},
           {"privacy", test_privacy_json()}};
 }
 

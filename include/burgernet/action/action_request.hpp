@@ -31,6 +31,7 @@ struct ActionRequest {
   AreaRequest area;
   nlohmann::json area_json;            // the area object as sent, kept on the action
   std::vector<std::string> channels;   // defaults to every configured channel
+  bool channels_named = false;         // the request chose them (else the default above)
   std::optional<std::string> send_at;  // ISO 8601 with offset; alerts only
   std::int64_t expires_in_s = 0;       // defaults by kind (queue.default_*_expiry_s)
   bool dry_run = false;

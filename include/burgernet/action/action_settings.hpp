@@ -38,6 +38,9 @@ struct ActionSettings {
   std::chrono::seconds location_ttl{7200};
   std::chrono::seconds urgent_expiry{6 * 3600};
   std::chrono::seconds alert_expiry{48 * 3600};
+  // alerts.night_from/to ("HH:MM", Europe/Amsterdam): no alert message goes out in between.
+  std::string night_from = "22:00";
+  std::string night_to = "07:00";
 };
 
 ActionRules action_rules(const config::Config& config);

@@ -117,6 +117,13 @@ struct PrivacyConfig {
   std::string lookup_key_file = "var/keys/lookup.key";
 };
 
+// alerts.*: non-urgent alerts never go out at night (SPEC "Selection rules"). Times of day in
+// Europe/Amsterdam; the window may cross midnight; equal times switch the rule off.
+struct AlertsConfig {
+  std::string night_from = "22:00";
+  std::string night_to = "07:00";
+};
+
 struct Config {
   HttpConfig http;
   DatabaseConfig database;
@@ -129,6 +136,7 @@ struct Config {
   int sms_max_segments = 3;
   QueueConfig queue;
   PrivacyConfig privacy;
+  AlertsConfig alerts;
   std::string log_level = "info";
 };
 
