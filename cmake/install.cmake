@@ -13,6 +13,8 @@ set(burgernet_build_dir [[${CMAKE_BINARY_DIR}]])")
 install(SCRIPT cmake/install_unit.cmake)
 
 install(FILES config/burgernet.example.json DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# Prometheus alerting rules (docs/alerts.md says what to do for each), to copy into Prometheus.
+install(FILES config/alerts.yml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
