@@ -45,12 +45,16 @@ GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- name: SealedValueWithOtherKey :many
 -- Before a process adopts its keys on a database that recorded none: one number or push token
--- sealed with a key id it does not hold, if any (the key ids are hex, $1 a text array).
+-- sealed with a key id it does not hold, if any (the key ids are hex, $1 a text array). Only
+-- well-formed sealed values count (version byte 1, at least header and tag: 33 bytes): a
+-- placeholder that no key sealed says nothing about which key the database was sealed with.
 (SELECT encode(substring(phone_sealed FROM 2 FOR 4), 'hex') AS key_id FROM participants
- WHERE NOT (encode(substring(phone_sealed FROM 2 FOR 4), 'hex') = ANY ($1::text[])) LIMIT 1)
+ WHERE length(phone_sealed) >= 33 AND get_byte(phone_sealed, 0) = 1
+   AND NOT (encode(substring(phone_sealed FROM 2 FOR 4), 'hex') = ANY ($1::text[])) LIMIT 1)
 UNION ALL
 (SELECT encode(substring(push_token_sealed FROM 2 FOR 4), 'hex') FROM devices
- WHERE NOT (encode(substring(push_token_sealed FROM 2 FOR 4), 'hex') = ANY ($1::text[])) LIMIT 1);
+ WHERE length(push_token_sealed) >= 33 AND get_byte(push_token_sealed, 0) = 1
+   AND NOT (encode(substring(push_token_sealed FROM 2 FOR 4), 'hex') = ANY ($1::text[])) LIMIT 1);
 
 -- name: DevicesSealedPage :many
 -- `burgernetctl keys rotate` walks the devices in id order, a page at a time.
