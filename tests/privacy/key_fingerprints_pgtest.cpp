@@ -45,6 +45,26 @@ class KeyFingerprintsTest : public DatabaseTest {
   std::string dir_ = make_temp_dir("burgernet-fingerprints-");
 };
 
+// SPEC: "this minimal config must work": migrate, then the daemon. On a new installation migrate
+// makes the keys as keys init does; on one that has keys it leaves them alone.
+TEST_F(KeyFingerprintsTest, MigrateMakesTheKeysOfANewInstallationSoMigrateThenTheDaemonWorks) {
+  const auto config = write(config_with("keys/personal-data.key", "keys/lookup.key"), "new.json");
+  std::string out, err;
+  ASSERT_EQ(run_ctl(config, {"migrate"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("keys init"), std::string::npos) << out;
+  EXPECT_EQ(recorded(), "lookup:current:" + fingerprint8("keys/lookup.key", "lookup") +
+                            ",seal:current:" + fingerprint8("keys/personal-data.key", "seal"));
+  const auto before = privacy::read_key_file(dir_ + "/keys/personal-data.key");
+  ASSERT_EQ(run_ctl(config, {"migrate"}, &out, &err), 0) << err;
+  EXPECT_EQ(privacy::read_key_file(dir_ + "/keys/personal-data.key"), before) << "a second migrate changed the key";
+  DaemonProcess daemon(config_with("keys/personal-data.key", "keys/lookup.key"));
+  EXPECT_TRUE(daemon.wait_ready()) << daemon.log();
+  // Another installation's paths on the same database: migrate makes nothing, the database has keys.
+  const auto other = write(config_with("other/personal-data.key", "other/lookup.key"), "other.json");
+  ASSERT_EQ(run_ctl(other, {"migrate"}, &out, &err), 0) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/other/personal-data.key"));
+}
+
 TEST_F(KeyFingerprintsTest, KeysInitCreatesPrivateKeysRecordsThemAndRefusesASecondTime) {
   const auto config = write(config_with("keys/personal-data.key", "keys/lookup.key"), "a.json");
   std::string out, err;
