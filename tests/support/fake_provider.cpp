@@ -26,6 +26,7 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 #include "support/daemon_process.hpp"
 
@@ -92,7 +93,11 @@ X509* make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer, EVP
 Pki make_pki(const std::string& subject_alt_names) {
   EVP_PKEY* ca_key = EVP_EC_gen("P-256");
   EVP_PKEY* server_key = EVP_EC_gen("P-256");
-  X509* ca = make_cert(ca_key, "burgernet test CA", nullptr, ca_key, 1);
+  // A name of its own per fake: a test trusting a bundle of several fakes' CAs (one client, two
+  // servers) must find each server's issuer by name, and OpenSSL takes the first CA of that name.
+  static std::atomic<int> fakes{0};
+  const std::string ca_name = "burgernet test CA " + std::to_string(::getpid()) + "-" + std::to_string(++fakes);
+  X509* ca = make_cert(ca_key, ca_name, nullptr, ca_key, 1);
   add_extension(ca, ca, NID_basic_constraints, "critical,CA:TRUE");
   add_extension(ca, ca, NID_key_usage, "critical,keyCertSign,cRLSign");
   add_extension(ca, ca, NID_subject_key_identifier, "hash");
