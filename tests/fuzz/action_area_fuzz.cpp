@@ -1,4 +1,4 @@
-// Fuzzes an action's `area` (circle, polygon as GeoJSON, municipality): the input is the area
+// Fuzzes an action's `area` (circle, polygon as GeoJSON, municipality, corridor): the input is the area
 // object, put into an otherwise valid POST /v1/actions body.
 #include "burgernet/action/action_request.hpp"
 #include "fuzz_support.hpp"
@@ -29,6 +29,10 @@ void check(const nlohmann::json& area) {
       break;
     case action::AreaRequest::Kind::kMunicipality:
       fuzz::require(!a.municipality.empty(), "a municipality has a code");
+      break;
+    case action::AreaRequest::Kind::kCorridor:
+      fuzz::require(a.width_m >= 50 && a.width_m <= 2 * config.limits.max_radius_m, "a corridor's width is in bounds");
+      fuzz::require(nlohmann::json::parse(a.line_geojson) == area.at("corridor").at("line"), "the line is kept as sent");
       break;
   }
 }
