@@ -1,4 +1,5 @@
-// X post texts: twitter-text v3 weighted length, removal of personal data, fitting to 280.
+// Social post texts: twitter-text v3 weighted length (X) or code points (Mastodon), removal of
+// personal data, fitting to 280 or 500.
 #include "burgernet/message/tweet_text.hpp"
 
 #include <algorithm>
@@ -30,7 +31,8 @@ char32_t byte_at(std::string_view text, std::size_t i) {
   return i < text.size() ? static_cast<unsigned char>(text[i]) : U'\0';
 }
 
-std::size_t code_point_weight(char32_t c) {
+std::size_t code_point_weight(char32_t c, PostCounting counting) {
+  if (counting == PostCounting::kMastodon) return 1;
   const bool light =
       c <= 4351 || (c >= 8192 && c <= 8205) || (c >= 8208 && c <= 8223) || (c >= 8242 && c <= 8247);
   return light ? 1 : 2;
@@ -129,7 +131,7 @@ struct Piece {
   bool space;
 };
 
-std::vector<Piece> weigh(std::string_view text) {
+std::vector<Piece> weigh(std::string_view text, PostCounting counting) {
   std::vector<Piece> pieces;
   char32_t previous = U' ';
   for (std::size_t at = 0; at < text.size();) {
@@ -141,7 +143,7 @@ std::vector<Piece> weigh(std::string_view text) {
     }
     const DecodedCodePoint decoded = decode_utf8_at(text, at);
     pieces.push_back(
-        {at, at + decoded.length, code_point_weight(decoded.code_point), is_space(decoded.code_point)});
+        {at, at + decoded.length, code_point_weight(decoded.code_point, counting), is_space(decoded.code_point)});
     previous = decoded.code_point;
     at += decoded.length;
   }
@@ -264,12 +266,14 @@ bool is_trimmed_before_ellipsis(std::string_view piece) {
 
 }  // namespace
 
-std::size_t tweet_length(std::string_view utf8) {
+std::size_t post_length(std::string_view utf8, PostCounting counting) {
   const std::string text = sanitize_utf8(utf8);
   std::size_t length = 0;
-  for (const Piece& piece : weigh(text)) length += piece.weight;
+  for (const Piece& piece : weigh(text, counting)) length += piece.weight;
   return length;
 }
+
+std::size_t tweet_length(std::string_view utf8) { return post_length(utf8, PostCounting::kX); }
 
 std::string strip_personal_data(std::string_view utf8) {
   const std::string text = sanitize_utf8(utf8);
@@ -310,14 +314,16 @@ std::string strip_personal_data(std::string_view utf8) {
   return out;
 }
 
-std::string fit_tweet(std::string_view utf8, std::size_t max) {
+std::string fit_tweet(std::string_view utf8, std::size_t max) { return fit_post(utf8, max, PostCounting::kX); }
+
+std::string fit_post(std::string_view utf8, std::size_t max, PostCounting counting) {
   const std::string text = sanitize_utf8(utf8);
-  const std::vector<Piece> pieces = weigh(text);
+  const std::vector<Piece> pieces = weigh(text, counting);
   std::size_t total = 0;
   for (const Piece& piece : pieces) total += piece.weight;
   if (total <= max) return text;
 
-  const std::size_t ellipsis_weight = tweet_length(kEllipsis);
+  const std::size_t ellipsis_weight = post_length(kEllipsis, counting);
   if (max < ellipsis_weight) return "";
   // Pieces weigh the same in any prefix that holds them whole, so prefix weights add up.
   std::size_t longest = 0;  // pieces kept
@@ -345,7 +351,7 @@ std::string fit_tweet(std::string_view utf8, std::size_t max) {
   for (; cut > 0; --cut) {
     std::string result = text.substr(0, pieces[cut - 1].end);
     result += kEllipsis;
-    if (tweet_length(result) <= max) return result;
+    if (post_length(result, counting) <= max) return result;
   }
   return "";
 }

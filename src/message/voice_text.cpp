@@ -337,7 +337,7 @@ std::size_t match_height(std::string_view text, std::size_t at, std::string& out
 
 // Numbers not read as digits: kept as written ("12", "2.500", "1,5"), with their unit written
 // out. Long runs ("zaaknummer 2024123456") and the emergency number 112 are read digit by digit.
-std::size_t match_number(std::string_view text, std::size_t at, std::string& out) {
+std::size_t match_number(std::string_view text, std::size_t at, std::string& out, bool dutch_units) {
   std::size_t i = skip_digits(text, at);
   if (i == at) return at;
   const std::size_t run = i - at;
@@ -348,7 +348,7 @@ std::size_t match_number(std::string_view text, std::size_t at, std::string& out
   }
   const std::string_view number = text.substr(at, i - at);
   std::string unit;
-  const std::size_t unit_end = match_unit(text, i, unit);
+  const std::size_t unit_end = dutch_units ? match_unit(text, i, unit) : i;
   if (!decimal && (run >= 5 || (number == "112" && unit.empty()))) {
     append_spelled(out, number);
     return i;
@@ -440,7 +440,8 @@ std::string finish(std::string_view text) {
 
 }  // namespace
 
-std::string speech_text(std::string_view input) {
+std::string speech_text(std::string_view input, Speech language) {
+  const bool dutch = language == Speech::kDutch;
   const std::string text = sanitize_utf8(input);
   std::string out;
   out.reserve(text.size() * 2);
@@ -460,15 +461,15 @@ std::string speech_text(std::string_view input) {
     if (at == before && word_start && !contains(".,:-", previous)) {
       if (std::size_t end = match_plate(text, at, out); end > at) {
         at = end;
-      } else if (end = match_time(text, at, out); end > at) {
+      } else if (end = dutch ? match_time(text, at, out) : at; end > at) {
         at = end;
-      } else if (end = match_height(text, at, out); end > at) {
+      } else if (end = dutch ? match_height(text, at, out) : at; end > at) {
         at = end;
       } else if (end = match_digit_chain(text, at, out); end > at) {
         at = end;
-      } else if (end = match_number(text, at, out); end > at) {
+      } else if (end = match_number(text, at, out, dutch); end > at) {
         at = end;
-      } else if (end = match_abbreviation(text, at, out); end > at) {
+      } else if (end = dutch ? match_abbreviation(text, at, out) : at; end > at) {
         at = end;
       }
     }

@@ -3,9 +3,12 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "burgernet/channel/capabilities.hpp"
+#include "burgernet/message/regions.hpp"
 
 namespace burgernet::message {
 
@@ -17,11 +20,14 @@ struct RenderInput {
   std::string action_kind;   // urgent | alert
   std::string message;       // action_messages.text, or deliveries.body for verification
   std::string action_id;
+  std::string language;                   // the participant's (templates.hpp: "en", else Dutch)
+  std::vector<std::string> centre_areas;  // actions.centre_areas: selects the region
 };
 
 struct RenderOptions {
-  std::string callback_number = "0800-0011";
   std::size_t sms_max_segments = 3;
+  // Config `regions`, shared: a SIGHUP swaps the pointer, batches in flight keep the old table.
+  std::shared_ptr<const Regions> regions = std::make_shared<const Regions>();
 };
 
 struct Rendered {

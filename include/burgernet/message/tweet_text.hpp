@@ -1,4 +1,5 @@
-// Post text for the region's X account: its length as X counts it, personal data removed, fitting.
+// Post text for the region's X and Mastodon accounts: its length as each network counts it,
+// personal data removed, fitting.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,18 @@
 namespace burgernet::message {
 
 inline constexpr std::size_t kMaxTweetLength = 280;
+inline constexpr std::size_t kMaxMastodonLength = 500;  // a stock Mastodon server's limit
+
+// How a network counts a post's length. Both count a link as 23 (see tweet_length).
+enum class PostCounting {
+  kX,         // twitter-text v3's weights (tweet_length)
+  kMastodon,  // every code point 1: Mastodon counts grapheme clusters, never more than code points
+};
+
+// The length of a post as `counting` counts it; never below the network's own count.
+std::size_t post_length(std::string_view utf8, PostCounting counting);
+// fit_tweet for any network: the text cut at a word boundary with "…" to fit `max`.
+std::string fit_post(std::string_view utf8, std::size_t max, PostCounting counting);
 
 // The weighted length of twitter-text v3: code points in 0-4351, 8192-8205, 8208-8223 and
 // 8242-8247 weigh 1, all others 2; each link weighs 23 (X shortens it to a t.co link). Never

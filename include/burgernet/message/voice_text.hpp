@@ -14,6 +14,12 @@ namespace burgernet::message {
 // abbreviations ("ca." -> "circa", "i.v.m." -> "in verband met"). Drops characters a voice reads
 // badly (# * _ | < > and emoji), ends each line as a sentence and collapses whitespace.
 // Any input is accepted; the result is valid UTF-8.
-std::string speech_text(std::string_view text);
+//
+// Speech::kEnglish (a participant whose language is "en", read by an en-GB voice) keeps only
+// what holds in any language: links and addresses removed, numbers, plates and 112 read
+// character by character, symbols dropped; times, heights, units and abbreviations stay as
+// written, which an English voice reads well enough, rather than become Dutch words.
+enum class Speech { kDutch, kEnglish };
+std::string speech_text(std::string_view text, Speech language = Speech::kDutch);
 
 }  // namespace burgernet::message
