@@ -14,6 +14,7 @@
 
 #include "burgernet/net/encoding.hpp"
 #include "burgernet/net/held_messages.hpp"
+#include "channel/push_matching.hpp"
 
 namespace burgernet::channel {
 
@@ -127,6 +128,7 @@ FcmChannel::FcmChannel(const config::ChannelConfig& config, std::function<Clock:
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!net::parse_https_url(base)) throw std::runtime_error(key + "base_url: must be an https URL");
   url_ = base + "/v1/projects/" + net::percent_encode(project) + "/messages:send";
+  to_topics_ = matches_on_device(config);
 }
 
 FcmChannel::~FcmChannel() = default;
@@ -157,6 +159,40 @@ nlohmann::json FcmChannel::body(const OutboundMessage& message) {
               {"payload", {{"aps", {{"sound", "default"}}}}}}}}}};
 }
 
+nlohmann::json FcmChannel::topic_body(const OutboundMessage& message) {
+  auto out = body(message);
+  auto& m = out["message"];
+  m.erase("token");
+  m["topic"] = message.to.value_or("");
+  // No notification for the system to show: the app shows it after it found the area in `data`
+  // to cover the phone, and once, however many of its topics the area covers (the message's
+  // action_message_id is the same on each; docs/channels.md "Device matching").
+  m["data"]["title"] = message.title;
+  m["data"]["body"] = message.text;
+  m.erase("notification");
+  const std::string collapse = topic_collapse_id(message);
+  m["android"] = {{"priority", "high"}, {"collapse_key", collapse}};
+  // iOS shows an alert only through the app's notification service extension (mutable-content),
+  // which drops it outside the area (the filtering entitlement); the same collapse id replaces
+  // the copies of the other topics.
+  m["apns"] = {
+      {"headers", {{"apns-priority", "10"}, {"apns-push-type", "alert"}, {"apns-collapse-id", collapse}}},
+      {"payload",
+       {{"aps",
+         {{"alert", {{"title", message.title}, {"body", message.text}}},
+          {"mutable-content", 1},
+          {"sound", "default"}}}}}};
+  return out;
+}
+
+std::string FcmChannel::topic_collapse_id(const OutboundMessage& message) {
+  // One message of an action, whichever topic brought it: "bn-<action>-<message>", 3 + 36 + 1 +
+  // at most 19 digits, within Apple's 64 bytes.
+  const auto id = message.data.find("action_message_id");
+  if (!message.action_id || id == message.data.end() || !id->is_string()) return collapse_id(message);
+  return "bn-" + *message.action_id + "-" + id->get<std::string>();
+}
+
 std::string FcmChannel::collapse_id(const OutboundMessage& message) {
   constexpr std::size_t kApnsCollapseIdMax = 64;  // bytes, Apple's limit for apns-collapse-id
   std::string key = idempotency_key(message);
@@ -166,7 +202,7 @@ std::string FcmChannel::collapse_id(const OutboundMessage& message) {
 
 asio::awaitable<HttpChannel::Prepared> FcmChannel::prepare(const OutboundMessage& message) {
   if (!message.to || message.to->empty())
-    co_return SendResult(Failed{client().options().driver + ": no push token"});
+    co_return SendResult(Failed{client().options().driver + (to_topics_ ? ": no topic" : ": no push token")});
   auto token = co_await access_token();
   if (auto* failure = std::get_if<SendResult>(&token)) {
     const auto* retry = std::get_if<Retry>(failure);
@@ -177,7 +213,8 @@ asio::awaitable<HttpChannel::Prepared> FcmChannel::prepare(const OutboundMessage
   }
   net::HttpRequest request;
   request.url = url_;
-  request.body = body(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  request.body = (to_topics_ ? topic_body(message) : body(message))
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   request.headers = {{"Content-Type", "application/json; charset=UTF-8"},
                      {"Accept", "application/json"},
                      {"Authorization", "Bearer " + std::get<std::string>(token)}};
@@ -354,8 +391,11 @@ const Driver& fcm_driver() {
                              {{"service_account_file", Setting::Kind::kSecretFile, true, ""},
                               {"project_id", Setting::Kind::kText, false, ""},
                               {"base_url", Setting::Kind::kHttpsUrl, false, "https://fcm.googleapis.com"},
-                              {"ca_file", Setting::Kind::kFile, false, ""}},
-                             serves(TextForm::kPush),
+                              {"ca_file", Setting::Kind::kFile, false, ""},
+                              {"matching", Setting::Kind::kText, false, "server"}},
+                             [](const config::ChannelConfig& config) {
+                               return with_matching(config, capabilities_of(TextForm::kPush));
+                             },
                              [](const config::ChannelConfig& config, boost::asio::any_io_executor) {
                                return std::make_shared<FcmChannel>(config);
                              }};

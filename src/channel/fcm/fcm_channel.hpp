@@ -42,6 +42,12 @@ class FcmChannel : public HttpChannel {
   // The idempotency key when it fits Apple's 64 bytes for apns-collapse-id, otherwise
   // "burgernet-" and the first 32 hex digits of its SHA-256: the same for every attempt.
   static std::string collapse_id(const OutboundMessage& message);
+  // With `"matching": "device"` (issue 16): the same message to the topic in `to`, with no
+  // notification of its own and the title, text and area in `data`, for the app to decide.
+  static nlohmann::json topic_body(const OutboundMessage& message);
+  // One message of an action, the same on every topic it goes to, so that the copies a phone
+  // gets through several of its topics replace each other.
+  static std::string topic_collapse_id(const OutboundMessage& message);
 
  protected:
   boost::asio::awaitable<Prepared> prepare(const OutboundMessage& message) override;
@@ -74,6 +80,7 @@ class FcmChannel : public HttpChannel {
 
   std::function<Clock::time_point()> clock_;
   std::string url_;
+  bool to_topics_ = false;    // "matching": "device": `to` is a topic, not a registration token
   std::string account_key_;   // "channels.NAME.service_account_file", for messages
   std::string account_path_;  // read again after a refusal, so an operator's fix needs no restart
   ServiceAccount account_;
