@@ -9,6 +9,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "burgernet/channel/social_accounts.hpp"
 #include "burgernet/message/tweet_text.hpp"
 
 namespace burgernet::channel {
@@ -16,8 +17,8 @@ namespace {
 
 constexpr char kDriver[] = "x";
 
-OAuth1Credentials credentials(const config::ChannelConfig& config) {
-  const std::string key = "channels." + config.name + ".";
+// `key`: where the settings are, "channels.NAME." or "channels.NAME.accounts.ACCOUNT.".
+OAuth1Credentials credentials(const config::ChannelConfig& config, const std::string& key) {
   OAuth1Credentials out;
   out.consumer_key = x_driver().value(config, "consumer_key");
   out.token = x_driver().value(config, "access_token");
@@ -58,8 +59,17 @@ bool is_duplicate_post(const std::string& body) {
 }  // namespace
 
 XChannel::XChannel(const config::ChannelConfig& config, std::unique_ptr<OAuth1Signer> signer)
-    : HttpChannel(http_client_options(config)),
-      signer_(signer ? std::move(signer) : std::make_unique<OAuth1Signer>(credentials(config))) {
+    : HttpChannel(http_client_options(config)), signer_(std::move(signer)) {
+  const auto accounts = social_accounts(config);
+  // With accounts, the channel's own access token is optional: each account has its own.
+  if (!signer_ && (accounts.empty() || !x_driver().value(config, "access_token").empty())) {
+    signer_ = std::make_unique<OAuth1Signer>(credentials(config, "channels." + config.name + "."));
+  }
+  for (const auto& account : accounts) {
+    const std::string key = "channels." + config.name + ".accounts." + account.name + ".";
+    account_signers_.emplace(account.name,
+                             std::make_unique<OAuth1Signer>(credentials(account_config(config, account), key)));
+  }
   std::string base = x_driver().value(config, "base_url");
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!net::parse_https_url(base)) {
@@ -73,6 +83,15 @@ std::string XChannel::post_text(const std::string& text) {
 }
 
 boost::asio::awaitable<HttpChannel::Prepared> XChannel::prepare(const OutboundMessage& message) {
+  const OAuth1Signer* signer = signer_.get();
+  if (message.to) {
+    const auto it = account_signers_.find(*message.to);
+    signer = it == account_signers_.end() ? nullptr : it->second.get();
+  }
+  // An account removed from the config (SIGHUP) after its post was queued: nobody to post as.
+  if (signer == nullptr) {
+    co_return SendResult(Failed{std::string(kDriver) + ": no such account in the config"});
+  }
   const std::string text = post_text(message.text);
   if (text.empty()) co_return SendResult(Failed{std::string(kDriver) + ": nothing to post"});
   net::HttpRequest request;
@@ -82,7 +101,7 @@ boost::asio::awaitable<HttpChannel::Prepared> XChannel::prepare(const OutboundMe
   // The JSON body is not signed: only the query and form fields are (RFC 5849 3.4.1.3.1).
   request.headers = {{"Content-Type", "application/json"},
                      {"Accept", "application/json"},
-                     {"Authorization", signer_->authorization({"POST", url_})}};
+                     {"Authorization", signer->authorization({"POST", url_})}};
   co_return request;
 }
 

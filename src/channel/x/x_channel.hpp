@@ -2,6 +2,7 @@
 // X API v2 `POST /2/tweets` with a JSON body, signed with OAuth 1.0a (user context).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -14,8 +15,9 @@ namespace burgernet::channel {
 
 class XChannel : public HttpChannel {
  public:
-  // Reads consumer_secret_file and access_token_secret_file; throws std::runtime_error naming
-  // the key (never a secret) when a setting is missing. `signer` replaces the real one in tests.
+  // Reads consumer_secret_file and access_token_secret_file (the channel's, and each account's:
+  // channel/social_accounts.hpp); throws std::runtime_error naming the key (never a secret) when
+  // a setting is missing. `signer` replaces the channel's own in tests.
   explicit XChannel(const config::ChannelConfig& config, std::unique_ptr<OAuth1Signer> signer = nullptr);
 
   // The post's text: personal data stripped again (the renderer already did; a post is public
@@ -34,7 +36,9 @@ class XChannel : public HttpChannel {
 
  private:
   std::string url_;
-  std::unique_ptr<OAuth1Signer> signer_;
+  std::unique_ptr<OAuth1Signer> signer_;  // the channel's own keys; null with accounts only
+  // By account name, a broadcast delivery's target (`to`); each account its own access token.
+  std::map<std::string, std::unique_ptr<OAuth1Signer>> account_signers_;
 };
 
 // This driver's description, registered in src/channel/registry.cpp.
