@@ -28,7 +28,7 @@ int run_areas_import(const config::Config& config, const ImportOptions& options)
     return 2;
   }
   db::Connection connection(config.database.url);
-  int imported = 0, rejected = 0;
+  int imported = 0, rejected = 0, repaired = 0;
   const auto& features = document["features"];
   for (std::size_t i = 0; i < features.size(); ++i) {
     const auto& feature = features[i];
@@ -41,6 +41,11 @@ int run_areas_import(const config::Config& config, const ImportOptions& options)
                                        properties["name"].get<std::string>(), feature["geometry"].dump());
         if (r.int64(0, 0) == 1) {
           ++imported;
+          if (r.boolean(0, 2)) {
+            ++repaired;
+            std::cout << "feature " << i << " (" << properties["code"].get<std::string>()
+                      << "): repaired: " << r.string(0, 1) << "\n";
+          }
           continue;
         }
         reason = "invalid geometry: " + r.string(0, 1);
@@ -53,7 +58,7 @@ int run_areas_import(const config::Config& config, const ImportOptions& options)
     ++rejected;
     std::cout << "feature " << i << ": rejected: " << reason << "\n";
   }
-  std::cout << "imported " << imported << " areas, rejected " << rejected << "\n";
+  std::cout << "imported " << imported << " areas (" << repaired << " repaired), rejected " << rejected << "\n";
   return rejected == 0 ? 0 : 1;
 }
 
