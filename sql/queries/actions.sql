@@ -1,8 +1,10 @@
 -- Actions: the area, the selection of recipients and the fan-out into the delivery queue.
 
 -- name: ActionAreaResolve :one
--- The area in RD New from one of its three forms ($1 circle|polygon|municipality), whether it
--- is a valid polygon, and whether it lies inside the caller's token area ($7, NULL: anywhere).
+-- The area in RD New from one of its four forms ($1 circle|polygon|municipality|corridor), whether
+-- it is a valid polygon, and whether it lies inside the caller's token area ($7, NULL: anywhere).
+-- A corridor is its LineString ($5) buffered by $4 (half its width) on each side (flat ends
+-- would cut off a car at the end of the line: round ones).
 -- A circle also becomes an ST_Buffer polygon with 32 segments per quarter, for display, the
 -- index and the population grid; its members are chosen by distance from `center` (0013).
 WITH g AS (
@@ -10,6 +12,8 @@ WITH g AS (
            WHEN 'circle' THEN ST_Buffer(ST_Transform(ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326), 28992),
                                         $4::float8, 'quad_segs=32')
            WHEN 'polygon' THEN ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($5::text), 4326), 28992)
+           WHEN 'corridor' THEN ST_Buffer(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($5::text), 4326), 28992),
+                                          $4::float8, 'quad_segs=8')
            ELSE (SELECT geom FROM areas WHERE code = $6::text)
          END AS geom,
          CASE WHEN $1::text = 'polygon' THEN ST_IsValidReason(ST_SetSRID(ST_GeomFromGeoJSON($5::text), 4326)) END
@@ -133,50 +137,17 @@ SELECT coalesce(sum(addresses + CASE WHEN $4::boolean THEN devices ELSE 0 END), 
 FROM touched;
 
 -- name: ActionPlan :one
--- The fan-out plan of action $1, written by its POST without selecting anyone: the 1 km squares
--- its area touches that hold an address or a device (burgernet_area_cells), a crowded one cut
--- into strips of at most $2 addresses and devices, nearest to the area's centre first, grouped
--- into chunks: the first of about $2 (the POST writes it itself, so that the first messages
--- leave at its commit), each later one of about $3. A square weighs its addresses and devices
--- and 5 more (its two index probes). Returns the addresses the area touches and the number of
--- chunks.
-WITH a AS MATERIALIZED (
-  SELECT id, area, center, radius_m, coalesce(center, ST_PointOnSurface(area)) AS focus FROM actions WHERE id = $1::uuid
-),
-cell AS (
-  SELECT c.cx, c.cy, c.addresses, c.addresses + c.devices AS people
-  FROM a CROSS JOIN LATERAL burgernet_area_cells(a.area, a.center, a.radius_m) c
-),
-strip AS (
-  SELECT (cell.cx * 1000 + 1000 * s.i / k.n)::float8 AS x0, (cell.cy * 1000)::float8 AS y0,
-         (cell.cx * 1000 + 1000 * (s.i + 1) / k.n)::float8 AS x1, (cell.cy * 1000 + 1000)::float8 AS y1,
-         cell.people::float8 / k.n AS addresses
-  FROM cell
-  CROSS JOIN LATERAL (SELECT greatest(1, ceil(cell.people / $2::float8))::int AS n) k
-  CROSS JOIN LATERAL generate_series(0, k.n - 1) AS s(i)
-),
-ordered AS (
-  SELECT strip.*,
-         sum(strip.addresses + 5) OVER (ORDER BY ((strip.x0 + strip.x1) / 2 - ST_X(a.focus)) ^ 2
-                                                 + ((strip.y0 + strip.y1) / 2 - ST_Y(a.focus)) ^ 2, strip.x0, strip.y0
-                                        ROWS UNBOUNDED PRECEDING) - (strip.addresses + 5) AS before
-  FROM strip, a
-),
-grouped AS (
-  SELECT dense_rank() OVER (ORDER BY o.c) - 1 AS chunk, min(o.before)::bigint AS first_row,
-         array_agg(o.x0 ORDER BY o.before) AS x0, array_agg(o.y0 ORDER BY o.before) AS y0,
-         array_agg(o.x1 ORDER BY o.before) AS x1, array_agg(o.y1 ORDER BY o.before) AS y1
-  FROM (SELECT ordered.*,
-               CASE WHEN before < $2::float8 THEN 0 ELSE 1 + floor((before - $2::float8) / $3::float8) END AS c
-        FROM ordered) o
-  GROUP BY o.c
-),
-planned AS (
+-- The fan-out plan of action $1, written by its POST without selecting anyone
+-- (burgernet_plan_chunks, migration 0022): a first chunk of about $2 people, which the POST
+-- writes itself, then chunks of about $3. Returns the number of chunks.
+WITH planned AS (
   INSERT INTO action_fanout_chunks (action_id, chunk, first_row, x0, y0, x1, y1)
-  SELECT $1::uuid, chunk, first_row, x0, y0, x1, y1 FROM grouped
+  SELECT a.id, p.chunk, p.first_row, p.x0, p.y0, p.x1, p.y1
+  FROM actions a CROSS JOIN LATERAL burgernet_plan_chunks(a.area, a.center, a.radius_m, $2::float8, $3::float8) p
+  WHERE a.id = $1::uuid
   RETURNING 1
 )
-SELECT (SELECT coalesce(sum(addresses), 0) FROM cell)::bigint AS addresses, (SELECT count(*) FROM planned) AS chunks;
+SELECT count(*) AS chunks FROM planned;
 
 -- name: ActionFanoutChunk :one
 -- Chunk $2 of action $1's plan: THE selection (as ActionSelectionCount) inside the chunk's
@@ -303,16 +274,17 @@ SELECT (SELECT count(*) FROM written) AS written,
        (SELECT count(*) FROM updates) AS updates;
 
 -- name: ActionBroadcastInsert :exec
--- One post per broadcast channel ($5) and message, without personal data; it stays sendable
+-- One post per broadcast channel ($5) and target ($9, the same length; NULL: the channel's one
+-- default target, migration 0023) and message, without personal data; it stays sendable
 -- until the action expires, and at least $6 seconds (a closing after the expiry still goes).
 -- $7-$8: alerts.night_from/to; an alert's post written at night waits for the morning (greatest
 -- skips the NULL of the day and of urgent actions).
-INSERT INTO deliveries (action_id, message_id, channel, kind, priority, run_after, expires_at, max_attempts)
-SELECT a.id, $2::bigint, c.channel, $3::message_kind, burgernet_priority(a.kind),
+INSERT INTO deliveries (action_id, message_id, channel, target, kind, priority, run_after, expires_at, max_attempts)
+SELECT a.id, $2::bigint, c.channel, c.target, $3::message_kind, burgernet_priority(a.kind),
        greatest(a.send_at, now(), CASE WHEN a.kind = 'alert' THEN burgernet_quiet_end(now(), $7::time, $8::time) END),
        greatest(a.expires_at, now() + make_interval(secs => $6::int)),
        burgernet_max_attempts($4::jsonb, c.channel)
-FROM actions a, unnest($5::text[]) AS c(channel)
+FROM actions a, unnest($5::text[], $9::text[]) AS c(channel, target)
 WHERE a.id = $1::uuid;
 
 -- name: ActionFanoutPlan :exec
@@ -385,6 +357,14 @@ WHERE ($1::uuid IS NULL OR a.token_id = $1::uuid
   AND ($3::text IS NULL
        OR (CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END) = $3::text)
   AND ($4::timestamptz IS NULL OR (a.created_at, a.id) < ($4::timestamptz, $5::uuid))
+  -- The search (GET /v1/actions?kind=&category=&municipality=&since=&until=&q=): $13 is a LIKE
+  -- pattern whose wildcards from the input are escaped with a backslash.
+  AND ($8::text IS NULL OR a.kind::text = $8::text)
+  AND ($9::text IS NULL OR a.category = $9::text)
+  AND ($10::text IS NULL OR EXISTS (SELECT 1 FROM areas ar WHERE ar.code = $10::text AND ST_Intersects(ar.geom, a.area)))
+  AND ($11::timestamptz IS NULL OR a.created_at >= $11::timestamptz)
+  AND ($12::timestamptz IS NULL OR a.created_at < $12::timestamptz)
+  AND ($13::text IS NULL OR a.title ILIKE $13::text ESCAPE '\' OR a.message ILIKE $13::text ESCAPE '\')
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT $6::int;
 

@@ -23,31 +23,6 @@ FROM action_messages m
 WHERE m.action_id = $1::uuid
 ORDER BY m.id;
 
--- name: CtlStatsActions :many
--- Actions per month (Europe/Amsterdam), category and status.
-SELECT to_char(a.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') AS month, a.category,
-       CASE WHEN a.status = 'active' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END AS status,
-       count(*)
-FROM actions a
-GROUP BY 1, 2, 3
-ORDER BY 1, 2, 3;
-
--- name: CtlStatsParticipants :many
--- Participants per status, and active participants per form of message chosen for at least one
--- address ('voice', 'sms', 'push', 'email'), and with an enabled app ('app').
-SELECT 'status' AS what, p.status::text AS name, count(*) FROM participants p GROUP BY 2
-UNION ALL
-SELECT 'channel', f.form, count(DISTINCT pa.participant_id)
-FROM participant_addresses pa
-JOIN participants p ON p.id = pa.participant_id AND p.status = 'active'
-CROSS JOIN LATERAL unnest(pa.channels) AS f(form)
-GROUP BY 2
-UNION ALL
-SELECT 'channel', 'app', count(DISTINCT d.participant_id)
-FROM devices d JOIN participants p ON p.id = d.participant_id AND p.status = 'active'
-WHERE d.disabled_at IS NULL
-ORDER BY 1, 2;
-
 -- name: CtlQueueDepth :many
 -- What waits or is being sent, per channel and status, and how long the oldest has waited
 -- since it was written (seconds).

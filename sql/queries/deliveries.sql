@@ -18,9 +18,16 @@ WITH picked AS (
   FROM picked WHERE d.id = picked.id AND d.created_at = picked.created_at
   RETURNING d.*
 )
-SELECT c.id, c.action_id::text AS action_id, c.kind::text AS kind, c.body,
-       p.phone_sealed AS phone, p.email_sealed AS email, dv.push_token_sealed AS push_token, m.text AS message_text,
+SELECT c.id, c.action_id::text AS action_id, c.kind::text AS kind, c.body, c.target,
+       p.phone_sealed AS phone, p.email_sealed AS email, dv.push_token_sealed AS push_token,
+       -- A person a grown area added gets the action and the update in one message (0018).
+       CASE WHEN am.text IS NULL THEN m.text ELSE m.text || E'\n\n' || am.text END AS message_text,
        a.title, a.category, a.kind::text AS action_kind,
+       -- The template language and the police region (migration 0019) of the text (message/render.hpp).
+       coalesce(p.language, (SELECT language FROM participants WHERE id = dv.participant_id)) AS language,
+       array_to_string(a.centre_areas, ',') AS centre_areas,
+       -- A topic send of a device-matching push channel carries its area (0024), for the app.
+       pa.payload::text AS push_area,
        -- What the worker does instead of sending (an outcome of DeliveriesComplete), '' to send.
        -- A closing has its own validity: it goes after the action expired (SPEC). An update or a
        -- closing follows its action message (parent_id, migration 0012): it waits while that is
@@ -40,8 +47,10 @@ FROM claimed c
 LEFT JOIN participants p ON p.id = c.participant_id
 LEFT JOIN devices dv ON dv.id = c.device_id
 LEFT JOIN action_messages m ON m.id = c.message_id
+LEFT JOIN action_messages am ON am.id = c.appended_message_id
 LEFT JOIN actions a ON a.id = c.action_id
 LEFT JOIN deliveries parent ON parent.id = c.parent_id
+LEFT JOIN push_message_areas pa ON c.target IS NOT NULL AND pa.message_id = c.message_id
 ORDER BY c.priority, c.wave, c.run_after, c.id;
 
 -- name: DeliveriesExtendLeases :many :plan_each_time

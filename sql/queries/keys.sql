@@ -40,6 +40,9 @@ FROM (
   UNION ALL SELECT 'email', email_sealed FROM participants WHERE email_sealed IS NOT NULL
   UNION ALL SELECT 'push_token', push_token_sealed FROM devices
   UNION ALL SELECT 'verification', body FROM deliveries WHERE body IS NOT NULL
+  UNION ALL SELECT 'tip_text', text_sealed FROM tips
+  UNION ALL SELECT 'tip_phone', phone_sealed FROM tips WHERE phone_sealed IS NOT NULL
+  UNION ALL SELECT 'tip_photo', photo_sealed FROM tips WHERE photo_sealed IS NOT NULL
 ) s
 GROUP BY 1, 2 ORDER BY 1, 2;
 

@@ -83,11 +83,52 @@ void read_polygon(const json& polygon, const ActionRules& rules, AreaRequest& ar
   area.polygon_geojson = polygon.dump();
 }
 
+// A corridor: a road or a track, the line buffered by width_m / 2 on each side (in RD New, by
+// the database). Its points as a polygon's: inside the service area, at most max_vertices.
+void read_corridor(const json& corridor, const ActionRules& rules, AreaRequest& area) {
+  const std::string field = "area.corridor";
+  if (!corridor.is_object()) throw InvalidField(field, "must be an object {line, width_m}");
+  reject_unknown_fields(corridor, field + ".", {"line", "width_m"});
+  const std::string line_field = field + ".line";
+  const auto line = corridor.find("line");
+  if (line == corridor.end() || line->is_null()) throw InvalidField(line_field, "is required");
+  if (!line->is_object()) throw InvalidField(line_field, "must be a GeoJSON LineString object");
+  reject_unknown_fields(*line, line_field + ".", {"type", "coordinates"});
+  if (!line->contains("type") || (*line)["type"] != "LineString")
+    throw InvalidField(line_field + ".type", "must be \"LineString\"");
+  const auto points = line->find("coordinates");
+  if (points == line->end() || !points->is_array() || points->size() < 2) {
+    throw InvalidField(line_field + ".coordinates", "must be an array of at least 2 positions");
+  }
+  if (static_cast<std::int64_t>(points->size()) > rules.max_vertices) {
+    throw InvalidField(line_field, "has " + std::to_string(points->size()) + " points, at most " +
+                                       std::to_string(rules.max_vertices) + " are allowed");
+  }
+  for (std::size_t p = 0; p < points->size(); ++p) {
+    const auto& position = (*points)[p];
+    const std::string point_field = line_field + ".coordinates[" + std::to_string(p) + "]";
+    if (!position.is_array() || position.size() != 2 || !position[0].is_number() || !position[1].is_number()) {
+      throw InvalidField(point_field, "must be [lon, lat]");
+    }
+    const double lon = position[0].get<double>(), lat = position[1].get<double>();
+    if (!std::isfinite(lon) || !std::isfinite(lat)) throw InvalidField(point_field, "must be finite numbers");
+    check_in_service_area(lat, lon, rules.service_area, point_field);
+  }
+  area.width_m = read_number(corridor, "width_m", field + ".width_m");
+  if (area.width_m < 50 || area.width_m > rules.max_radius_m * 2) {
+    char why[96];
+    std::snprintf(why, sizeof why, "must be between 50 and %g", rules.max_radius_m * 2);
+    throw InvalidField(field + ".width_m", why);
+  }
+  area.kind = AreaRequest::Kind::kCorridor;
+  area.line_geojson = line->dump();
+}
+
 AreaRequest read_area(const json& body, const ActionRules& rules) {
   const auto it = body.find("area");
   if (it == body.end() || it->is_null()) throw InvalidField("area", "is required");
   if (!it->is_object() || it->size() != 1) {
-    throw InvalidField("area", "must be an object with exactly one of circle, polygon, municipality");
+    throw InvalidField("area", "must be an object with exactly one of circle, polygon, municipality, corridor");
   }
   AreaRequest area;
   const std::string form = it->begin().key();
@@ -118,8 +159,10 @@ AreaRequest read_area(const json& body, const ActionRules& rules) {
     if (!std::regex_match(area.municipality, code))
       throw InvalidField("area.municipality", "is not an area code");
     area.kind = AreaRequest::Kind::kMunicipality;
+  } else if (form == "corridor") {
+    read_corridor(value, rules, area);
   } else {
-    throw InvalidField("area." + form, "unknown area form; use circle, polygon or municipality");
+    throw InvalidField("area." + form, "unknown area form; use circle, polygon, municipality or corridor");
   }
   return area;
 }
@@ -166,9 +209,13 @@ const char* AreaRequest::kind_name() const {
       return "polygon";
     case Kind::kMunicipality:
       return "municipality";
+    case Kind::kCorridor:
+      return "corridor";
   }
   return "circle";
 }
+
+AreaRequest parse_area(const json& body, const ActionRules& rules) { return read_area(body, rules); }
 
 std::string read_text(const json& body, const std::string& field, std::size_t max) {
   const auto it = body.find(field);
@@ -248,5 +295,9 @@ ActionRequest parse_action_request(const json& body, const ActionRules& rules) {
   }
   return request;
 }
+
+bool is_category(const std::string& text) { return categories().contains(text); }
+
+std::string category_choices() { return "must be one of " + join(categories()); }
 
 }  // namespace burgernet::action

@@ -1,18 +1,11 @@
 // The action code's settings, read from the config.
 #include "burgernet/action/action_settings.hpp"
 
-namespace burgernet::action {
+#include "burgernet/action/social_targets.hpp"
+#include "burgernet/channel/social_accounts.hpp"
+#include "burgernet/push/device_matching.hpp"
 
-ActionRules action_rules(const config::Config& config) {
-  ActionRules rules;
-  for (const auto& [name, _] : config.channels) rules.channels.push_back(name);
-  rules.service_area = config.limits.service_area;
-  rules.max_radius_m = config.limits.max_radius_m;
-  rules.max_vertices = config.limits.max_vertices;
-  rules.urgent_expiry = config.queue.default_urgent_expiry;
-  rules.alert_expiry = config.queue.default_alert_expiry;
-  return rules;
-}
+namespace burgernet::action {
 
 ActionSettings action_settings(const config::Config& config) {
   ActionSettings settings;
@@ -26,6 +19,17 @@ ActionSettings action_settings(const config::Config& config) {
   settings.alert_expiry = config.queue.default_alert_expiry;
   settings.night_from = config.alerts.night_from;
   settings.night_to = config.alerts.night_to;
+  // A device-matching push channel posts once per topic its message's area covers (issue 16).
+  for (const auto& [name, channel] : config.channels) {
+    if (push::matches_on_device(channel.capabilities))
+      settings.broadcast_targets[name] = push::topic_targets();
+  }
+  for (const auto& [name, channel] : config.channels) {
+    auto accounts = channel::social_accounts(channel);
+    if (!accounts.empty()) {
+      settings.broadcast_targets[name] = social_targets(name, std::move(accounts), *config.regions);
+    }
+  }
   return settings;
 }
 

@@ -5,8 +5,15 @@
 
 #include <algorithm>
 
+#include "burgernet/action/action_stats.hpp"
+#include "burgernet/action/area_geometry.hpp"
+#include "burgernet/action/area_history.hpp"
+#include "burgernet/action/message_progress.hpp"
+#include "burgernet/action/visibility.hpp"
 #include "burgernet/db/errors.hpp"
 #include "burgernet/domain/errors.hpp"
+#include "burgernet/domain/page_cursor.hpp"
+#include "burgernet/push/device_matching.hpp"
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::action {
@@ -78,20 +85,6 @@ std::vector<std::string> channels_from_json(const std::string& text) {
   return json::parse(text).get<std::vector<std::string>>();
 }
 
-// A municipal caller, and any other caller bound to an area but admin, sees and changes only
-// its own actions and those of tokens of its own area and role; others' are "not found", since
-// telling that they exist would leak. Callers without an area, and admin, see all.
-struct Visibility {
-  std::optional<std::string> token_id;
-  std::optional<std::string> area_code;
-  std::optional<std::string> role;  // a municipality does not see its police unit's, nor the reverse
-};
-Visibility visibility_of(const auth::Caller& caller) {
-  if (caller.role == "admin") return {};
-  if (caller.role != "municipal" && !caller.area_code) return {};
-  return {caller.token_id, caller.area_code, caller.role};
-}
-
 // The area an action of this caller must lie in, whole: its token's, for every role but admin
 // (a municipal token always has one; an operator may be bound to a police unit's).
 std::optional<std::string> token_area_of(const auth::Caller& caller) {
@@ -106,23 +99,22 @@ std::int64_t default_expiry_s(const std::string& kind, const ActionSettings& set
   return kind == "urgent" ? settings.urgent_expiry.count() : settings.alert_expiry.count();
 }
 
-struct AreaGeometry {
-  std::string geometry;               // EWKB hex, RD New
-  std::optional<std::string> center;  // a circle's centre (EWKB hex, RD New), selected by distance
-  std::optional<double> radius_m;
-};
+}  // namespace
 
-AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const auth::Caller& caller) {
-  const auto& area = request.area;
+AreaGeometry resolve_area(db::Connection& c, const AreaRequest& area, const auth::Caller& caller) {
   const bool polygon = area.kind == AreaRequest::Kind::kPolygon;
   const bool municipality = area.kind == AreaRequest::Kind::kMunicipality;
+  const bool corridor = area.kind == AreaRequest::Kind::kCorridor;
   const auto token_area = token_area_of(caller);
+  // A corridor passes its line where a polygon passes its GeoJSON, and its half width as the radius.
+  const std::optional<std::string> geojson =
+      polygon ? std::optional(area.polygon_geojson) : corridor ? std::optional(area.line_geojson) : std::nullopt;
   std::optional<db::Result> r;
   try {
     r.emplace(c.exec(sql::query("ActionAreaResolve"),
-                     db::Params(area.kind_name(), area.lon, area.lat, area.radius_m,
-                                polygon ? std::optional(area.polygon_geojson) : std::nullopt,
-                                municipality ? std::optional(area.municipality) : std::nullopt, token_area)));
+                     db::Params(area.kind_name(), area.lon, area.lat, corridor ? area.width_m / 2 : area.radius_m,
+                                geojson, municipality ? std::optional(area.municipality) : std::nullopt,
+                                token_area)));
   } catch (const db::DatabaseError& e) {
     rethrow_as_bad_request(e, "area." + std::string(area.kind_name()), "is not a usable area");
   }
@@ -148,6 +140,8 @@ AreaGeometry resolve_area(db::Connection& c, const ActionRequest& request, const
   }
   return out;
 }
+
+namespace {
 
 std::int64_t location_ttl_s(const ActionSettings& settings) { return settings.location_ttl.count(); }
 
@@ -226,13 +220,54 @@ std::int64_t first_chunk_addresses(const ActionSettings& settings) {
   return std::max<std::int64_t>(1, std::min(settings.first_chunk, settings.fanout_chunk));
 }
 
+// The posts of an action's message on its broadcast channels: one per target a channel names
+// for the action (its accounts, its topics: ActionSettings::broadcast_targets), else one.
+struct BroadcastPosts {
+  std::vector<std::string> channels;
+  std::vector<std::optional<std::string>> targets;  // parallel to `channels`
+
+  void count_into(json& by_channel) const {
+    if (!by_channel.is_object()) by_channel = json::object();
+    for (const auto& name : channels) by_channel[name] = by_channel.value(name, 0) + 1;
+  }
+  std::int64_t size() const { return static_cast<std::int64_t>(channels.size()); }
+};
+
+BroadcastPosts broadcast_posts(db::Connection& c, const std::string& action_id,
+                               const std::vector<std::string>& broadcast, const ActionSettings& settings) {
+  BroadcastPosts posts;
+  for (const auto& name : broadcast) {
+    std::vector<std::optional<std::string>> targets;
+    if (const auto it = settings.broadcast_targets.find(name); it != settings.broadcast_targets.end() && it->second) {
+      targets = it->second(c, action_id);
+    }
+    if (targets.empty()) targets.emplace_back(std::nullopt);
+    for (auto& target : targets) {
+      posts.channels.push_back(name);
+      posts.targets.push_back(std::move(target));
+    }
+  }
+  return posts;
+}
+
+// A device-matching push channel (issue 16) knows no device's place: how many devices its topic
+// sends reach is an estimate from the population grid, given apart from the exact counts.
+json estimated_reach(db::Connection& c, const std::string& action_id, const std::vector<std::string>& broadcast,
+                     const ActionSettings& settings) {
+  json out = json::object();
+  for (const auto& name : broadcast) {
+    if (push::matches_on_device(settings.channels.at(name).capabilities)) out[name] = push::estimated_devices(c, action_id);
+  }
+  return out;
+}
+
 void insert_broadcasts(db::Connection& c, const std::string& action_id, const std::string& message_id,
-                       const char* kind, const std::vector<std::string>& broadcast, std::int64_t at_least_s,
+                       const char* kind, const BroadcastPosts& posts, std::int64_t at_least_s,
                        const ActionSettings& settings) {
-  if (broadcast.empty()) return;
+  if (posts.channels.empty()) return;
   c.exec(sql::query("ActionBroadcastInsert"),
-         db::Params(action_id, message_id, kind, max_attempts_by_channel(settings).dump(), broadcast,
-                    static_cast<long long>(at_least_s), settings.night_from, settings.night_to));
+         db::Params(action_id, message_id, kind, max_attempts_by_channel(settings).dump(), posts.channels,
+                    static_cast<long long>(at_least_s), settings.night_from, settings.night_to, posts.targets));
 }
 
 // SPEC "Selection rules": an alert raised at night waits for the morning (its send_at becomes
@@ -278,27 +313,17 @@ std::vector<std::string> allowed_channels(const ActionRequest& request, const au
 
 }  // namespace
 
-bool is_outcome(std::string_view text) { return text == "resolved" || text == "unresolved"; }
-
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (ch != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(ch))) {
-      return false;
-    }
-  }
-  return true;
+bool is_outcome(std::string_view text) {
+  return text == "resolved_by_tip" || text == "resolved" || text == "unresolved" || text == "cancelled";
 }
+
 
 json create_action(db::Connection& c, const ActionRequest& request, const auth::Caller& caller,
                    const ActionSettings& settings, const audit::Entry* audit) {
   if (caller.role == "municipal" && request.kind != "alert") {
     throw NotAllowed("a municipal token may only send alerts");
   }
-  const auto area = resolve_area(c, request, caller);
+  const auto area = resolve_area(c, request.area, caller);
   const auto channels = allowed_channels(request, caller, settings);
   const auto personal = personal_channels(settings, channels);
   const auto broadcast = broadcast_channels(settings, channels);
@@ -333,11 +358,13 @@ json create_action(db::Connection& c, const ActionRequest& request, const auth::
   const auto estimate = estimate_recipients(c, area, personal, settings, request.dry_run);
   if (request.dry_run) {
     auto exact = count_exactly(c, id, personal, settings);
-    for (const auto& name : broadcast) exact.by_channel[name] = 1;
+    broadcast_posts(c, id, broadcast, settings).count_into(exact.by_channel);
+    json preview = {{"recipients", exact.recipients},
+                    {"by_channel", std::move(exact.by_channel)},
+                    {"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}};
+    if (auto reach = estimated_reach(c, id, broadcast, settings); !reach.empty()) preview["estimated"] = std::move(reach);
     // The transaction rolls back: nothing of it stays.
-    return {{"recipients", exact.recipients},
-            {"by_channel", std::move(exact.by_channel)},
-            {"estimate", {{"recipients", estimate.estimate}, {"at_most", estimate.at_most}}}};
+    return preview;
   }
 
   // Above confirm_above the operator's confirmation must cover the grid's bound; short of that,
@@ -357,27 +384,31 @@ json create_action(db::Connection& c, const ActionRequest& request, const auth::
   // here, so that its messages leave at the commit, and the fan-out worker writes the rest.
   const auto plan = c.exec(sql::query("ActionPlan"), db::Params(id, static_cast<long long>(first_chunk_addresses(settings)),
                                                                 static_cast<long long>(settings.fanout_chunk)));
-  const auto chunks = plan.int64(0, 1);
+  const auto chunks = plan.int64(0, 0);
   auto first = write_chunk(c, id, 0, message_id, personal, settings);
   c.exec(sql::query("ActionFanoutPlan"),
          db::Params(id, static_cast<long long>(first.recipients), static_cast<long long>(chunks)));
-  insert_broadcasts(c, id, message_id, "action", broadcast, 0, settings);
-  for (const auto& name : broadcast) first.by_channel[name] = 1;
+  const auto posts = broadcast_posts(c, id, broadcast, settings);
+  insert_broadcasts(c, id, message_id, "action", posts, 0, settings);
+  posts.count_into(first.by_channel);
+  auto reach = estimated_reach(c, id, broadcast, settings);
   audit::append_for(c, audit, id);
   tx.commit();
   const bool done = chunks <= 1;
   spdlog::info("action {} raised by {}: {} {}, {} recipients{}, {} delivery rows{}", id, caller.name, request.kind,
                request.category, done ? first.recipients : estimate.at_most, done ? "" : " at most", first.rows,
                done ? "" : " in the first of " + std::to_string(chunks) + " chunks");
-  return {{"id", id},
-          {"kind", request.kind},
-          {"status", inserted->string(0, 2)},
-          {"recipients", done ? first.recipients : estimate.at_most},
-          {"recipients_exact", done},
-          {"by_channel", std::move(first.by_channel)},
-          {"send_at", inserted->string(0, 3)},
-          {"expires_at", inserted->string(0, 4)},
-          {"fanout", done ? "done" : "in_progress"}};
+  json answer = {{"id", id},
+                 {"kind", request.kind},
+                 {"status", inserted->string(0, 2)},
+                 {"recipients", done ? first.recipients : estimate.at_most},
+                 {"recipients_exact", done},
+                 {"by_channel", std::move(first.by_channel)},
+                 {"send_at", inserted->string(0, 3)},
+                 {"expires_at", inserted->string(0, 4)},
+                 {"fanout", done ? "done" : "in_progress"}};
+  if (!reach.empty()) answer["estimated"] = std::move(reach);
+  return answer;
 }
 
 bool fanout_next_chunk(db::Connection& c, const ActionSettings& settings) {
@@ -449,6 +480,7 @@ json get_action(db::Connection& c, const std::string& id, const auth::Caller& ca
   json out = action_json(r, 0);
   out["message"] = r.string(0, r.column("message"));
   out["area"] = json::parse(r.text(0, r.column("area")));
+  add_area_history(c, id, out);  // current_area, areas (grown by updates)
   out["channels"] = json::parse(r.text(0, r.column("channels")));
   out["send_at"] = r.string(0, r.column("send_at"));
   const int closed = r.column("closed_at");
@@ -460,50 +492,38 @@ json get_action(db::Connection& c, const std::string& id, const auth::Caller& ca
   const auto counts = c.exec(sql::query("ActionDeliveryCounts"), id);
   for (int i = 0; i < counts.rows(); ++i)
     deliveries[counts.string(i, 0)][counts.string(i, 1)] = counts.int64(i, 2);
-  out["deliveries"] = std::move(deliveries);
+  out["deliveries"] = std::move(deliveries);  // every message together, as before 0020
+  out["messages"] = message_progress(c, id);
   return out;
 }
 
 namespace {
 
-// The cursor is opaque to clients: hex of "created_at|id" of the last row handed out.
-std::string encode_cursor(const std::string& at, const std::string& id) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char ch : at + "|" + id) {
-    out += kHex[ch >> 4];
-    out += kHex[ch & 15];
-  }
-  return out;
-}
 
-std::pair<std::string, std::string> decode_cursor(const std::string& cursor) {
-  auto bad = [] { return InvalidField("cursor", "is not a next_cursor from this API"); };
-  if (cursor.size() % 2 != 0 || cursor.size() > 400) throw bad();
-  std::string text;
-  for (std::size_t i = 0; i < cursor.size(); i += 2) {
-    const auto hex = [&](char ch) {
-      if (ch >= '0' && ch <= '9') return ch - '0';
-      if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-      throw bad();
-    };
-    text += static_cast<char>(hex(cursor[i]) * 16 + hex(cursor[i + 1]));
+// "%text%" for ILIKE, the input's own % _ and \\ taken literally.
+std::string like_pattern(const std::string& text) {
+  std::string out = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
   }
-  const auto bar = text.rfind('|');
-  if (bar == std::string::npos || !is_uuid(text.substr(bar + 1))) throw bad();
-  return {text.substr(0, bar), text.substr(bar + 1)};
+  return out + "%";
 }
 
 }  // namespace
 
 json list_actions(db::Connection& c, const ListQuery& query, const auth::Caller& caller) {
+  if (query.municipality && !c.exec(sql::query("AreaExists"), *query.municipality).boolean(0, 0))
+    throw InvalidField("municipality", "there is no area with this code");
   std::optional<std::string> after_at, after_id;
-  if (query.cursor) std::tie(after_at, after_id) = decode_cursor(*query.cursor);
+  if (query.cursor) std::tie(after_at, after_id) = domain::decode_page_cursor(*query.cursor);
   const auto v = visibility_of(caller);
   std::optional<db::Result> r;
   try {
-    r.emplace(c.exec(sql::query("ActionList"), db::Params(v.token_id, v.area_code, query.status, after_at,
-                                                          after_id, query.limit + 1, v.role)));
+    r.emplace(c.exec(sql::query("ActionList"),
+                     db::Params(v.token_id, v.area_code, query.status, after_at, after_id, query.limit + 1, v.role,
+                                query.kind, query.category, query.municipality, query.since, query.until,
+                                query.text ? std::optional(like_pattern(*query.text)) : std::nullopt)));
   } catch (const db::DatabaseError& e) {
     rethrow_as_bad_request(e, "cursor", "is not a next_cursor from this API");
   }
@@ -512,7 +532,7 @@ json list_actions(db::Connection& c, const ListQuery& query, const auth::Caller&
   for (int i = 0; i < shown; ++i) actions.push_back(action_json(*r, i));
   json next = nullptr;
   if (r->rows() > query.limit) {
-    next = encode_cursor(r->string(shown - 1, r->column("cursor_at")), r->string(shown - 1, r->column("id")));
+    next = domain::encode_page_cursor(r->string(shown - 1, r->column("cursor_at")), r->string(shown - 1, r->column("id")));
   }
   return {{"actions", std::move(actions)}, {"next_cursor", std::move(next)}};
 }
@@ -541,43 +561,143 @@ LockedAction lock_for_change(db::Connection& c, const std::string& id, const aut
 
 }  // namespace
 
+namespace {
+
+// Chunk `chunk` of the new people of a grown area (AreaGrowthChunk), in the caller's transaction.
+ChunkWritten write_growth_chunk(db::Connection& c, const std::string& action_id, const std::string& message_id,
+                                std::int64_t chunk, const std::vector<std::string>& personal,
+                                const ActionSettings& settings) {
+  c.exec_script("plan_cache_mode", "SET LOCAL plan_cache_mode = force_custom_plan");
+  const auto r = c.exec(sql::query("AreaGrowthChunk"),
+                        db::Params(action_id, message_id, static_cast<long long>(chunk),
+                                   max_attempts_by_channel(settings).dump(), channel_table(settings, personal),
+                                   static_cast<long long>(location_ttl_s(settings)), settings.night_from,
+                                   settings.night_to));
+  return {r.int64(0, 0), r.int64(0, 1), json::parse(r.text(0, 2))};
+}
+
+struct Growth {
+  std::int64_t chunks;
+  ChunkWritten written;  // the first chunk's, or every chunk's in a dry run
+};
+
+// Records the update's area and plans its new people in chunks, as the action's own fan-out:
+// the first chunk is written here (its messages leave at the commit), the rest by the worker.
+// A dry run writes them all, to count them, and its transaction rolls back.
+Growth grow_area(db::Connection& c, const std::string& id, const std::string& message_id, const UpdateArea& update,
+                 const AreaGeometry& area, const std::vector<std::string>& personal, const ActionSettings& settings) {
+  c.exec(sql::query("AreaGrowthInsert"),
+         db::Params(message_id, id, update.area_json.dump(), area.geometry, area.center, area.radius_m));
+  const auto chunks = c.exec(sql::query("AreaGrowthPlan"),
+                             db::Params(message_id, static_cast<long long>(first_chunk_addresses(settings)),
+                                        static_cast<long long>(settings.fanout_chunk)))
+                          .int64(0, 0);
+  Growth out{chunks, {0, 0, json::object()}};
+  const std::int64_t written_now = update.dry_run ? chunks : std::min<std::int64_t>(chunks, 1);
+  for (std::int64_t chunk = 0; chunk < written_now; ++chunk) {
+    const auto w = write_growth_chunk(c, id, message_id, chunk, personal, settings);
+    out.written.rows += w.rows;
+    out.written.recipients += w.recipients;  // each person belongs to one chunk
+    for (const auto& [channel, n] : w.by_channel.items())
+      out.written.by_channel[channel] = out.written.by_channel.value(channel, 0) + n.get<std::int64_t>();
+  }
+  if (!update.dry_run && chunks > 0) {
+    c.exec(sql::query("AreaGrowthAdvance"),
+           db::Params(message_id, 1LL, false, static_cast<long long>(out.written.recipients)));
+  }
+  return out;
+}
+
+}  // namespace
+
 json post_update(db::Connection& c, const std::string& id, const std::string& text, const auth::Caller& caller,
-                 const ActionSettings& settings, const audit::Entry* audit) {
+                 const ActionSettings& settings, const audit::Entry* audit, const std::optional<UpdateArea>& new_area) {
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/true);
+  // Before anything is written: a token bound to an area may not grow beyond it (403).
+  std::optional<AreaGeometry> grown;
+  if (new_area) grown = resolve_area(c, new_area->area, caller);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "update", text).string(0, 0);
-  // Written a chunk at a time: the first here, the rest by the fan-out worker.
+  const auto personal = personal_channels(settings, action.channels);
+  const auto broadcast = broadcast_channels(settings, action.channels);
+  if (new_area && new_area->dry_run) {
+    auto growth = grow_area(c, id, message_id, *new_area, *grown, personal, settings);
+    broadcast_posts(c, id, broadcast, settings).count_into(growth.written.by_channel);
+    // The transaction rolls back: nothing of it stays.
+    return {{"new_recipients", growth.written.recipients}, {"by_channel", std::move(growth.written.by_channel)}};
+  }
+  // Written a chunk at a time: the first here, the rest by the fan-out worker. Started before
+  // the new area's rows exist, so that the people it adds get the update once, with the action.
   c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "update", 0LL));
   const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(settings), settings);
-  const auto broadcast = broadcast_channels(settings, action.channels);
-  insert_broadcasts(c, id, message_id, "update", broadcast, 0, settings);
+  std::optional<Growth> growth;
+  if (new_area) growth = grow_area(c, id, message_id, *new_area, *grown, personal, settings);
+  const auto posts = broadcast_posts(c, id, broadcast, settings);
+  insert_broadcasts(c, id, message_id, "update", posts, 0, settings);
   audit::append_for(c, audit, id);
   tx.commit();
-  spdlog::info("action {}: update by {} to {} recipients{}", id, caller.name, written.recipients,
-               written.done ? "" : " so far");
-  return {{"action_id", id},
-          {"message_id", std::stoll(message_id)},
-          {"kind", "update"},
-          {"recipients", written.recipients},
-          {"deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
-          {"fanout", written.done ? "done" : "in_progress"}};
+  spdlog::info("action {}: update by {} to {} recipients{}{}", id, caller.name, written.recipients,
+               written.done ? "" : " so far",
+               growth ? ", a new area reaching " + std::to_string(growth->written.recipients) + " more" +
+                            (growth->chunks > 1 ? " so far" : "")
+                      : "");
+  json answer = {{"action_id", id},
+                 {"message_id", std::stoll(message_id)},
+                 {"kind", "update"},
+                 {"recipients", written.recipients},
+                 {"deliveries", written.rows + posts.size()},
+                 {"fanout", written.done ? "done" : "in_progress"}};
+  if (growth) {
+    answer["new_recipients"] = growth->written.recipients;
+    answer["new_by_channel"] = std::move(growth->written.by_channel);
+    answer["area_fanout"] = growth->chunks > 1 ? "in_progress" : "done";
+  }
+  return answer;
+}
+
+bool area_growth_next_chunk(db::Connection& c, const ActionSettings& settings) {
+  db::Transaction tx(c);
+  const auto claim = c.exec(sql::query("AreaGrowthClaim"));
+  if (claim.empty()) return false;
+  const std::string id = claim.string(0, 0);
+  const std::string message_id = claim.string(0, 1);
+  const auto chunks = claim.int64(0, 2);
+  const auto next = claim.int64(0, 3);
+  if (!claim.boolean(0, 4) || next >= chunks) {
+    // Closed or expired meanwhile: what is left would be cancelled or expire anyway.
+    c.exec(sql::query("AreaGrowthDiscard"), message_id);
+    c.exec(sql::query("AreaGrowthAdvance"), db::Params(message_id, static_cast<long long>(next), true, 0LL));
+    tx.commit();
+    return true;
+  }
+  const auto personal = personal_channels(settings, channels_from_json(claim.string(0, 5)));
+  const auto written = write_growth_chunk(c, id, message_id, next, personal, settings);
+  c.exec(sql::query("AreaGrowthAdvance"),
+         db::Params(message_id, static_cast<long long>(next + 1), false, static_cast<long long>(written.recipients)));
+  tx.commit();
+  spdlog::debug("action {}: new area of update {}, chunk {} of {} wrote {} rows", id, message_id, next + 1, chunks,
+                written.rows);
+  if (next + 1 == chunks) spdlog::info("action {}: new area of update {} complete ({} chunks)", id, message_id, chunks);
+  return true;
 }
 
 json close_action(db::Connection& c, const std::string& id, const std::string& outcome, const std::string& text,
                   const auth::Caller& caller, const ActionSettings& settings, const audit::Entry* audit) {
   // Checked here, not only by the route: burgernetctl closes actions through this function too.
-  if (!is_outcome(outcome)) throw InvalidField("outcome", "must be \"resolved\" or \"unresolved\"");
+  if (!is_outcome(outcome)) throw InvalidField("outcome", kOutcomeChoices);
   db::Transaction tx(c);
   const auto action = lock_for_change(c, id, caller, /*refuse_expired=*/false);
   // Closed at once: from this commit no sender sends the action's queued messages (the claim
   // cancels them); the closing job marks them cancelled and writes the closings in chunks.
+  record_send_times_at_close(c, id);  // before any closing is sent (action_stats.hpp)
   c.exec(sql::query("ActionMarkClosed"), id, outcome);
   const auto message_id = c.exec(sql::query("ActionMessageInsert"), id, "closing", text).string(0, 0);
   const auto expiry = static_cast<long long>(default_expiry_s(action.kind, settings));
   c.exec(sql::query("ActionFollowUpStart"), db::Params(id, message_id, "closing", expiry));
   const auto written = write_follow_up_chunk(c, id, message_id, first_chunk_addresses(settings), settings);
   const auto broadcast = broadcast_channels(settings, action.channels);
-  insert_broadcasts(c, id, message_id, "closing", broadcast, expiry, settings);
+  const auto posts = broadcast_posts(c, id, broadcast, settings);
+  insert_broadcasts(c, id, message_id, "closing", posts, expiry, settings);
   audit::append_for(c, audit, id);
   tx.commit();
   spdlog::info("action {}: closed by {} ({}), {} queued deliveries cancelled, closing to {} recipients{}", id,
@@ -587,7 +707,7 @@ json close_action(db::Connection& c, const std::string& id, const std::string& o
           {"outcome", outcome},
           {"cancelled", written.cancelled},
           {"closing_recipients", written.recipients},
-          {"closing_deliveries", written.rows + static_cast<std::int64_t>(broadcast.size())},
+          {"closing_deliveries", written.rows + posts.size()},
           {"closing", written.done ? "done" : "in_progress"}};
 }
 

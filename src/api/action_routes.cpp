@@ -7,8 +7,11 @@
 #include <charconv>
 #include <functional>
 
+#include "api/action_search.hpp"
 #include "api/audit_entry.hpp"
 #include "api/domain_errors.hpp"
+#include "api/preview_texts.hpp"
+#include "api/update_area_request.hpp"
 #include "burgernet/action/action_request.hpp"
 #include "burgernet/action/action_store.hpp"
 #include "burgernet/auth/secret.hpp"
@@ -115,19 +118,14 @@ awaitable<Response> idempotent(Context& context, Request& request, Work work) {
 }
 #pragma GCC diagnostic pop
 
-int read_limit(const Request& request) {
-  const auto it = request.query.find("limit");
-  if (it == request.query.end()) return 50;
-  int limit = 0;
-  const auto& text = it->second;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || limit < 1 || limit > 200) {
-    throw http::BadRequest("limit", "must be a whole number from 1 to 200");
-  }
-  return limit;
-}
-
 }  // namespace
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+awaitable<Response> run_idempotent_route(Context& context, Request& request, IdempotentWork work) {
+  co_return co_await idempotent(context, request, std::move(work));
+}
+#pragma GCC diagnostic pop
 
 void add_action_routes(http::Router& router, Context& context) {
   router.add(
@@ -136,24 +134,17 @@ void add_action_routes(http::Router& router, Context& context) {
           const auto config = context.config.get();
           const auto parsed = action::parse_action_request(request.json_body(), action::action_rules(*config));
           const auto audit = audit_entry(request, "action.raise", std::nullopt);
-          const auto body = action::create_action(c, parsed, *request.caller, action::action_settings(*config),
-                                                  parsed.dry_run ? nullptr : &audit);
+          auto body = action::create_action(c, parsed, *request.caller, action::action_settings(*config),
+                                            parsed.dry_run ? nullptr : &audit);
+          // The console's compose preview: what each channel would send (not for the live estimate).
+          if (parsed.dry_run && !parsed.estimate_only) body["texts"] = preview_texts(c, parsed, *request.caller, *config);
           return http::json_response(request, parsed.dry_run ? 200 : 201, body);
         });
       });
 
   router.add(verb::verb::get, "/v1/actions", kActionRoles,
              [&context](Request& request) -> awaitable<Response> {
-               action::ListQuery query;
-               query.limit = read_limit(request);
-               if (const auto it = request.query.find("status"); it != request.query.end()) {
-                 if (it->second != "active" && it->second != "closed" && it->second != "expired") {
-                   throw http::BadRequest("status", "must be active, closed or expired");
-                 }
-                 query.status = it->second;
-               }
-               if (const auto it = request.query.find("cursor"); it != request.query.end())
-                 query.cursor = it->second;
+               const auto query = read_list_query(request);
                const auto body = co_await context.pool.run(
                    [&](db::Connection& c) { return action::list_actions(c, query, *request.caller); });
                co_return http::json_response(request, 200, body);
@@ -179,13 +170,15 @@ void add_action_routes(http::Router& router, Context& context) {
                  const auto& id = request.path_params.at("id");
                  if (!action::is_uuid(id)) throw http::NotFound("no such action");
                  const auto body = request.json_body();
-                 reject_unknown_fields(body, "", {"message"});
+                 reject_unknown_fields(body, "", {"message", "area", "dry_run"});
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();
+                 const auto new_area = read_update_area(body, *config);
+                 const bool dry_run = new_area && new_area->dry_run;
                  const auto audit = audit_entry(request, "action.update", std::nullopt);
-                 const auto answer =
-                     action::post_update(c, id, text, *request.caller, action::action_settings(*config), &audit);
-                 return http::json_response(request, 201, answer);
+                 const auto answer = action::post_update(c, id, text, *request.caller, action::action_settings(*config),
+                                                         dry_run ? nullptr : &audit, new_area);
+                 return http::json_response(request, dry_run ? 200 : 201, answer);
                });
                // What this daemon changed is seen at once by its next GET (the cache is per token).
                context.caches.actions.clear();
@@ -203,7 +196,7 @@ void add_action_routes(http::Router& router, Context& context) {
                  if (outcome == body.end() || outcome->is_null())
                    throw http::BadRequest("outcome", "is required");
                  if (!outcome->is_string() || !action::is_outcome(outcome->get<std::string>())) {
-                   throw http::BadRequest("outcome", "must be \"resolved\" or \"unresolved\"");
+                   throw http::BadRequest("outcome", action::kOutcomeChoices);
                  }
                  const auto text = action::read_text(body, "message", action::kMaxMessageLength);
                  const auto config = context.config.get();

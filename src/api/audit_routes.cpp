@@ -2,10 +2,10 @@
 #include "api/audit_routes.hpp"
 
 #include <charconv>
-#include <ctime>
 #include <regex>
 
 #include "burgernet/audit/audit_log.hpp"
+#include "burgernet/domain/calendar_date.hpp"
 #include "burgernet/http/errors.hpp"
 
 namespace burgernet::api {
@@ -29,16 +29,7 @@ bool valid_iso8601(const std::string& text) {
   std::smatch m;
   if (!std::regex_match(text, m, kIso8601)) return false;
   auto number = [&m](int i) { return m[i].matched ? std::stoi(m[i].str()) : 0; };
-  std::tm tm{};
-  tm.tm_year = number(1) - 1900;
-  tm.tm_mon = number(2) - 1;
-  tm.tm_mday = number(3);
-  std::tm check = tm;
-  const std::time_t t = timegm(&check);
-  std::tm back{};
-  gmtime_r(&t, &back);
-  const bool real_day =
-      number(1) >= 1 && back.tm_year == tm.tm_year && back.tm_mon == tm.tm_mon && back.tm_mday == tm.tm_mday;
+  const bool real_day = domain::is_calendar_date(number(1), number(2), number(3));
   return real_day && number(4) <= 23 && number(5) <= 59 && number(6) <= 59 && number(7) <= 15 &&
          number(8) <= 59;
 }

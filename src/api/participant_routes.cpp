@@ -14,6 +14,7 @@
 #include "burgernet/domain/json_fields.hpp"
 #include "burgernet/participant/participant_request.hpp"
 #include "burgernet/participant/participant_store.hpp"
+#include "burgernet/push/device_matching.hpp"
 #include "burgernet/ratelimit/rate_limiter.hpp"
 
 namespace burgernet::api {
@@ -60,6 +61,17 @@ std::optional<double> read_coordinate(const json& body, const char* field, doubl
                                       std::to_string(static_cast<int>(limit)));
   }
   return it->get<double>();
+}
+
+// A deployment whose app matches areas on the device (issue 16): a device-matching push channel
+// and none that selects devices by the location they report. A location would be kept for nothing.
+bool matches_only_on_device(const config::Config& config) {
+  bool on_device = false;
+  for (const auto& [_, channel] : config.channels) {
+    if (channel.capabilities.reaches_devices()) return false;
+    on_device = on_device || push::matches_on_device(channel.capabilities);
+  }
+  return on_device;
 }
 
 }  // namespace
@@ -171,6 +183,12 @@ void add_participant_routes(http::Router& router, Context& context) {
 
   router.add(verb::verb::put, "/v1/devices/{device_id}/location", kDevice,
              [&context](Request& request) -> awaitable<Response> {
+               // Device matching only (issue 16): no channel selects by location, so none is
+               // taken, not even for a moment; refused before the body is read.
+               if (matches_only_on_device(*context.config.get())) {
+                 throw http::Conflict("location_not_used",
+                                      "this deployment matches areas on the device; the app reports no location");
+               }
                const auto secret = auth::bearer_token(request.header("Authorization").value_or(""));
                if (secret.empty()) throw http::Unauthorized("the device's secret is required as a bearer token");
                const auto& id = request.path_params.at("device_id");

@@ -4,6 +4,7 @@
 #include "burgernet/channel/driver.hpp"
 #include "channel/fcm/fcm_channel.hpp"
 #include "channel/file/file_channel.hpp"
+#include "channel/mastodon/mastodon_channel.hpp"
 #include "channel/smtp/smtp_channel.hpp"
 #include "channel/twilio/twilio_channel.hpp"
 #include "channel/webhook/webhook_channel.hpp"
@@ -18,6 +19,7 @@ const std::vector<Driver>& drivers() {
       twilio_voice_driver(),
       fcm_driver(),
       x_driver(),
+      mastodon_driver(),
       smtp_driver(),
       webhook_driver(),
   };

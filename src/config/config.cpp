@@ -8,9 +8,12 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 #include "burgernet/channel/driver.hpp"
+#include "burgernet/channel/social_accounts.hpp"
 #include "burgernet/config/credentials.hpp"
+#include "burgernet/config/regions_config.hpp"
 #include "burgernet/net/proxy_list.hpp"
 #include "burgernet/participant/participant_request.hpp"
 
@@ -181,11 +184,15 @@ void parse_database(const json& object, DatabaseConfig& db) {
   r.finish();
 }
 
-// A driver-specific key as its driver declares it (channel/driver.hpp).
-void check_setting(ObjectReader& r, const channel::Driver& driver, const channel::Setting& setting) {
+// A driver-specific key as its driver declares it (channel/driver.hpp). With `accounts`, a
+// required key may be each account's instead (channel/social_accounts.hpp checks that).
+void check_setting(ObjectReader& r, const channel::Driver& driver, const channel::Setting& setting,
+                   bool has_accounts) {
   const json* v = r.find(setting.key);
   if (v == nullptr) {
-    if (setting.required) ObjectReader::fail(r.key(setting.key), "is required for the " + driver.name + " driver");
+    if (setting.required && !has_accounts) {
+      ObjectReader::fail(r.key(setting.key), "is required for the " + driver.name + " driver");
+    }
     return;
   }
   if (!v->is_string()) ObjectReader::fail(r.key(setting.key), "must be a string");
@@ -210,10 +217,12 @@ ChannelConfig parse_channel(const std::string& name, const json& object) {
   r.integer("max_attempts", channel.max_attempts, 1, 100);
   r.integer("circuit_failures", channel.circuit_failures, 0, 100000);
   r.duration("circuit_open_ms", channel.circuit_open, 100, 3600000);
-  for (const auto& setting : driver->settings) check_setting(r, *driver, setting);
+  const bool has_accounts = r.find("accounts") != nullptr;
+  for (const auto& setting : driver->settings) check_setting(r, *driver, setting, has_accounts);
   r.finish();
   channel.settings = object;
   channel.capabilities = driver->capabilities(channel);
+  channel::social_accounts(channel);  // throws naming the key
   // A channel named after a form promises it: "sms" on the fcm driver would take the SMS
   // participants chose and push them instead.
   if (const auto promised = channel::form_from_name(name); promised && *promised != channel.capabilities.form) {
@@ -279,6 +288,15 @@ void parse_queue(const json& object, QueueConfig& queue) {
   r.finish();
 }
 
+// "burgernet@<host name>": unique per installation without any setting.
+std::string default_cap_sender() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "burgernet@localhost";
+  std::string name = host;
+  std::erase_if(name, [](char c) { return c == ' ' || c == ',' || c == '<' || c == '&'; });
+  return "burgernet@" + name;
+}
+
 }  // namespace
 
 Config parse_config(const json& document, const std::string& env_database_url) {
@@ -308,6 +326,12 @@ Config parse_config(const json& document, const std::string& env_database_url) {
       }
       r.integer("deliveries_months", config.delivery_retention_months, 1, kMaxDeliveryRetentionMonths);
     }
+    r.integer("tips_days", config.tips.retention_days, 1, 3650);
+    r.finish();
+  }
+  if (const json* v = root.find("tips")) {
+    ObjectReader r(*v, "tips");
+    r.integer("max_photo_bytes", config.tips.max_photo_bytes, 1024, 20LL << 20);
     r.finish();
   }
   if (const json* v = root.find("sms")) {
@@ -316,6 +340,22 @@ Config parse_config(const json& document, const std::string& env_database_url) {
     r.finish();
   }
   if (const json* v = root.find("queue")) parse_queue(*v, config.queue);
+  if (const json* v = root.find("events")) {
+    ObjectReader r(*v, "events");
+    r.duration("heartbeat_s", config.events.heartbeat, 1, 300);
+    r.integer("max_streams_per_token", config.events.max_streams_per_token, 1, 1000);
+    r.finish();
+  }
+  if (const json* v = root.find("cap")) {
+    ObjectReader r(*v, "cap");
+    r.string("sender", config.cap.sender);
+    r.finish();
+  }
+  // CAP forbids spaces, commas and the two XML-reserved characters in a sender (CAP 1.2, 3.2.1).
+  if (config.cap.sender.empty()) config.cap.sender = default_cap_sender();
+  if (config.cap.sender.find_first_of(" \t\r\n,<&") != std::string::npos) {
+    ObjectReader::fail("cap.sender", "must not contain spaces, commas, '<' or '&' (CAP 1.2)");
+  }
   if (const json* v = root.find("privacy")) {
     ObjectReader r(*v, "privacy");
     r.string("key_file", config.privacy.key_file);
@@ -344,6 +384,10 @@ Config parse_config(const json& document, const std::string& env_database_url) {
                                      std::pair{"alerts.night_to", config.alerts.night_to}}) {
       if (!participant::is_clock_time(value)) ObjectReader::fail(key, "must be a time of day as HH:MM, 00:00 to 23:59");
     }
+  }
+  if (const json* v = root.find("regions")) config.regions = std::make_shared<const message::Regions>(parse_regions(*v));
+  for (const auto& [name, channel] : config.channels) {
+    channel::check_account_regions(channel, *config.regions);
   }
   if (const json* v = root.find("log")) {
     ObjectReader r(*v, "log");

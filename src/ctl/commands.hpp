@@ -73,7 +73,11 @@ int run_version(const VersionOptions& options);
 int run_actions_list(const config::Config& config, const ActionsListOptions& options);
 int run_actions_show(const config::Config& config, const ActionsShowOptions& options);
 int run_actions_close(const config::Config& config, const ActionsCloseOptions& options);
-int run_stats(const config::Config& config, const ReadOptions& options);
+struct StatsOptions {
+  bool json = false;
+  std::optional<std::string> from, to;  // months, YYYY-MM
+};
+int run_stats(const config::Config& config, const StatsOptions& options);
 int run_queue(const config::Config& config, const ReadOptions& options);
 // Exit 2 when a config or key file is wrong, 1 when only the database or a provider failed.
 int run_check_config(const CheckConfigOptions& options);

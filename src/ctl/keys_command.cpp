@@ -11,6 +11,7 @@
 #include "burgernet/privacy/key_fingerprints.hpp"
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/sql/query.hpp"
+#include "burgernet/tip/tip_store.hpp"
 #include "ctl/commands.hpp"
 
 namespace burgernet::ctl {
@@ -93,10 +94,12 @@ int run_keys_rotate(const config::Config& config) {
   const auto participants = reseal_participants(connection, keys);
   const auto push_tokens = reseal_push_tokens(connection, keys);
   const auto texts = reseal_verification_texts(connection, keys);
+  const auto tips = tip::reseal_tips(connection, keys);
   std::cout << "resealed " << participants.resealed << " of " << participants.seen
             << " participants with the current key\n"
             << "resealed " << push_tokens.resealed << " of " << push_tokens.seen << " push tokens\n"
-            << "resealed " << texts.resealed << " of " << texts.seen << " queued verification texts\n";
+            << "resealed " << texts.resealed << " of " << texts.seen << " queued verification texts\n"
+            << "resealed " << tips.resealed << " of " << tips.seen << " tips\n";
 
   // What is left under another key: values a daemon with the old configuration sealed meanwhile.
   const auto current_id = keys.sealing_identity().key_id;

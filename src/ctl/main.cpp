@@ -97,15 +97,19 @@ int main(int argc, char** argv) {
       actions->add_subcommand("close", "close an action as POST /v1/actions/{id}/close does: cancels what is "
                                        "queued and sends the closing message");
   actions_close->add_option("id", close_options.id, "the action's id")->required();
-  actions_close->add_option("--outcome", close_options.outcome, "resolved or unresolved")
+  actions_close->add_option("--outcome", close_options.outcome, "resolved_by_tip, resolved, unresolved or cancelled")
       ->required()
-      ->check(CLI::IsMember({"resolved", "unresolved"}));
+      ->check(CLI::IsMember({"resolved_by_tip", "resolved", "unresolved", "cancelled"}));
   actions_close->add_option("--message", close_options.message, "the closing text (default: a standard one)");
   actions_close->add_flag("--json", close_options.json, "one JSON document");
 
-  ctl::ReadOptions stats_options, queue_options;
-  auto* stats = cli.add_subcommand("stats", "actions per month, category and status; participants per channel");
-  stats->add_flag("--json", stats_options.json, "one JSON document");
+  ctl::ReadOptions queue_options;
+  ctl::StatsOptions stats_options;
+  auto* stats = cli.add_subcommand("stats", "the statistics of GET /v1/stats: actions per month, category and "
+                                            "region with their outcomes, send times, participants, sign-ups");
+  stats->add_flag("--json", stats_options.json, "one JSON document (the body of GET /v1/stats)");
+  stats->add_option("--from", stats_options.from, "the first month, YYYY-MM (default: eleven months ago)");
+  stats->add_option("--to", stats_options.to, "the last month, YYYY-MM (default: this month)");
   auto* queue = cli.add_subcommand("queue", "messages queued and being sent per channel, and the oldest's age");
   queue->add_flag("--json", queue_options.json, "one JSON document");
 

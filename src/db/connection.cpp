@@ -21,12 +21,21 @@ Params& Params::add(double value) {
 }
 
 Params& Params::add(const std::vector<std::string>& values) {
-  // Every element is quoted, so commas, braces and the word NULL in a value stay data.
+  return add(std::vector<std::optional<std::string>>(values.begin(), values.end()));
+}
+
+Params& Params::add(const std::vector<std::optional<std::string>>& values) {
+  // Every element is quoted, so commas, braces and the word NULL in a value stay data; only an
+  // absent one is written as the bare NULL.
   std::string literal = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) literal += ',';
+    if (!values[i]) {
+      literal += "NULL";
+      continue;
+    }
     literal += '"';
-    for (char c : values[i]) {
+    for (char c : *values[i]) {
       if (c == '"' || c == '\\') literal += '\\';
       literal += c;
     }

@@ -3,6 +3,8 @@
 // plain TCP and TLS streams alike, so the plain path pays nothing for TLS.
 #include "burgernet/http/server.hpp"
 
+#include <limits>
+
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +21,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "burgernet/http/tls.hpp"
+#include "http/stream_writer.hpp"
 
 namespace burgernet::http {
 
@@ -31,6 +34,8 @@ struct Server::SessionState {
   asio::any_io_executor executor;    // the connection's strand
   beast::tcp_stream* stream = nullptr;  // touched only on that strand; null once closed
   std::atomic<bool> busy{false};
+  std::shared_ptr<ResponseStream> response_stream;  // an event stream being written; ended on stop()
+  std::mutex response_stream_mutex;
 };
 
 namespace {
@@ -70,8 +75,13 @@ Response plain_error(unsigned status, const char* code, const char* message) {
 
 }  // namespace
 
-Server::Server(asio::io_context& io, const config::HttpConfig& config, RequestHandler handler)
-    : io_(io), config_(config), handler_(std::move(handler)), acceptor_(io) {
+Server::Server(asio::io_context& io, const config::HttpConfig& config, RequestHandler handler,
+               BodyLimitFor body_limit_for)
+    : io_(io),
+      config_(config),
+      handler_(std::move(handler)),
+      body_limit_for_(std::move(body_limit_for)),
+      acceptor_(io) {
   if (config_.tls.enabled()) tls_ = std::make_shared<ssl::context>(make_server_tls_context(config_.tls));
 }
 
@@ -112,6 +122,10 @@ void Server::stop() {
   std::lock_guard lock(sessions_mutex_);
   for (auto& weak : sessions_) {
     auto state = weak.lock();
+    if (state) {
+      std::lock_guard stream_lock(state->response_stream_mutex);
+      if (state->response_stream) state->response_stream->stop();  // it ends, then the connection
+    }
     if (!state || state->busy) continue;
     // An idle keep-alive connection waits for a request that is not coming: cut it now. A
     // busy one sees stopping_ and closes after its answer.
@@ -221,10 +235,24 @@ asio::awaitable<void> Server::serve(Stream& stream) {
       buffer.commit(n);
     }
     beast_http::request_parser<beast_http::string_body> parser;
-    parser.body_limit(config_.body_limit_bytes);
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit_bytes));
     lowest.expires_after(config_.read_timeout);
-    co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    // The header first, to learn the route's limit; Beast checks a Content-Length against the
+    // limit as the header ends, so the largest limit applies until then.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    co_await beast_http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      const auto target = std::string_view(parser.get().target());
+      const auto limit = body_limit_for_ ? body_limit_for_(target.substr(0, target.find('?'))) : 0;
+      const std::uint64_t body_limit = limit > 0 ? limit : config_.body_limit_bytes;
+      if (parser.content_length() && *parser.content_length() > body_limit) {
+        ec = beast_http::error::body_limit;
+      } else {
+        parser.body_limit(body_limit);
+        if (!parser.is_done())
+          co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
     if (ec == beast_http::error::body_limit || ec == beast_http::error::header_limit) {
       const bool body = ec == beast_http::error::body_limit;
       auto response = body ? plain_error(413, "body_too_large", "the request body is too large")
@@ -253,6 +281,22 @@ asio::awaitable<void> Server::serve(Stream& stream) {
     request.request_id = request_id_from(request.raw);
     split_target(request.raw.target(), request.path, request.query);
     Response response = co_await handler_(request);
+    if (request.stream) {
+      {
+        std::lock_guard stream_lock(state->response_stream_mutex);
+        state->response_stream = request.stream;
+      }
+      if (stopping_) request.stream->stop();
+      --in_flight_;  // a stream is no request in flight: the drain ends it, it does not wait for it
+      co_await detail::write_stream(stream, response, *request.stream);
+      {
+        std::lock_guard stream_lock(state->response_stream_mutex);
+        state->response_stream.reset();
+      }
+      request.stream->stop();
+      state->busy = false;
+      break;
+    }
     if (stopping_) response.keep_alive(false);
     const bool keep_alive = response.keep_alive();
     lowest.expires_after(config_.read_timeout);

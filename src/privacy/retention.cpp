@@ -59,6 +59,7 @@ Purged purge_expired(db::Connection& connection, const config::Config& config, i
   purged.verification_codes = purge_all(connection, "RetentionPurgeVerificationCodes", batch);
   purged.idempotency_keys =
       purge_all(connection, "RetentionPurgeIdempotencyKeys", batch, seconds(kIdempotencyRetention));
+  purged.tips = purge_all(connection, "RetentionPurgeTips", batch, config.tips.retention_days);
   const int created = ensure_delivery_partitions(connection);
   purged.delivery_partitions = drop_old_delivery_partitions(connection, config.delivery_retention_months);
   purged.delivery_partitions.created = created;

@@ -1,6 +1,8 @@
 // DeliveriesClaim and the opening of the sealed fields it returns.
 #include "queue/claimer.hpp"
 
+#include <algorithm>
+
 #include "burgernet/sql/query.hpp"
 
 namespace burgernet::queue {
@@ -18,6 +20,18 @@ void open_sealed(const privacy::PersonalDataKeys& keys, ClaimedRow& row) {
   }
 }
 
+// "GM0363,PI-01": area codes never hold a comma (the areas table's CHECK).
+std::vector<std::string> split_codes(const std::string& joined) {
+  std::vector<std::string> codes;
+  std::size_t begin = 0;
+  while (begin < joined.size()) {
+    const std::size_t comma = std::min(joined.find(',', begin), joined.size());
+    codes.push_back(joined.substr(begin, comma - begin));
+    begin = comma + 1;
+  }
+  return codes;
+}
+
 }  // namespace
 
 boost::asio::awaitable<std::vector<ClaimedRow>> claim_rows(db::Pool& pool, const privacy::PersonalDataKeys& keys,
@@ -30,7 +44,9 @@ boost::asio::awaitable<std::vector<ClaimedRow>> claim_rows(db::Pool& pool, const
               email = r.column("email"), push_token = r.column("push_token"),
               message_text = r.column("message_text"), title = r.column("title"), category = r.column("category"),
               action_kind = r.column("action_kind"), attempt = r.column("attempt"),
-              parent_due = r.column("parent_due_s");
+              parent_due = r.column("parent_due_s"), language = r.column("language"),
+              centre_areas = r.column("centre_areas"), target = r.column("target"),
+              push_area = r.column("push_area");
     std::vector<ClaimedRow> out;
     out.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
@@ -40,6 +56,8 @@ boost::asio::awaitable<std::vector<ClaimedRow>> claim_rows(db::Pool& pool, const
       row.kind = r.string(i, kind);
       row.skip = r.string(i, skip);
       row.body = r.optional_string(i, body);
+      row.target = r.optional_string(i, target);
+      row.push_area = r.optional_string(i, push_area);
       row.phone = r.optional_string(i, phone);
       row.email = r.optional_string(i, email);
       row.push_token = r.optional_string(i, push_token);
@@ -49,6 +67,8 @@ boost::asio::awaitable<std::vector<ClaimedRow>> claim_rows(db::Pool& pool, const
       row.action_kind = r.optional_string(i, action_kind);
       row.attempt = static_cast<int>(r.int64(i, attempt));
       if (!r.is_null(i, parent_due)) row.parent_due_s = r.float64(i, parent_due);
+      row.language = r.optional_string(i, language).value_or("");
+      row.centre_areas = split_codes(r.optional_string(i, centre_areas).value_or(""));
       open_sealed(keys, row);
       out.push_back(std::move(row));
     }

@@ -19,6 +19,12 @@ struct ClaimedRow {
   // '' to send; otherwise the outcome instead (expired, cancelled, wait: see DeliveriesClaim).
   std::string skip;
   std::optional<std::string> body, phone, email, push_token, message_text, title, category, action_kind;
+  // A broadcast's target (migration 0023): the social account or push topic; nullopt: the default.
+  std::optional<std::string> target;
+  // A device-matching push's area for the app (migration 0024): JSON, merged into the data.
+  std::optional<std::string> push_area;
+  std::string language;                   // the participant's, '' for none (a broadcast)
+  std::vector<std::string> centre_areas;  // actions.centre_areas: the region of the text
   int attempt = 1;
   std::string open_error;            // a sealed field that did not open: the delivery fails with this
   std::optional<double> parent_due_s;  // skip == "wait": when the action message it follows may go

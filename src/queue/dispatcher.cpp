@@ -58,6 +58,7 @@ Dispatcher::Dispatcher(const config::Config& config, db::Pool& pool, metrics::Re
   keeper_ = std::make_unique<LeaseKeeper>(pool_, [this] { return config_.queue.lease; });
   completer_ = std::make_unique<BatchCompleter>(pool_, *keeper_, metrics_);
   render_options_.sms_max_segments = static_cast<std::size_t>(config.sms_max_segments);
+  render_options_.regions = config.regions;
   restarts_ = &metrics_.counter("burgernet_queue_unit_restarts_total",
                                 "Queue workers and units restarted after an unexpected error.");
   for (const auto& [name, settings] : config_.channels) {
@@ -203,6 +204,7 @@ void Dispatcher::apply(config::Config next) {
   next.database = config_.database;
   config_ = std::move(next);
   render_options_.sms_max_segments = static_cast<std::size_t>(config_.sms_max_segments);
+  render_options_.regions = config_.regions;  // SIGHUP: the next batch uses the new regions
   wake_all();  // a shorter poll or a larger batch applies now, not after the current sleep
 }
 

@@ -102,7 +102,12 @@ asio::awaitable<void> Dispatcher::refresh_depth() {
     // A copy: config_ belongs to this thread, the lambda runs on a database thread.
     std::vector<std::string> channels;
     for (const auto& [name, settings] : config_.channels) channels.push_back(name);
+    // The depth counts every queued row: 1.77 s at three million (a national action). Read every
+    // 2 s at most, and never spend more than a twentieth of the time reading it, so that the
+    // metric costs the database ~5% of one core at national scale instead of most of one.
+    auto interval = milliseconds(2000);
     if (database_ready_()) try {
+      const auto started = std::chrono::steady_clock::now();
       auto figures = co_await pool_.run([&channels](db::Connection& c) {
         QueueFigures out;
         auto r = c.exec(sql::query("DeliveriesDepth"));
@@ -115,12 +120,14 @@ asio::awaitable<void> Dispatcher::refresh_depth() {
         out.urgent_unsent = static_cast<double>(c.exec(sql::query("ActionsUrgentUnsent"), kUrgentFirstSendS).int64(0, 0));
         return out;
       });
+      const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+      interval = std::clamp(took * 20, interval, milliseconds(60000));
       std::lock_guard lock(depth_mutex_);
       figures_ = std::move(figures);
     } catch (const std::exception&) {
       // Keep the last figures; /readyz reports the database.
     }
-    co_await sleep(milliseconds(2000));
+    co_await sleep(interval);
   }
 }
 

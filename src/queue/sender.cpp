@@ -57,7 +57,8 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, row.open_error, 0});
       continue;
     }
-    auto to = broadcast ? std::nullopt : address(context.capabilities.address, row);
+    // A broadcast goes to its target (an account or a topic), a personal message to its recipient.
+    auto to = broadcast ? row.target : address(context.capabilities.address, row);
     if (!broadcast && !to) {
       outcomes.push_back(
           Outcome{row.id, owner, name, Outcome::Kind::kFailed, "no address (participant or device removed)", 0});
@@ -70,7 +71,9 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
     message::RenderInput input{context.capabilities.form, row.kind, row.title.value_or(""), row.category.value_or(""),
                                row.action_kind.value_or(""),
                                row.kind == "verification" ? row.body.value_or("") : row.message_text.value_or(""),
-                               row.action_id.value_or("")};
+                               row.action_id.value_or(""),
+                               row.language,
+                               row.centre_areas};
     message::Rendered rendered;
     try {
       rendered = message::render(input, context.render);
@@ -78,6 +81,13 @@ boost::asio::awaitable<SendStats> send_claimed(const SendContext& context, const
       // The same text would fail the same way again: given up, never left without an outcome.
       outcomes.push_back(Outcome{row.id, owner, name, Outcome::Kind::kFailed, std::string("cannot render: ") + e.what(), 0});
       continue;
+    }
+    // A device-matching push carries its area and message id, for the app to decide (issue 16).
+    if (row.push_area) {
+      const auto area = nlohmann::json::parse(*row.push_area, nullptr, false);
+      if (area.is_object()) {
+        for (const auto& [key, value] : area.items()) rendered.data[key] = value;
+      }
     }
     attempts.push_back(row.attempt);
     channel::OutboundMessage message{row.id,        row.action_id, name,          row.kind,

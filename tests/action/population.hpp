@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,17 @@ inline Place offset(Place from, double north_m, double east_m) {
           from.lon + east_m / (kMetresPerDegree * std::cos(from.lat * M_PI / 180.0))};
 }
 inline Place centre() { return {kLat, kLon}; }
+
+// A square area of 2 x `half_side_m` around `at`, as `burgernetctl areas import` stores one.
+inline void add_square_area(TestDatabase& database, const std::string& code, Place at, double half_side_m = 2000) {
+  const auto sw = offset(at, -half_side_m, -half_side_m), ne = offset(at, half_side_m, half_side_m);
+  char sql[400];
+  std::snprintf(sql, sizeof sql,
+                "INSERT INTO areas (code, name, geom) VALUES ('%s', '%s', "
+                "ST_Multi(ST_Transform(ST_MakeEnvelope(%.9f, %.9f, %.9f, %.9f, 4326), 28992))) RETURNING code",
+                code.c_str(), code.c_str(), sw.lon, sw.lat, ne.lon, ne.lat);
+  database.scalar(sql);
+}
 
 struct AddressSpec {
   Place at;

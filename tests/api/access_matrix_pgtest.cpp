@@ -11,6 +11,7 @@
 #include "burgernet/auth/secret.hpp"
 #include "burgernet/participant/participant_store.hpp"
 #include "burgernet/sql/query.hpp"
+#include "cap/cap_import_samples.hpp"
 
 namespace burgernet::testing {
 namespace {
@@ -84,15 +85,7 @@ class AccessMatrixTest : public DatabaseTest {
     return log.size() > 6000 ? log.substr(log.size() - 6000) : log;
   }
 
-  void add_area(const std::string& code, Place at, double half_m) {
-    const auto sw = offset(at, -half_m, -half_m), ne = offset(at, half_m, half_m);
-    char sql[400];
-    std::snprintf(sql, sizeof sql,
-                  "INSERT INTO areas (code, name, geom) VALUES ('%s', '%s', "
-                  "ST_Multi(ST_Transform(ST_MakeEnvelope(%.9f, %.9f, %.9f, %.9f, 4326), 28992)))",
-                  code.c_str(), code.c_str(), sw.lon, sw.lat, ne.lon, ne.lat);
-    database.scalar(sql);
-  }
+  void add_area(const std::string& code, Place at, double half_m) { add_square_area(database, code, at, half_m); }
 
   std::string token(const std::string& role, const std::string& name, const std::string& area = {}) {
     const auto secret = auth::new_secret("bn_");
@@ -164,6 +157,10 @@ class AccessMatrixTest : public DatabaseTest {
   std::string own_device_, other_device_;
   int numbers_ = 0;
 };
+
+// A 1x1 PNG (IHDR, IDAT, IEND), base64, for the tip photo rows.
+const char* const kTinyPng =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
 
 struct Row {
   std::string route;
@@ -294,12 +291,30 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
          return Call{Verb::get, "/v1/actions/" + own_or_others_action(c, p), ""};
        },
        "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
+      // The action closed first, so that its event stream ends after its replay and the
+      // client reads a whole answer.
+      {"GET /v1/actions/{id}/events",
+       [&](Caller c, Where p) {
+         const auto id = own_or_others_action(c, p);
+         database.scalar("UPDATE actions SET status = 'closed', outcome = 'resolved', closed_at = now() WHERE id = '" +
+                         id + "' RETURNING id");
+         return Call{Verb::get, "/v1/actions/" + id + "/events", ""};
+       },
+       "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions/{id}/updates",
        [&](Caller c, Where p) {
          return post("/v1/actions/" + own_or_others_action(c, p) + "/updates",
                      {{"message", "Nog steeds gezocht."}});
        },
        "201/201 201/201 201/404 201/404 403/403 401/401 401/401 401/401 401/401"},
+      // Growing the area of one's own action: inside, to a wider circle in GM0363; outside, to GM0599.
+      {"POST /v1/actions/{id}/updates with an area",
+       [&](Caller c, Where p) {
+         return post("/v1/actions/" + own_or_others_action(c, kInside) + "/updates",
+                     {{"message", "Nu ook verderop."},
+                      {"area", p == kInside ? circle(kAmsterdam, 1500) : circle(kElsewhere, 1000)}});
+       },
+       "201/201 201/201 201/403 201/403 403/403 401/401 401/401 401/401 401/401"},
       {"POST /v1/actions/{id}/close",
        [&](Caller c, Where p) {
          return post("/v1/actions/" + own_or_others_action(c, p) + "/close",
@@ -329,11 +344,99 @@ TEST_F(AccessMatrixTest, EveryRouteEveryCallerInsideAndOutsideItsArea) {
        },
        "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
 
+      // Tips: the app back end (registrar) posts to any open action; reading as GET /v1/actions/{id}.
+      {"POST /v1/actions/{id}/tips",
+       [&](Caller c, Where p) {
+         return post("/v1/actions/" + own_or_others_action(c, p) + "/tips", {{"text", "Ik zag hem bij de brug."}});
+       },
+       "201/201 403/403 403/403 403/403 201/201 401/401 401/401 401/401 401/401"},
+      {"GET /v1/actions/{id}/tips",
+       [&](Caller c, Where p) {
+         return Call{Verb::get, "/v1/actions/" + own_or_others_action(c, p) + "/tips", ""};
+       },
+       "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
+      {"GET /v1/actions/{id}/tips/{tip_id}/photo",
+       [&](Caller c, Where p) {
+         const auto action = own_or_others_action(c, p);
+         const auto tip = HttpClient(daemon_->port(), tokens_[kRegistrar])
+                              .post("/v1/actions/" + action + "/tips",
+                                    {{"text", "Foto van de auto."},
+                                     {"photo", {{"content_type", "image/png"}, {"data", kTinyPng}}}});
+         return Call{Verb::get, "/v1/actions/" + action + "/tips/" + tip.json().value("id", "") + "/photo", ""};
+       },
+       "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
+      // Signed by Twilio, never by a bearer token.
+      {"POST /v1/callbacks/twilio/sms (unsigned)",
+       [&](Caller, Where) {
+         return Call{Verb::post, "/v1/callbacks/twilio/sms", "From=%2B31612345678&Body=hallo"};
+       },
+       "403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403"},
       {"GET /v1/audit",
        [&](Caller, Where) {
          return Call{Verb::get, "/v1/audit", ""};
        },
        "200/200 403/403 403/403 403/403 403/403 401/401 401/401 401/401 401/401"},
+      // Statistics: admin all, a municipality its own area (the answer is scoped, never refused).
+      {"GET /v1/stats",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/v1/stats", ""};
+       },
+       "200/200 403/403 403/403 200/200 403/403 401/401 401/401 401/401 401/401"},
+      // CAP out (docs/cap.md): an action as CAP as GET /v1/actions/{id}; the feed is public.
+      {"GET /v1/actions/{id}/cap",
+       [&](Caller c, Where p) {
+         return Call{Verb::get, "/v1/actions/" + own_or_others_action(c, p) + "/cap", ""};
+       },
+       "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
+      {"GET /v1/cap/feed",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/v1/cap/feed", ""};
+       },
+       "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
+      // CAP in (docs/cap.md, "Import"): operators only; inside, a circle in GM0363, outside one in
+      // GM0599, each a new alert (sender and identifier raise once).
+      {"POST /v1/cap",
+       [&](Caller, Where p) {
+         const auto at = p == kInside ? kAmsterdam : kElsewhere;
+         char circle[96];
+         std::snprintf(circle, sizeof circle, "<circle>%.6f,%.6f 1</circle>", at.lat, at.lon);
+         CapSample sample;
+         sample.identifier = "NL-POL-MATRIX-" + std::to_string(++numbers_);
+         sample.area = circle;
+         return Call{Verb::post, "/v1/cap", cap_xml(sample)};
+       },
+       "201/201 201/201 201/403 403/403 403/403 401/401 401/401 401/401 401/401"},
+      // The search takes the same roles as the list; a filter never widens what a caller sees.
+      {"GET /v1/actions search (200: the action is found, 404: it is not)",
+       [&](Caller c, Where p) {
+         return Call{Verb::get, "/v1/actions?limit=200&kind=alert&q=getuigen&category=witness_call#" +
+                                    own_or_others_action(c, p), ""};
+       },
+       "200/200 200/200 200/404 200/404 403/403 401/401 401/401 401/401 401/401"},
+      // The console (docs/console.md): its files need nothing; the map's areas are the same for
+      // every action role; the session answers any token about itself.
+      {"GET /console/",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/console/", ""};
+       },
+       "200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200"},
+      {"GET /v1/areas",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/v1/areas", ""};
+       },
+       "200/200 200/200 200/200 200/200 403/403 401/401 401/401 401/401 401/401"},
+      {"GET /v1/session",
+       [&](Caller, Where) {
+         return Call{Verb::get, "/v1/session", ""};
+       },
+       "200/200 200/200 200/200 200/200 200/200 401/401 401/401 401/401 401/401"},
+      // The device-matching push mode's topics for a point: the app back end, as for sign-up.
+      {"GET /v1/push/cells",
+       [&](Caller, Where p) {
+         const auto at = p == kInside ? kAmsterdam : kElsewhere;
+         return Call{Verb::get, "/v1/push/cells?lat=" + std::to_string(at.lat) + "&lon=" + std::to_string(at.lon), ""};
+       },
+       "200/200 403/403 403/403 403/403 200/200 401/401 401/401 401/401 401/401"},
       // Authenticated by Twilio's signature, never by a bearer token.
       {"POST /v1/callbacks/twilio (unsigned)",
        [&](Caller, Where) {
@@ -442,9 +545,17 @@ TEST_F(AccessMatrixTest, AnswersCarryNoOnesNumberAddressOrEmailWithoutNeed) {
     answers.emplace_back(name + "list", c.get("/v1/actions"));
     answers.emplace_back(name + "update",
                          c.post("/v1/actions/" + id + "/updates", {{"message", "Nog steeds."}}));
+    const json wider = {{"message", "Nu ook verderop."}, {"area", circle(kAmsterdam, 1800)}};
+    auto dry_wider = wider;
+    dry_wider["dry_run"] = true;
+    answers.emplace_back(name + "update dry run", c.post("/v1/actions/" + id + "/updates", dry_wider));
+    answers.emplace_back(name + "update with an area", c.post("/v1/actions/" + id + "/updates", wider));
+    answers.emplace_back(name + "get after growing", c.get("/v1/actions/" + id));
     const json closing = {{"outcome", "resolved"}, {"message", "Dank voor uw hulp."}};
     answers.emplace_back(name + "close", c.post("/v1/actions/" + id + "/close", closing));
     answers.emplace_back(name + "close again", c.post("/v1/actions/" + id + "/close", closing));
+    answers.emplace_back(name + "cap", c.get("/v1/actions/" + id + "/cap"));
+    answers.emplace_back(name + "cap feed", c.get("/v1/cap/feed"));
     if (caller == kAdmin) continue;  // admin may read and erase participants
     answers.emplace_back(name + "participant", c.get("/v1/participants/" + participant));
     answers.emplace_back(name + "erase", c.del("/v1/participants/" + participant));

@@ -189,7 +189,8 @@ class OpenApiExamples : public DatabaseTest {
                                  {"account_sid", "AC0123456789abcdef0123456789abcdef"},
                                  {"auth_token_file", dir + "/twilio_auth_token"},
                                  {"from", "+3197010000000"},
-                                 {"status_callback_url", kCallbackUrl}};
+                                 {"status_callback_url", kCallbackUrl},
+                                 {"inbound_url", kInboundUrl}};
     config["queue"] = {{"dispatch", false}};
     config["limits"] = {{"api_per_token_per_s", 10000}, {"api_per_token_burst", 10000}};
     daemon_ = std::make_unique<DaemonProcess>(config);
@@ -231,6 +232,7 @@ class OpenApiExamples : public DatabaseTest {
   }
 
   static constexpr const char* kCallbackUrl = "https://burgernet.example/v1/callbacks/twilio";
+  static constexpr const char* kInboundUrl = "https://burgernet.example/v1/callbacks/twilio/sms";
   json observed_ = json::array();
   std::unique_ptr<DaemonProcess> daemon_;
   std::string auth_token_;
@@ -247,8 +249,11 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
                                           "PUT /v1/devices/{device_id}/location",
                                           "POST /v1/actions",
                                           "POST /v1/actions/{id}/updates",
+                                          "POST /v1/actions/{id}/tips",
                                           "POST /v1/actions/{id}/close",
-                                          "POST /v1/callbacks/twilio"};
+                                          "POST /v1/callbacks/twilio",
+                                          "POST /v1/callbacks/twilio/sms",
+                                          "POST /v1/cap"};
 
   struct Example {
     std::string name;
@@ -309,6 +314,9 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
       if (example.content_type == "application/json") {
         body = example.value.dump();
         headers["Content-Type"] = "application/json";
+      } else if (example.content_type == "application/cap+xml") {
+        body = example.value.get<std::string>();  // a CAP alert (POST /v1/cap)
+        headers["Content-Type"] = example.content_type;
       } else {
         ASSERT_EQ(example.content_type, "application/x-www-form-urlencoded") << key;
         std::vector<std::pair<std::string, std::string>> params;
@@ -318,7 +326,10 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
                   net::percent_encode(value.get<std::string>());
         }
         headers["Content-Type"] = example.content_type;
-        headers["X-Twilio-Signature"] = channel::twilio_signature(auth_token_, kCallbackUrl, params);
+        // Twilio signs the URL it called: the status callback's, or the number's inbound webhook.
+        const bool inbound = key == "POST /v1/callbacks/twilio/sms";
+        headers["X-Twilio-Signature"] =
+            channel::twilio_signature(auth_token_, inbound ? kInboundUrl : kCallbackUrl, params);
       }
       const auto verb = boost::beast::http::string_to_verb(method);
       const auto answer = HttpClient(daemon_->port(), bearer).request(verb, target, body, headers);
@@ -374,8 +385,18 @@ TEST_F(OpenApiExamples, EveryRequestExampleIsAccepted) {
       "registrar");
   ask("GET", "/v1/actions", "/v1/actions", "operator");
   ask("GET", "/v1/actions/{id}", "/v1/actions/" + action, "operator");
+  ask("GET", "/v1/actions/{id}/tips", "/v1/actions/" + action + "/tips", "operator");
   ask("GET", "/v1/actions/{id}", "/v1/actions/00000000-0000-4000-8000-000000000000", "operator");
   ask("GET", "/v1/audit", "/v1/audit?limit=5", "admin");
+  ask("GET", "/v1/stats", "/v1/stats", "admin");
+  ask("GET", "/v1/stats", "/v1/stats?from=2026-13", "admin");
+  ask("GET", "/v1/actions/{id}/cap", "/v1/actions/" + action + "/cap", "operator");
+  ask("GET", "/v1/actions/{id}/cap", "/v1/actions/" + action + "/cap?message=0", "operator");
+  ask("GET", "/v1/cap/feed", "/v1/cap/feed", "");
+  ask("GET", "/v1/areas", "/v1/areas", "operator");
+  ask("GET", "/v1/session", "/v1/session", "operator");
+  ask("GET", "/v1/session", "/v1/session", "registrar");
+  ask("GET", "/v1/actions", "/v1/actions?kind=urgent&q=inbraak&since=2020-01-01T00:00:00Z", "operator");
   ask("GET", "/v1/audit", "/v1/audit?since=yesterday", "admin");
   ask("POST", "/v1/actions", "/v1/actions", "registrar");
   ask("DELETE", "/v1/participants/{id}", "/v1/participants/" + participant_id, "registrar");

@@ -335,9 +335,9 @@ TEST_F(DriversEndToEnd, TheTwitterChannelPostsToXOncePerActionUpdateAndClosing) 
   }
   EXPECT_NE(texts[0].find("Vermiste jongen"), std::string::npos) << texts[0];
   EXPECT_NE(texts[0].find("rode jas"), std::string::npos) << texts[0];
-  EXPECT_NE(texts[1].find("Update: Vermiste jongen"), std::string::npos) << texts[1];
+  EXPECT_NE(texts[1].find("Burgernet-update: vermiste persoon\nVermiste jongen: "), std::string::npos) << texts[1];
   EXPECT_NE(texts[1].find("Gezien bij het station."), std::string::npos) << texts[1];
-  EXPECT_NE(texts[2].find("Afgesloten: Vermiste jongen"), std::string::npos) << texts[2];
+  EXPECT_NE(texts[2].find("Burgernet afgesloten: vermiste persoon\nVermiste jongen: "), std::string::npos) << texts[2];
   EXPECT_EQ(database.scalar("SELECT string_agg(kind || '=' || provider_ref, ',' ORDER BY provider_ref) FROM "
                             "deliveries WHERE channel = 'twitter'"),
             "action=144588054847232811,update=144588054847232812,closing=144588054847232813");
@@ -384,7 +384,7 @@ TEST_F(DriversEndToEnd, AParticipantWithTheEmailChannelGetsTheActionByMail) {
   ASSERT_EQ(mails[0].rcpt_to.size(), 1u);
   EXPECT_EQ(mails[0].rcpt_to[0], "<" + address + ">");
   EXPECT_NE(mails[0].data.find("To: <" + address + ">\r\n"), std::string::npos);
-  EXPECT_NE(mails[0].data.find("Subject: Burgernet: Inbraak\r\n"), std::string::npos) << mails[0].data;
+  EXPECT_NE(mails[0].data.find("Subject: Burgernet-actie: inbraak - Inbraak\r\n"), std::string::npos) << mails[0].data;
   EXPECT_NE(mails[0].data.find("multipart/alternative"), std::string::npos);
   EXPECT_NE(mails[0].data.find(net::to_base64("Man in donkere jas").substr(0, 20)), std::string::npos)
       << mails[0].data;
@@ -441,7 +441,9 @@ TEST_F(DriversEndToEnd, ChannelsNamedFreelyReachWhatTheirDriversServe) {
   std::map<std::string, int> by_target;
   for (const auto& r : provider_.requests()) {
     ++by_target[r.target];
-    if (r.target == "/hook") EXPECT_TRUE(nlohmann::json::parse(r.body).at("to").is_null()) << r.body;
+    if (r.target == "/hook") {
+      EXPECT_TRUE(nlohmann::json::parse(r.body).at("to").is_null()) << r.body;
+    }
   }
   // Action: 2 texts, 2 calls, 1 tweet, 1 hook. Closing: 2 texts, 1 tweet, 1 hook, no call.
   EXPECT_EQ(by_target["/2010-04-01/Accounts/AC42/Messages.json"], 4);

@@ -31,7 +31,7 @@ TEST(FileChannel, ConcurrentWritersWriteCompleteLinesAndLoseNone) {
         std::vector<OutboundMessage> batch;
         for (int i = 0; i < kPerBatch; ++i) {
           const std::int64_t id = (t * kBatches + b) * kPerBatch + i;
-          batch.push_back({id, "a-1", "sms", "action", "+31612345678", "", std::string(300, 'x') + " ë", {}});
+          batch.push_back({id, "a-1", "sms", "action", "+31612345678", "", std::string(300, 'x') + " ë", {}, nullptr});
         }
         auto future = boost::asio::co_spawn(io, channel.send(batch), boost::asio::use_future);
         io.run();
@@ -59,7 +59,7 @@ TEST(FileChannel, ConcurrentWritersWriteCompleteLinesAndLoseNone) {
 }
 
 TEST(FileChannel, FormatHasTheSpecFieldsAndNullForBroadcast) {
-  OutboundMessage m{7, std::nullopt, "twitter", "closing", std::nullopt, "t", "tekst", {}};
+  OutboundMessage m{7, std::nullopt, "twitter", "closing", std::nullopt, "t", "tekst", {}, nullptr};
   const auto json = nlohmann::json::parse(FileChannel::format({m}, "2026-01-01T00:00:00.000Z"));
   EXPECT_EQ(json, (nlohmann::json{{"delivery_id", 7}, {"action_id", nullptr}, {"channel", "twitter"}, {"kind", "closing"},
                                   {"to", nullptr}, {"text", "tekst"}, {"sent_at", "2026-01-01T00:00:00.000Z"}}));

@@ -211,6 +211,22 @@ const std::vector<DriverCase>& drivers() {
          EXPECT_EQ(oauth.at("oauth_signature"), expected.back().second);
        },
        {kSecret, kXTokenSecret}},
+      {"mastodon",
+       [](const std::string& url, const std::string& dir) {
+         write_file(dir + "/mastodon_token", kSecret);
+         return nlohmann::json{{"driver", "mastodon"}, {"base_url", url + "/"},
+                               {"token_file", dir + "/mastodon_token"}};
+       },
+       post_message(), FakeAnswer::ok(R"({"id":"109372843234","visibility":"public"})"), "109372843234",
+       [](const RecordedRequest& r) {
+         EXPECT_EQ(r.method, "POST");
+         EXPECT_EQ(r.target, "/api/v1/statuses");
+         EXPECT_EQ(r.headers.at("authorization"), "Bearer " + kSecret);
+         EXPECT_EQ(r.headers.at("content-type"), "application/json");
+         EXPECT_EQ(nlohmann::json::parse(r.body),
+                   (nlohmann::json{{"status", post_message().text}, {"visibility", "public"}, {"language", "nl"}}));
+       },
+       {kSecret}},
       {"fcm",
        [](const std::string& url, const std::string& dir) {
          test_service_account().write(dir + "/service_account.json", url + "/token");
@@ -246,7 +262,7 @@ std::string key_of(const std::string& driver, const RecordedRequest& r) {
     return it == r.headers.end() ? std::string() : it->second;
   };
   if (driver == "twilio_sms" || driver == "twilio_voice") return header("i-twilio-idempotency-token");
-  if (driver == "webhook") return header("idempotency-key");
+  if (driver == "webhook" || driver == "mastodon") return header("idempotency-key");
   if (driver == "fcm") {
     const auto message = nlohmann::json::parse(r.body).at("message");
     // The app's key, and what makes a repeat replace the notification: all alike, or nothing.

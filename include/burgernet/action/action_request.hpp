@@ -13,13 +13,15 @@
 
 namespace burgernet::action {
 
-// The area in one of its three forms; the database turns it into one RD New geometry.
+// The area in one of its four forms; the database turns it into one RD New geometry.
 struct AreaRequest {
-  enum class Kind { kCircle, kPolygon, kMunicipality };
+  enum class Kind { kCircle, kPolygon, kMunicipality, kCorridor };
   Kind kind = Kind::kCircle;
   double lat = 0, lon = 0, radius_m = 0;  // circle
   std::string polygon_geojson;            // polygon, as sent (checked)
   std::string municipality;               // municipality code
+  std::string line_geojson;               // corridor: its LineString, as sent (checked)
+  double width_m = 0;                     // corridor: the full width, width_m / 2 on each side
   const char* kind_name() const;
 };
 
@@ -48,7 +50,15 @@ inline constexpr std::int64_t kMaxExpiresInS = 30 * 86400;
 // ("area.circle.radius_m"). Checks everything that needs no database.
 ActionRequest parse_action_request(const nlohmann::json& body, const ActionRules& rules);
 
+// Reads body["area"] (required) in any of its forms, as parse_action_request does; an update's
+// area too. Throws InvalidField naming the bad field ("area.corridor.width_m").
+AreaRequest parse_area(const nlohmann::json& body, const ActionRules& rules);
+
 // A text field of a follow-up or closing: present, a string, not blank, at most `max` code points.
 std::string read_text(const nlohmann::json& body, const std::string& field, std::size_t max);
+
+// Whether `text` is one of SPEC.md's categories; `category_choices()`: them all, for a 400.
+bool is_category(const std::string& text);
+std::string category_choices();
 
 }  // namespace burgernet::action

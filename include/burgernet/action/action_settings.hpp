@@ -4,14 +4,27 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "burgernet/channel/capabilities.hpp"
 #include "burgernet/config/config.hpp"
 
+namespace burgernet::db {
+class Connection;
+}
+
 namespace burgernet::action {
+
+// Where a broadcast channel posts one message of an action: a social channel's accounts for the
+// regions the area touches, a device-matching push channel's topics for the cells it covers.
+// Asked in the transaction that writes the message, after the action and its area are stored.
+// An empty answer is the channel's one default target (nullopt), as for a channel without it.
+using BroadcastTargets =
+    std::function<std::vector<std::optional<std::string>>(db::Connection&, const std::string& action_id)>;
 
 // What parse_action_request checks a request against.
 struct ActionRules {
@@ -41,6 +54,8 @@ struct ActionSettings {
   // alerts.night_from/to ("HH:MM", Europe/Amsterdam): no alert message goes out in between.
   std::string night_from = "22:00";
   std::string night_to = "07:00";
+  // Per broadcast channel that posts to more than one target (migration 0023); by channel name.
+  std::map<std::string, BroadcastTargets> broadcast_targets;
 };
 
 ActionRules action_rules(const config::Config& config);

@@ -13,6 +13,10 @@
 #include "burgernet/privacy/personal_data_keys.hpp"
 #include "burgernet/ratelimit/rate_limiter.hpp"
 
+namespace burgernet::event {
+class ActionEventHub;
+}
+
 namespace burgernet::api {
 
 // Whether the database answers and its schema matches this binary; kept fresh by the
@@ -40,6 +44,7 @@ struct Context {
   const privacy::PersonalDataKeys& keys;  // personal data at rest
   ratelimit::Limiters& limiters;  // per token, client IP, phone number, number prefix
   Caches& caches;
+  event::ActionEventHub* events = nullptr;  // GET /v1/actions/{id}/events; set once the hub exists
 };
 
 }  // namespace burgernet::api

@@ -12,6 +12,7 @@
 #include "burgernet/api/service.hpp"
 #include "burgernet/config/live_config.hpp"
 #include "burgernet/db/pool.hpp"
+#include "burgernet/event/action_event_hub.hpp"
 #include "burgernet/http/server.hpp"
 #include "burgernet/metrics/registry.hpp"
 #include "burgernet/privacy/retention.hpp"
@@ -64,6 +65,7 @@ class Application {
   http::Server server_;
   boost::asio::signal_set signals_;
   std::unique_ptr<queue::Dispatcher> dispatcher_;  // built in run(): an unusable driver is an exit code
+  std::unique_ptr<event::ActionEventHub> events_;  // the event streams' LISTEN connection and hub
   std::atomic<bool> told_ready_{false};  // read by reload() on another thread
   bool stopping_ = false;
   // The key files were compared with the database's (privacy/key_fingerprints.hpp): at start,

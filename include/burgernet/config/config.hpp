@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "burgernet/channel/capabilities.hpp"
+#include "burgernet/message/regions.hpp"
 
 namespace burgernet::config {
 
@@ -124,6 +126,26 @@ struct AlertsConfig {
   std::string night_to = "07:00";
 };
 
+// tips.*: tips from participants (docs/privacy.md, "Tips"). The photo limit is of the image's
+// bytes; POST /v1/actions/{id}/tips takes a body large enough for it in base64.
+struct TipsConfig {
+  std::size_t max_photo_bytes = 5 << 20;
+  // retention.tips_days: a tip (text, number, photo) is deleted this many days after it came.
+  int retention_days = 30;
+};
+
+// events.*: GET /v1/actions/{id}/events (docs/architecture.md, "Event streams").
+struct EventsConfig {
+  std::chrono::seconds heartbeat{15};  // a `: ping` comment when nothing else was sent
+  int max_streams_per_token = 5;       // the next one is 429
+};
+
+// cap.*: the CAP 1.2 documents of GET /v1/cap/feed and /v1/actions/{id}/cap (docs/cap.md).
+struct CapConfig {
+  // CAP's <sender>: no spaces, commas or '<' '&'. Empty in the file: "burgernet@<host name>".
+  std::string sender;
+};
+
 struct Config {
   HttpConfig http;
   DatabaseConfig database;
@@ -137,6 +159,11 @@ struct Config {
   QueueConfig queue;
   PrivacyConfig privacy;
   AlertsConfig alerts;
+  TipsConfig tips;
+  EventsConfig events;
+  CapConfig cap;
+  // regions: call-back number and sender name per police region (config/regions_config.hpp).
+  std::shared_ptr<const message::Regions> regions = std::make_shared<const message::Regions>();
   std::string log_level = "info";
 };
 

@@ -39,6 +39,8 @@ class Params {
   Params& add(double value);
   // A text[] array literal.
   Params& add(const std::vector<std::string>& values);
+  // A text[] array literal whose nullopt elements are NULL.
+  Params& add(const std::vector<std::optional<std::string>>& values);
   template <typename T>
   Params& add(const std::optional<T>& value) {
     if (value) return add(*value);

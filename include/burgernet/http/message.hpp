@@ -5,6 +5,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@ using Response = beast_http::response<beast_http::string_body>;
 // Who made the request, once authenticated (see auth/).
 using Caller = auth::Caller;
 
+class ResponseStream;  // response_stream.hpp
+
 struct Request {
   RawRequest raw;
   std::string path;                                // without the query string
@@ -29,6 +32,9 @@ struct Request {
   std::string request_id;
   std::string remote_address;
   std::optional<Caller> caller;
+  // Set by a handler whose answer goes on after its header (an event stream): the server writes
+  // the returned response's header, then what this stream produces.
+  std::shared_ptr<ResponseStream> stream;
 
   // The body as a JSON object; throws BadRequest when it is not one.
   nlohmann::json json_body() const;

@@ -20,12 +20,16 @@ namespace burgernet::http {
 
 // Turns a parsed request into a response; never throws (errors become responses).
 using RequestHandler = std::function<boost::asio::awaitable<Response>(Request&)>;
+// The body limit of a request to `path` (no query) when it differs from body_limit_bytes (a
+// route that takes uploads), or 0 for the default. Called once per request, after its header.
+using BodyLimitFor = std::function<std::size_t(std::string_view path)>;
 
 class Server {
  public:
   // With config.tls set, loads its files and serves TLS only; throws TlsSetupError when they
   // cannot be used.
-  Server(boost::asio::io_context& io, const config::HttpConfig& config, RequestHandler handler);
+  Server(boost::asio::io_context& io, const config::HttpConfig& config, RequestHandler handler,
+         BodyLimitFor body_limit_for = {});
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
@@ -57,6 +61,7 @@ class Server {
   boost::asio::io_context& io_;
   config::HttpConfig config_;
   RequestHandler handler_;
+  BodyLimitFor body_limit_for_;
   // Null: plain HTTP. Replaced whole on reload; each connection holds the one it began with.
   std::shared_ptr<boost::asio::ssl::context> tls_;
   mutable std::mutex tls_mutex_;

@@ -43,9 +43,10 @@ struct Purged {
   std::int64_t pending_sign_ups = 0;
   std::int64_t verification_codes = 0;
   std::int64_t idempotency_keys = 0;
+  std::int64_t tips = 0;  // older than retention.tips_days (sql/queries/tips.sql)
   DeliveryPartitions delivery_partitions;  // not in total(): whole months, logged on their own
   std::int64_t total() const {
-    return device_locations + pending_sign_ups + verification_codes + idempotency_keys;
+    return device_locations + pending_sign_ups + verification_codes + idempotency_keys + tips;
   }
 };
 

@@ -12,6 +12,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "channel/push_matching.hpp"
+
 namespace burgernet::channel {
 
 namespace {
@@ -46,6 +48,8 @@ std::string FileChannel::format(const std::vector<OutboundMessage>& batch, const
                            {"to", m.to ? nlohmann::json(*m.to) : nlohmann::json(nullptr)},
                            {"text", m.text},
                            {"sent_at", sent_at}};
+    // A device-matching push (issue 16) carries its area to the app: shown where it would go.
+    if (m.data.contains("area")) line["area"] = m.data["area"];
     // Replace invalid UTF-8 instead of throwing: a channel never throws.
     out += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out += '\n';
@@ -107,16 +111,18 @@ Capabilities file_capabilities(const config::ChannelConfig& config) {
       throw config::ConfigError("channels." + config.name +
                                 ".form: must be one of sms, voice, push, email or social");
     }
-    return capabilities_of(*form);
+    return with_matching(config, capabilities_of(*form));
   }
-  return capabilities_of(form_from_name(config.name).value_or(TextForm::kSocial));
+  return with_matching(config, capabilities_of(form_from_name(config.name).value_or(TextForm::kSocial)));
 }
 
 }  // namespace
 
 const Driver& file_driver() {
   static const Driver driver{"file",
-                             {{"path", Setting::Kind::kFile, true, ""}, {"form", Setting::Kind::kText, false, ""}},
+                             {{"path", Setting::Kind::kFile, true, ""},
+                              {"form", Setting::Kind::kText, false, ""},
+                              {"matching", Setting::Kind::kText, false, "server"}},
                              file_capabilities,
                              [](const config::ChannelConfig& config, boost::asio::any_io_executor blocking) {
                                return std::make_shared<FileChannel>(file_driver().value(config, "path"),

@@ -53,7 +53,10 @@ std::vector<std::pair<std::string, std::string>> TwilioChannel::fields(const Out
   if (kind_ == Kind::kSms) {
     out.emplace_back("Body", message.text);
   } else {
-    out.emplace_back("Twiml", twiml(message.text, language_));
+    // The renderer names a voice for a participant who reads another language (en-GB for "en").
+    const auto voice = message.data.find("language");
+    const bool own = voice != message.data.end() && voice->is_string() && !voice->get<std::string>().empty();
+    out.emplace_back("Twiml", twiml(message.text, own ? voice->get<std::string>() : language_));
   }
   // The delivery id rides in the callback URL (Twilio signs it with the rest), so a receipt that
   // comes before we wrote the outcome still finds its delivery.
@@ -96,6 +99,9 @@ std::vector<Setting> twilio_settings() {
           {"auth_token_file", Setting::Kind::kSecretFile, true, ""},
           {"from", Setting::Kind::kText, true, ""},
           {"status_callback_url", Setting::Kind::kText, false, ""},
+          // The number's inbound webhook as given to Twilio (POST /v1/callbacks/twilio/sms): the
+          // URL Twilio signs, for tips answered by SMS (api/tip_routes.cpp).
+          {"inbound_url", Setting::Kind::kText, false, ""},
           {"ca_file", Setting::Kind::kFile, false, ""}};
 }
 
