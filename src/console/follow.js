@@ -56,12 +56,18 @@ export async function followScreen(root, session, id) {
     status.setAttribute('data-status', a.status);
     if (a.outcome) status.setAttribute('data-outcome', a.outcome);
     tr(status, a.outcome ? `outcome_${a.outcome}` : `status_${a.status}`);
-    clear(meta).append(tr(h('span'), `kind_${a.kind}`), ' · ', tr(h('span'), `category_${a.category}`), ' · ',
-      dateTime(a.created_at), ' · ', tr(h('span'), 'recipients_n', {n: number(a.recipients)}));
+    renderMeta(a);
     renderProgress(a.messages || [], a.channels || []);
     const open = a.status === 'active';
     updateForm.hidden = !open;
     closeForm.hidden = a.status === 'closed';
+  }
+
+  function renderMeta(a) {
+    current = a;
+    clear(meta).append(tr(h('span'), `kind_${a.kind}`), ' · ', tr(h('span'), `category_${a.category}`), ' · ',
+      dateTime(a.created_at), ' · ', h('span', {testid: 'action-recipients', 'data-value': a.recipients},
+        tr(h('span'), 'recipients_n', {n: number(a.recipients)})));
   }
 
   function renderProgress(messages, channels) {
@@ -211,7 +217,13 @@ export async function followScreen(root, session, id) {
 
   followEvents(id, (type, data) => {
     if (!root.isConnected) return;
-    if (type === 'progress' && data.messages) renderProgress(data.messages, current.channels || []);
+    if (type === 'progress' && data.messages) {
+      renderProgress(data.messages, current.channels || []);
+      // A large action's recipients grow chunk by chunk while it is followed: the action's own
+      // message carries the count so far.
+      const first = data.messages.find((m) => m.kind === 'action');
+      if (first && first.recipients !== current.recipients) renderMeta({...current, recipients: first.recipients});
+    }
     else if (type === 'tip') loadTips().catch(() => {});
     else if (type === 'message' || type === 'closed' || type === 'expired') reload().catch(() => {});
   }, abort.signal);

@@ -171,6 +171,12 @@ describe('an operator raises, follows and closes an action', () => {
     const smsBar = bars.find((b) => b.channel === 'sms' && b.kind === 'action');
     assert.equal(smsBar.total, stack.outbox('sms').filter((m) => m.action_id === actionId && m.kind === 'action').length);
     assert.ok(action.recipients > kConfirmAbove);
+    // The header's count follows the fan-out's chunks: in the end it is the API's.
+    await waitForValue(
+      () => cp.byTestId('action-recipients').getAttribute('data-value'),
+      (value) => Number(value) === action.recipients,
+      { what: `the header's recipients (${action.recipients})` },
+    );
 
     const after = cp.requests.slice(sentAt).filter((r) => r.url.pathname.startsWith('/v1/'));
     assert.ok(after.some((r) => r.url.pathname === `/v1/actions/${actionId}/events`), 'the page reads the event stream');
