@@ -294,10 +294,16 @@ awaitable<Exchange> HttpClient::exchange(HttpRequest request) {
   }
   s.release_slot();
 
-  if (std::holds_alternative<channel::Retry>(result.result)) {
+  if (auto* retry = std::get_if<channel::Retry>(&result.result)) {
     s.breaker.record_failure(s.clock());
-    if (s.breaker.open()) spdlog::warn("{}: circuit open after repeated failures ({})", driver,
-                                       std::get<channel::Retry>(result.result).reason);
+    if (s.breaker.open()) spdlog::warn("{}: circuit open after repeated failures ({})", driver, retry->reason);
+    // A failed probe of an open circuit asked whether the provider is back, on behalf of every
+    // waiting message: it does not use up this one's attempts (a long outage would otherwise
+    // fail the few messages that happened to probe it), and it waits as they do.
+    if (probe && s.breaker.open()) {
+      retry->counts_attempt = false;
+      retry->after = s.breaker.remaining(s.clock());
+    }
   } else if (std::holds_alternative<channel::Sent>(result.result) || result.response) {
     s.breaker.record_success();  // any answer but 429/5xx shows the provider is up
   }

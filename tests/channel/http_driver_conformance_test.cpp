@@ -538,11 +538,21 @@ TEST_P(HttpDriverConformance, CircuitOpensAfterRepeatedFailuresAndClosesAfterAPr
   EXPECT_TRUE(std::get<Retry>(blocked).after.has_value());
   EXPECT_EQ(provider_.request_count(), 3u);
 
+  // A probe that finds the provider still down asked on behalf of every waiting message: it
+  // spends no attempt of its own message, which waits for the next probe like the others.
+  std::this_thread::sleep_for(450ms);
+  const auto failed_probe = send_one(*channel);
+  ASSERT_TRUE(std::holds_alternative<Retry>(failed_probe));
+  EXPECT_FALSE(std::get<Retry>(failed_probe).counts_attempt);
+  ASSERT_TRUE(std::get<Retry>(failed_probe).after.has_value());
+  EXPECT_GT(*std::get<Retry>(failed_probe).after, 300ms);
+  EXPECT_EQ(provider_.request_count(), 4u);
+
   provider_.answer(GetParam().success);
   std::this_thread::sleep_for(450ms);
   EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));  // the probe
   EXPECT_TRUE(std::holds_alternative<Sent>(send_one(*channel)));  // closed again
-  EXPECT_EQ(provider_.request_count(), 5u);
+  EXPECT_EQ(provider_.request_count(), 6u);
 }
 
 TEST_P(HttpDriverConformance, PermanentFailuresDoNotOpenTheCircuit) {
