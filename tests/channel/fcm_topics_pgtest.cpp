@@ -1,7 +1,8 @@
 // The device-matching push mode (issue 16) end to end through the daemon and the fake FCM: the
 // topics the app is told for a point, one topic send per covered cell (or the municipality's),
-// the exact area in the data payload, a national action in hundreds of sends, and nothing of a
-// device's place anywhere in the database afterwards (pg_dump).
+// the exact area in the data payload, a national action in hundreds of sends, failed and stalled
+// topic sends sent again, and nothing of a device's place anywhere in the database afterwards
+// (pg_dump). The fake answers in 200-500 ms, as FCM does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -31,6 +34,7 @@ class DeviceMatching : public DatabaseTest {
   void start(bool server_push_too = false, int concurrency = 32) {
     test_service_account().write(secrets_ + "/service_account.json", provider_.url("/token"));
     provider_.serve("/token", FakeAnswer::ok(R"({"access_token":"ya29.topics","expires_in":3599})"));
+    provider_.latency(200ms, 500ms);  // as FCM answers; a test may make it fail as well
     auto config = daemon_config(database.url(), outbox_);
     config["channels"].erase("push");
     config["channels"]["app_cells"] = {{"driver", "fcm"},
@@ -38,9 +42,10 @@ class DeviceMatching : public DatabaseTest {
                                        {"base_url", provider_.url()},
                                        {"service_account_file", secrets_ + "/service_account.json"},
                                        {"ca_file", provider_.ca_file()},
-                                       {"concurrency", concurrency}};
+                                       {"concurrency", concurrency},
+                                       {"timeout_ms", 2000}};
     if (server_push_too) config["channels"]["push"] = {{"driver", "file"}, {"path", outbox_ + "/push.jsonl"}};
-    config["queue"] = {{"poll_ms", 200}};
+    config["queue"] = {{"poll_ms", 200}, {"retry_base_ms", 200}, {"retry_max_ms", 2000}};
     daemon_ = std::make_unique<DaemonProcess>(config);
     ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
     operator_ = token("operator");
@@ -191,6 +196,45 @@ TEST_F(DeviceMatching, ACircleGoesOncePerCoveredCellWithItsAreaAndItsUpdateAndCl
   EXPECT_EQ(topics_of(messages, "update"), expected);
   EXPECT_EQ(topics_of(messages, "closing"), expected);
   EXPECT_EQ(messages.size(), 3 * expected.size());
+}
+
+// FCM fails: every topic's first send is a 500, and some sends stall past the driver's timeout.
+// Each cell still gets the action, its repeats carry the same collapse key (a phone shows it
+// once), and no delivery is left unsent.
+TEST_F(DeviceMatching, ATopicSendThatFailsOrStallsIsSentAgainWithTheSameCollapseKey) {
+  std::mutex mutex;
+  std::map<std::string, int> asked;  // per topic
+  provider_.answer_with([&](const RecordedRequest& r) {
+    const auto topic = nlohmann::json::parse(r.body).at("message").at("topic").get<std::string>();
+    std::lock_guard lock(mutex);
+    const int n = ++asked[topic];
+    if (n == 1) return FakeAnswer::status_only(500);
+    if (n == 2 && topic.back() == '8') return FakeAnswer::stalled();
+    return FakeAnswer::ok(R"({"name":"projects/test-project/messages/)" + std::to_string(n) + topic + "\"}");
+  });
+  start();
+  HttpClient police(daemon_->port(), operator_);
+  const auto raised = police.post("/v1/actions", action(circle(5000)));
+  ASSERT_EQ(raised.status, 201) << raised.body;
+  const std::string id = raised.json().at("id");
+  const auto expected = cells_within(5000);
+
+  ASSERT_TRUE(database.wait_for("SELECT count(*) FROM deliveries WHERE action_id = '" + id +
+                                    "' AND status NOT IN ('sent', 'delivered')",
+                                "0", 60s))
+      << database.scalar("SELECT string_agg(status || ':' || coalesce(last_error, ''), ', ') FROM deliveries");
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM deliveries WHERE action_id = '" + id + "'"),
+            std::to_string(expected.size()));
+  const auto messages = sent_messages();
+  EXPECT_EQ(topics_of(messages, "action"), expected);
+  std::map<std::string, std::set<std::string>> keys;  // per topic, the collapse keys of its sends
+  for (const auto& m : messages)
+    keys[m.at("topic").get<std::string>()].insert(m.at("android").at("collapse_key").get<std::string>());
+  std::lock_guard lock(mutex);
+  for (const auto& topic : expected) {
+    EXPECT_GE(asked[topic], 2) << topic << ": the failed send was not repeated";
+    EXPECT_EQ(keys[topic].size(), 1u) << topic << ": a repeat with another collapse key";
+  }
 }
 
 TEST_F(DeviceMatching, AMunicipalityGoesToItsOwnTopicOnly) {
