@@ -64,6 +64,32 @@ class DeviceMatching : public DatabaseTest {
             {"title", "Vermist kind"},   {"message", "Jongen van 8, rode jas."},
             {"channels", {"app_cells"}}, {"area", std::move(area)}};
   }
+  // An AMBER Alert over the Netherlands, roughly (a polygon of 17 corners).
+  static nlohmann::json national_amber() {
+    const nlohmann::json country = {{"type", "Polygon"},
+                                    {"coordinates",
+                                     {{{3.4, 51.4},
+                                       {4.2, 51.35},
+                                       {5.0, 51.45},
+                                       {5.85, 51.15},
+                                       {5.7, 50.76},
+                                       {6.1, 50.8},
+                                       {6.2, 51.35},
+                                       {6.0, 51.85},
+                                       {6.8, 51.95},
+                                       {7.05, 52.25},
+                                       {7.05, 52.65},
+                                       {7.2, 53.2},
+                                       {6.9, 53.45},
+                                       {5.5, 53.45},
+                                       {4.7, 53.1},
+                                       {4.55, 52.45},
+                                       {4.0, 51.95},
+                                       {3.4, 51.4}}}}};
+    auto amber = action({{"polygon", country}});
+    amber["category"] = "amber_alert";
+    return amber;
+  }
   static nlohmann::json circle(double radius_m) {
     return {{"circle", {{"lat", kLat}, {"lon", kLon}, {"radius_m", radius_m}}}};
   }
@@ -253,29 +279,7 @@ TEST_F(DeviceMatching, AMunicipalityGoesToItsOwnTopicOnly) {
 
 TEST_F(DeviceMatching, ANationalActionIsHundredsOfTopicSendsNotMillionsOfMessages) {
   start();
-  // The Netherlands, roughly.
-  const nlohmann::json country = {{"type", "Polygon"},
-                                  {"coordinates",
-                                   {{{3.4, 51.4},
-                                     {4.2, 51.35},
-                                     {5.0, 51.45},
-                                     {5.85, 51.15},
-                                     {5.7, 50.76},
-                                     {6.1, 50.8},
-                                     {6.2, 51.35},
-                                     {6.0, 51.85},
-                                     {6.8, 51.95},
-                                     {7.05, 52.25},
-                                     {7.05, 52.65},
-                                     {7.2, 53.2},
-                                     {6.9, 53.45},
-                                     {5.5, 53.45},
-                                     {4.7, 53.1},
-                                     {4.55, 52.45},
-                                     {4.0, 51.95},
-                                     {3.4, 51.4}}}}};
-  auto amber = action({{"polygon", country}});
-  amber["category"] = "amber_alert";
+  const auto amber = national_amber();
   const auto started = std::chrono::steady_clock::now();
   const auto raised = HttpClient(daemon_->port(), operator_).post("/v1/actions", amber);
   ASSERT_EQ(raised.status, 201) << raised.body;
@@ -296,30 +300,8 @@ TEST_F(DeviceMatching, ANationalActionIsHundredsOfTopicSendsNotMillionsOfMessage
 // several concurrencies. Run with --gtest_also_run_disabled_tests.
 TEST_F(DeviceMatching, DISABLED_MeasureNationalTopicSends) {
   const int concurrency = std::getenv("CONCURRENCY") ? std::atoi(std::getenv("CONCURRENCY")) : 32;
-  provider_.latency(200ms, 500ms);
   start(false, concurrency);
-  const nlohmann::json country = {{"type", "Polygon"},
-                                  {"coordinates",
-                                   {{{3.4, 51.4},
-                                     {4.2, 51.35},
-                                     {5.0, 51.45},
-                                     {5.85, 51.15},
-                                     {5.7, 50.76},
-                                     {6.1, 50.8},
-                                     {6.2, 51.35},
-                                     {6.0, 51.85},
-                                     {6.8, 51.95},
-                                     {7.05, 52.25},
-                                     {7.05, 52.65},
-                                     {7.2, 53.2},
-                                     {6.9, 53.45},
-                                     {5.5, 53.45},
-                                     {4.7, 53.1},
-                                     {4.55, 52.45},
-                                     {4.0, 51.95},
-                                     {3.4, 51.4}}}}};
-  auto amber = action({{"polygon", country}});
-  amber["category"] = "amber_alert";
+  const auto amber = national_amber();
   const auto started = std::chrono::steady_clock::now();
   const auto raised = HttpClient(daemon_->port(), operator_).post("/v1/actions", amber);
   const auto answered = std::chrono::steady_clock::now();
